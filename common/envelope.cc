@@ -1,0 +1,79 @@
+#include "common/envelope.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace gradcap {
+namespace {
+
+ParsedEnvelope Fail(std::string code, std::string detail) {
+  ParsedEnvelope p;
+  p.error = WireError{std::move(code), std::move(detail)};
+  return p;
+}
+
+}  // namespace
+
+ParsedEnvelope ParseEnvelope(std::string_view frame, size_t max_bytes) {
+  if (frame.size() > max_bytes) {
+    return Fail(wire_error::kOversized, absl::StrCat("message of ", frame.size(),
+                                                     " bytes exceeds the limit of ", max_bytes));
+  }
+  if (frame.empty()) return Fail(wire_error::kMalformed, "empty message");
+  v1::Envelope envelope;
+  if (!envelope.ParseFromArray(frame.data(), static_cast<int>(frame.size()))) {
+    return Fail(wire_error::kMalformed,
+                absl::StrCat("message of ", frame.size(), " bytes is not a gradcap Envelope"));
+  }
+  if (envelope.version() == 0 && envelope.msg_case() == v1::Envelope::MSG_NOT_SET) {
+    return Fail(wire_error::kMalformed,
+                "message parses but carries neither a version nor a message: not a gradcap Envelope");
+  }
+  if (envelope.version() != kProtocolVersion) {
+    return Fail(wire_error::kWrongVersion,
+                absl::StrCat("protocol version ", envelope.version(), " is not supported; this peer speaks ",
+                             kProtocolVersion));
+  }
+  if (envelope.msg_case() == v1::Envelope::MSG_NOT_SET) {
+    return Fail(wire_error::kUnknownMessage,
+                "envelope holds no message type this peer knows (newer client?)");
+  }
+  ParsedEnvelope ok;
+  ok.envelope = std::move(envelope);
+  return ok;
+}
+
+std::optional<WireError> CheckBoothEvent(const v1::BoothEvent& event) {
+  const v1::EventId& id = event.id();
+  if (id.booth().empty()) return WireError{wire_error::kMalformed, "event has no booth id"};
+  if (id.booth().size() > kMaxBoothIdBytes) {
+    return WireError{wire_error::kMalformed,
+                     absl::StrCat("booth id of ", id.booth().size(), " bytes exceeds ", kMaxBoothIdBytes)};
+  }
+  for (unsigned char c : id.booth()) {
+    if (c < 0x21 || c == 0x7f) {
+      return WireError{wire_error::kMalformed, "booth id contains whitespace or control bytes"};
+    }
+  }
+  if (id.epoch() == 0) {
+    return WireError{wire_error::kInvalidSeq, absl::StrCat(DescribeEventId(id), ": epoch must be ≥ 1")};
+  }
+  if (id.seq() == 0) {
+    return WireError{wire_error::kInvalidSeq, absl::StrCat(DescribeEventId(id), ": seq must be ≥ 1")};
+  }
+  if (event.body_case() == v1::BoothEvent::BODY_NOT_SET) {
+    return WireError{wire_error::kUnknownMessage,
+                     absl::StrCat(DescribeEventId(id), ": event body is missing or of an unknown type")};
+  }
+  return std::nullopt;
+}
+
+std::string SerializeEnvelope(v1::Envelope& envelope) {
+  envelope.set_version(kProtocolVersion);
+  return envelope.SerializeAsString();
+}
+
+std::string DescribeEventId(const v1::EventId& id) {
+  return absl::StrCat("booth ", id.booth(), " epoch ", id.epoch(), " seq ", id.seq());
+}
+
+}  // namespace gradcap

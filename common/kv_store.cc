@@ -1,0 +1,152 @@
+#include "common/kv_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace gradcap {
+namespace {
+
+absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = absl::StrCat(absl::string_view(what.data(), what.size()), ": ", s.ToString());
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsIOError()) return absl::UnavailableError(msg);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
+  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) return absl::UnavailableError(msg);
+  return absl::InternalError(msg);
+}
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+class RocksCursor final : public KvCursor {
+ public:
+  explicit RocksCursor(rocksdb::Iterator* it) : it_(it) {}
+  void SeekToFirst() override { it_->SeekToFirst(); }
+  void SeekToLast() override { it_->SeekToLast(); }
+  void Seek(std::string_view key) override { it_->Seek(ToSlice(key)); }
+  bool Valid() const override { return it_->Valid(); }
+  void Next() override { it_->Next(); }
+  void Prev() override { it_->Prev(); }
+  std::string_view key() const override {
+    rocksdb::Slice k = it_->key();
+    return {k.data(), k.size()};
+  }
+  std::string_view value() const override {
+    rocksdb::Slice v = it_->value();
+    return {v.data(), v.size()};
+  }
+  absl::Status status() const override { return FromRocks(it_->status(), "iterating"); }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+}  // namespace
+
+struct KvStore::Impl {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  ~Impl() {
+    if (db) {
+      for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+      db->Close();
+    }
+  }
+};
+
+KvBatch::KvBatch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles)
+    : handles_(handles), rep_(std::make_unique<rocksdb::WriteBatch>()) {}
+KvBatch::~KvBatch() = default;
+KvBatch::KvBatch(KvBatch&&) noexcept = default;
+KvBatch& KvBatch::operator=(KvBatch&&) noexcept = default;
+void KvBatch::Clear() { rep_->Clear(); }
+int KvBatch::Count() const { return rep_->Count(); }
+size_t KvBatch::ByteSize() const { return rep_->GetDataSize(); }
+
+void KvBatch::Put(int cf, std::string_view key, std::string_view value) {
+  // A failure here means the batch exceeded RocksDB's size limit (4 GiB);
+  // callers bound their batches far below that.
+  rep_->Put(handles_->at(cf), ToSlice(key), ToSlice(value)).PermitUncheckedError();
+}
+
+void KvBatch::Delete(int cf, std::string_view key) {
+  rep_->Delete(handles_->at(cf), ToSlice(key)).PermitUncheckedError();
+}
+
+KvStore::KvStore(std::unique_ptr<Impl> impl, std::string dir)
+    : impl_(std::move(impl)), dir_(std::move(dir)) {}
+KvStore::~KvStore() = default;
+
+absl::StatusOr<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir,
+                                                       const std::vector<ColumnSpec>& columns,
+                                                       OpenMode mode) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = mode == OpenMode::kReadWrite;
+  db_options.create_missing_column_families = mode == OpenMode::kReadWrite;
+  db_options.paranoid_checks = true;
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 4;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (const ColumnSpec& spec : columns) {
+    rocksdb::ColumnFamilyOptions cf;
+    if (spec.blob_values) {
+      cf.enable_blob_files = true;
+      cf.min_blob_size = 16 * 1024;
+      cf.enable_blob_garbage_collection = true;
+    }
+    descriptors.emplace_back(spec.name, cf);
+  }
+
+  auto impl = std::make_unique<Impl>();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s;
+  if (mode == OpenMode::kReadOnly) {
+    s = rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &handles, &db);
+  } else {
+    s = rocksdb::DB::Open(db_options, dir, descriptors, &handles, &db);
+  }
+  if (!s.ok()) return FromRocks(s, absl::StrCat("opening database ", dir));
+  impl->db.reset(db);
+  // Index 0 is RocksDB's default family, which gradcap does not use.
+  impl->db->DestroyColumnFamilyHandle(handles[0]);
+  impl->handles.assign(handles.begin() + 1, handles.end());
+  return std::unique_ptr<KvStore>(new KvStore(std::move(impl), dir));
+}
+
+KvBatch KvStore::NewBatch() const { return KvBatch(&impl_->handles); }
+
+absl::StatusOr<std::optional<std::string>> KvStore::Get(int cf, std::string_view key) const {
+  std::string value;
+  rocksdb::Status s =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->handles.at(cf), ToSlice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "reading");
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::Status KvStore::Write(KvBatch& batch, bool sync) {
+  rocksdb::WriteOptions options;
+  options.sync = sync;
+  return FromRocks(impl_->db->Write(options, batch.rep_.get()), "writing");
+}
+
+std::unique_ptr<KvCursor> KvStore::NewCursor(int cf) const {
+  rocksdb::ReadOptions options;
+  options.verify_checksums = true;
+  return std::make_unique<RocksCursor>(impl_->db->NewIterator(options, impl_->handles.at(cf)));
+}
+
+absl::Status KvStore::Flush() {
+  rocksdb::FlushOptions options;
+  options.wait = true;
+  return FromRocks(impl_->db->Flush(options, impl_->handles), "flushing");
+}
+
+}  // namespace gradcap

@@ -1,0 +1,159 @@
+#include "coordinator/event_log.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/big_endian.h"
+#include "common/logging.h"
+#include "common/status_macros.h"
+#include "coordinator/log_format.h"
+
+namespace gradcap {
+
+absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const Clock* clock) {
+  GRADCAP_ASSIGN_OR_RETURN(std::unique_ptr<KvStore> store,
+                           KvStore::Open(dir, LogColumns(), OpenMode::kReadWrite));
+  std::unique_ptr<EventLog> log(new EventLog(std::move(store), clock));
+  GRADCAP_RETURN_IF_ERROR(log->Load());
+  return log;
+}
+
+EventLog::EventLog(std::unique_ptr<KvStore> store, const Clock* clock)
+    : store_(std::move(store)), clock_(clock), batch_(store_->NewBatch()) {}
+
+absl::Status EventLog::Load() {
+  GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> head, store_->Get(kMetaColumn, kChainHeadKey));
+  if (head.has_value()) {
+    v1::ChainHead parsed;
+    if (!parsed.ParseFromString(*head) || parsed.hash().size() != head_hash_.size()) {
+      return absl::DataLossError("chain head in column meta does not parse");
+    }
+    head_seq_ = parsed.log_seq();
+    std::copy(parsed.hash().begin(), parsed.hash().end(), head_hash_.begin());
+  }
+  // The last record must be the one the head names: both were written in the
+  // same batch, so anything else means the database was edited.
+  auto cursor = store_->NewCursor(kEventsColumn);
+  cursor->SeekToLast();
+  GRADCAP_RETURN_IF_ERROR(cursor->status());
+  const uint64_t last_key = cursor->Valid() ? ReadBigEndian64(cursor->key()).value_or(0) : 0;
+  if (last_key != head_seq_) {
+    return absl::DataLossError(absl::StrCat("event log ends at record ", last_key,
+                                            " but the chain head names record ", head_seq_,
+                                            "; run `gradcap audit verify`"));
+  }
+  auto booths = store_->NewCursor(kBoothsColumn);
+  for (booths->SeekToFirst(); booths->Valid(); booths->Next()) {
+    v1::BoothProgress p;
+    if (!p.ParseFromArray(booths->value().data(), static_cast<int>(booths->value().size()))) {
+      return absl::DataLossError(absl::StrCat("progress of booth ", Sv(booths->key()), " does not parse"));
+    }
+    progress_[std::string(booths->key())] = p;
+  }
+  GRADCAP_RETURN_IF_ERROR(booths->status());
+  staged_head_seq_ = head_seq_;
+  staged_head_hash_ = head_hash_;
+  return absl::OkStatus();
+}
+
+SeqProgress EventLog::Progress(const std::string& booth) const {
+  auto staged = staged_progress_.find(booth);
+  if (staged != staged_progress_.end()) return {staged->second.epoch(), staged->second.last_seq()};
+  auto it = progress_.find(booth);
+  if (it == progress_.end()) return {};
+  return {it->second.epoch(), it->second.last_seq()};
+}
+
+uint64_t EventLog::Stage(v1::LogRecord& record) {
+  const uint64_t seq = staged_head_seq_ + 1;
+  record.set_log_seq(seq);
+  record.set_prev_hash(DigestBytes(staged_head_hash_));
+  record.set_recorded_at_ms(clock_->NowMs());
+  SealedRecord sealed = SealRecord(record);
+  batch_.Put(kEventsColumn, BigEndian64(seq), sealed.value);
+  staged_head_seq_ = seq;
+  staged_head_hash_ = sealed.hash;
+  ++staged_records_;
+  return seq;
+}
+
+uint64_t EventLog::StageApplied(const v1::BoothEvent& event, const v1::Outcome& outcome) {
+  v1::LogRecord record;
+  v1::AppliedEvent* applied = record.mutable_applied();
+  *applied->mutable_event() = event;
+  *applied->mutable_outcome() = outcome;
+  v1::Photo* photo = nullptr;
+  if (event.has_photo()) photo = applied->mutable_event()->mutable_photo();
+  if (event.has_retake()) photo = applied->mutable_event()->mutable_retake();
+  if (photo != nullptr) {
+    // Content-addressed: the same bytes twice are stored once.
+    batch_.Put(kPhotosColumn, photo->sha256(), photo->jpeg());
+    photo->clear_jpeg();
+  }
+  const uint64_t log_seq = Stage(record);
+  const v1::EventId& id = event.id();
+  batch_.Put(kEventIndexColumn, EventIndexKey(id), BigEndian64(log_seq));
+  v1::BoothProgress& p = staged_progress_[id.booth()];
+  p.set_epoch(id.epoch());
+  p.set_last_seq(id.seq());
+  p.set_last_log_seq(log_seq);
+  return log_seq;
+}
+
+uint64_t EventLog::StageRejection(const v1::Rejection& rejection) {
+  v1::LogRecord record;
+  *record.mutable_rejected() = rejection;
+  return Stage(record);
+}
+
+absl::Status EventLog::Commit() {
+  if (staged_records_ == 0) return absl::OkStatus();
+  for (const auto& [booth, p] : staged_progress_) {
+    batch_.Put(kBoothsColumn, booth, p.SerializeAsString());
+  }
+  v1::ChainHead head;
+  head.set_log_seq(staged_head_seq_);
+  head.set_hash(DigestBytes(staged_head_hash_));
+  batch_.Put(kMetaColumn, kChainHeadKey, head.SerializeAsString());
+  absl::Status written = store_->Write(batch_, /*sync=*/true);
+  if (written.ok()) {
+    head_seq_ = staged_head_seq_;
+    head_hash_ = staged_head_hash_;
+    for (auto& [booth, p] : staged_progress_) progress_[booth] = std::move(p);
+  } else {
+    staged_head_seq_ = head_seq_;
+    staged_head_hash_ = head_hash_;
+  }
+  staged_progress_.clear();
+  batch_.Clear();
+  staged_records_ = 0;
+  return written;
+}
+
+absl::StatusOr<v1::LogRecord> EventLog::ReadRecord(uint64_t log_seq) const {
+  GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> value,
+                           store_->Get(kEventsColumn, BigEndian64(log_seq)));
+  if (!value.has_value()) return absl::NotFoundError(absl::StrCat("no record ", log_seq));
+  GRADCAP_ASSIGN_OR_RETURN(OpenedRecord opened, OpenRecord(log_seq, *value));
+  return std::move(opened.record);
+}
+
+absl::StatusOr<std::optional<v1::Ack>> EventLog::FindAck(const v1::EventId& id) const {
+  GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> index,
+                           store_->Get(kEventIndexColumn, EventIndexKey(id)));
+  if (!index.has_value()) return std::optional<v1::Ack>();
+  std::optional<uint64_t> log_seq = ReadBigEndian64(*index);
+  if (!log_seq.has_value()) {
+    return absl::DataLossError(absl::StrCat("event index entry for ", id.booth(), " is damaged"));
+  }
+  GRADCAP_ASSIGN_OR_RETURN(v1::LogRecord record, ReadRecord(*log_seq));
+  if (!record.has_applied()) {
+    return absl::DataLossError(absl::StrCat("event index points at record ", *log_seq,
+                                            ", which is not an applied event"));
+  }
+  v1::Ack ack;
+  *ack.mutable_id() = id;
+  ack.set_log_seq(*log_seq);
+  *ack.mutable_outcome() = record.applied().outcome();
+  return std::optional<v1::Ack>(std::move(ack));
+}
+
+}  // namespace gradcap

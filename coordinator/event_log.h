@@ -1,0 +1,77 @@
+// The coordinator's durable, hash-chained event log with group commit.
+//
+// Callers stage any number of records (applied events and rejections), then
+// Commit() writes them in ONE synced RocksDB WriteBatch together with the
+// booth progress, the event index and the chain head. Nothing staged is
+// visible to FindAck until committed; a failed commit discards the stage.
+// Open() on an existing directory resumes exactly where the last commit left
+// off (the state after `kill -9`). Single-threaded: owned by the ingest loop.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "common/kv_store.h"
+#include "common/sha256.h"
+#include "coordinator/seq_rules.h"
+#include "proto/gradcap.pb.h"
+
+namespace gradcap {
+
+class EventLog {
+ public:
+  static absl::StatusOr<std::unique_ptr<EventLog>> Open(const std::string& dir, const Clock* clock);
+
+  // Progress for `booth`, including staged records.
+  SeqProgress Progress(const std::string& booth) const;
+
+  // Stages an event that DecideSeq said to apply. Photo and retake bytes go
+  // to the photos column; the record keeps their digest. Returns its log_seq.
+  uint64_t StageApplied(const v1::BoothEvent& event, const v1::Outcome& outcome);
+  // Stages a refused message. Returns its log_seq.
+  uint64_t StageRejection(const v1::Rejection& rejection);
+  int staged_records() const { return staged_records_; }
+  size_t staged_bytes() const { return batch_.ByteSize(); }
+
+  // Writes everything staged in one synced batch.
+  absl::Status Commit();
+
+  // The ack for an already committed event, exactly as first sent; nullopt
+  // when no such event is in the log.
+  absl::StatusOr<std::optional<v1::Ack>> FindAck(const v1::EventId& id) const;
+
+  // Reads the committed record at `log_seq` (hash-checked).
+  absl::StatusOr<v1::LogRecord> ReadRecord(uint64_t log_seq) const;
+
+  uint64_t last_log_seq() const { return head_seq_; }  // committed
+  const Digest& head_hash() const { return head_hash_; }
+  size_t booth_count() const { return progress_.size(); }
+  KvStore& store() { return *store_; }
+
+ private:
+  EventLog(std::unique_ptr<KvStore> store, const Clock* clock);
+  absl::Status Load();
+  uint64_t Stage(v1::LogRecord& record);
+
+  std::unique_ptr<KvStore> store_;
+  const Clock* clock_;
+  KvBatch batch_;
+  int staged_records_ = 0;
+
+  // Committed state.
+  uint64_t head_seq_ = 0;
+  Digest head_hash_{};
+  absl::flat_hash_map<std::string, v1::BoothProgress> progress_;
+
+  // Staged state (valid while staged_records_ > 0).
+  uint64_t staged_head_seq_ = 0;
+  Digest staged_head_hash_{};
+  absl::flat_hash_map<std::string, v1::BoothProgress> staged_progress_;
+};
+
+}  // namespace gradcap

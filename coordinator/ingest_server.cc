@@ -1,0 +1,247 @@
+#include "coordinator/ingest_server.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+#include "common/sha256.h"
+#include "common/status_macros.h"
+
+namespace gradcap {
+namespace {
+
+constexpr char kComponent[] = "coordinator";
+
+std::string PeerName(const std::string& routing_id) { return absl::StrCat("peer:", ToHex(routing_id)); }
+
+// The photo bytes must be what the booth hashed; the coordinator's own digest
+// is what the log and the photo store key on.
+std::optional<v1::Outcome> CheckPhotoDigest(v1::BoothEvent& event) {
+  v1::Photo* photo = event.has_photo() ? event.mutable_photo()
+                                       : event.has_retake() ? event.mutable_retake() : nullptr;
+  if (photo == nullptr) return std::nullopt;
+  const std::string digest = DigestBytes(Sha256(photo->jpeg()));
+  const bool mismatch = !photo->sha256().empty() && photo->sha256() != digest;
+  const std::string claimed = photo->sha256();
+  photo->set_sha256(digest);
+  if (!mismatch) return std::nullopt;
+  v1::Outcome outcome;
+  outcome.set_accepted(false);
+  outcome.set_reason("photo_digest_mismatch");
+  outcome.set_detail(absl::StrCat("photo bytes hash to ", ToHex(digest), " but the booth sent ",
+                                  ToHex(claimed), "; the photo was damaged on the way: retake it"));
+  return outcome;
+}
+
+}  // namespace
+
+IngestServer::IngestServer(EventLog* log, EventApplier* applier, const Clock* clock,
+                           IngestOptions options)
+    : log_(log), applier_(applier), clock_(clock), options_(std::move(options)) {}
+
+IngestServer::~IngestServer() = default;
+
+absl::Status IngestServer::Bind() {
+  SocketOptions socket_options;
+  socket_options.max_message_bytes = static_cast<int64_t>(options_.max_message_bytes) * 2 + 4096;
+  GRADCAP_ASSIGN_OR_RETURN(socket_, MessageSocket::Create(SocketKind::kRouter, socket_options));
+  return socket_->Bind(options_.endpoint);
+}
+
+std::string IngestServer::endpoint() const { return socket_ ? socket_->LastEndpoint() : ""; }
+
+absl::Status IngestServer::Run(const std::atomic<bool>& stop) {
+  last_stats_ms_ = clock_->MonotonicMs();
+  while (!stop.load()) {
+    GRADCAP_ASSIGN_OR_RETURN(std::optional<Frames> first, socket_->Receive(100));
+    if (first.has_value()) {
+      Handle(std::move(*first));
+      // Group commit: take whatever else is already waiting, then sync once.
+      while (log_->staged_records() < options_.max_batch_events &&
+             staged_wire_bytes_ < options_.max_batch_bytes) {
+        GRADCAP_ASSIGN_OR_RETURN(std::optional<Frames> more, socket_->Receive(0));
+        if (!more.has_value()) break;
+        Handle(std::move(*more));
+      }
+      GRADCAP_RETURN_IF_ERROR(CommitAndReply());
+    }
+    MaybeLogStats();
+  }
+  return absl::OkStatus();
+}
+
+void IngestServer::Handle(Frames&& frames) {
+  if (frames.empty()) return;
+  const std::string routing_id = frames[0];
+  if (frames.size() != 2) {
+    std::string raw;
+    for (size_t i = 1; i < frames.size(); ++i) raw += frames[i];
+    Refuse(routing_id,
+           WireError{wire_error::kMalformed,
+                     absl::StrCat("expected exactly one frame per message, got ", frames.size() - 1)},
+           raw, nullptr);
+    return;
+  }
+  const std::string& raw = frames[1];
+  staged_wire_bytes_ += raw.size();
+  ParsedEnvelope parsed = ParseEnvelope(raw, options_.max_message_bytes);
+  if (parsed.error.has_value()) {
+    Refuse(routing_id, *parsed.error, raw, nullptr);
+    return;
+  }
+  v1::Envelope& envelope = *parsed.envelope;
+  switch (envelope.msg_case()) {
+    case v1::Envelope::kEvent:
+      HandleEvent(routing_id, std::move(*envelope.mutable_event()), raw);
+      return;
+    case v1::Envelope::kHeartbeat:
+      HandleHeartbeat(routing_id, envelope.heartbeat());
+      return;
+    default:
+      Refuse(routing_id,
+             WireError{wire_error::kUnknownMessage,
+                       absl::StrCat("the coordinator's booth socket does not take message type ",
+                                    envelope.GetDescriptor()
+                                        ->FindFieldByNumber(static_cast<int>(envelope.msg_case()))
+                                        ->name())},
+             raw, nullptr);
+  }
+}
+
+void IngestServer::HandleEvent(const std::string& routing_id, v1::BoothEvent&& event,
+                               const std::string& raw) {
+  if (std::optional<WireError> bad = CheckBoothEvent(event)) {
+    Refuse(routing_id, *bad, raw, event.has_id() ? &event.id() : nullptr);
+    return;
+  }
+  const v1::EventId& id = event.id();
+  last_heard_ms_[id.booth()] = clock_->MonotonicMs();
+  const SeqDecision decision = DecideSeq(log_->Progress(id.booth()), id.epoch(), id.seq());
+  switch (decision.action) {
+    case SeqAction::kApply: {
+      std::optional<v1::Outcome> outcome = CheckPhotoDigest(event);
+      const uint64_t next_log_seq = log_->last_log_seq() + log_->staged_records() + 1;
+      if (!outcome.has_value()) outcome = applier_->Apply(event, next_log_seq);
+      const uint64_t log_seq = log_->StageApplied(event, *outcome);
+      Reply reply{routing_id, {}, false};
+      v1::Ack* ack = reply.envelope.mutable_ack();
+      *ack->mutable_id() = id;
+      ack->set_log_seq(log_seq);
+      *ack->mutable_outcome() = std::move(*outcome);
+      replies_.push_back(std::move(reply));
+      ++stats_.applied;
+      return;
+    }
+    case SeqAction::kDuplicate: {
+      Reply reply{routing_id, {}, true};
+      *reply.envelope.mutable_ack()->mutable_id() = id;
+      replies_.push_back(std::move(reply));
+      ++stats_.duplicates;
+      return;
+    }
+    case SeqAction::kGap: {
+      Reply reply{routing_id, {}, false};
+      v1::ResendFrom* resend = reply.envelope.mutable_resend_from();
+      resend->set_booth(id.booth());
+      resend->set_epoch(id.epoch());
+      resend->set_next_seq(decision.expected_seq);
+      replies_.push_back(std::move(reply));
+      ++stats_.gaps;
+      return;
+    }
+    case SeqAction::kStaleEpoch: {
+      const SeqProgress known = log_->Progress(id.booth());
+      Refuse(routing_id,
+             WireError{wire_error::kStaleEpoch,
+                       absl::StrCat(DescribeEventId(id), ": booth ", id.booth(), " is already at epoch ",
+                                    known.epoch, "; this outbox was replaced and must not send")},
+             raw, &id);
+      return;
+    }
+  }
+}
+
+void IngestServer::HandleHeartbeat(const std::string& routing_id, const v1::Heartbeat& heartbeat) {
+  ++stats_.heartbeats;
+  Reply reply{routing_id, {}, false};
+  v1::Heartbeat* pong = reply.envelope.mutable_heartbeat();
+  pong->set_booth(heartbeat.booth());
+  pong->set_sent_at_ms(clock_->NowMs());
+  if (!heartbeat.booth().empty()) {
+    last_heard_ms_[heartbeat.booth()] = clock_->MonotonicMs();
+    // Report committed progress only: the booth may drop what this covers.
+    const SeqProgress known = log_->Progress(heartbeat.booth());
+    pong->set_epoch(known.epoch);
+    if (known.epoch == heartbeat.epoch()) pong->set_last_seq(known.last_seq);
+  }
+  replies_.push_back(std::move(reply));
+}
+
+void IngestServer::Refuse(const std::string& routing_id, const WireError& error,
+                          const std::string& raw, const v1::EventId* id) {
+  ++stats_.rejected;
+  v1::Rejection rejection;
+  rejection.set_code(error.code);
+  rejection.set_detail(error.detail);
+  rejection.set_peer(id != nullptr && !id->booth().empty() ? id->booth() : PeerName(routing_id));
+  if (id != nullptr) *rejection.mutable_id() = *id;
+  rejection.set_message_sha256(DigestBytes(Sha256(raw)));
+  rejection.set_message_size(raw.size());
+  const uint64_t log_seq = log_->StageRejection(rejection);
+  LogWarning(kComponent, "refused message from ", rejection.peer(), " (log record ", log_seq,
+             "): ", error.code, ": ", error.detail);
+  Reply reply{routing_id, {}, false};
+  v1::ErrorReply* reply_error = reply.envelope.mutable_error();
+  reply_error->set_code(error.code);
+  reply_error->set_detail(error.detail);
+  if (id != nullptr) *reply_error->mutable_id() = *id;
+  replies_.push_back(std::move(reply));
+}
+
+absl::Status IngestServer::CommitAndReply() {
+  const int staged = log_->staged_records();
+  if (staged > 0) {
+    absl::Status committed = log_->Commit();
+    if (!committed.ok()) {
+      replies_.clear();  // nothing of this batch is durable: acknowledge none of it
+      staged_wire_bytes_ = 0;
+      LogError(kComponent, "commit failed, stopping: ", committed.ToString());
+      return committed;
+    }
+    ++stats_.batches;
+    stats_.batch_events += staged;
+  }
+  staged_wire_bytes_ = 0;
+  for (Reply& reply : replies_) {
+    if (reply.lookup_ack) {
+      absl::StatusOr<std::optional<v1::Ack>> ack = log_->FindAck(reply.envelope.ack().id());
+      if (!ack.ok() || !ack->has_value()) {
+        // Progress says it was applied, so the index must have it.
+        LogError(kComponent, "duplicate of ", DescribeEventId(reply.envelope.ack().id()),
+                 " but its ack cannot be read: ",
+                 ack.ok() ? std::string("not in the index") : ack.status().ToString());
+        continue;
+      }
+      *reply.envelope.mutable_ack() = std::move(**ack);
+    }
+    Send(reply.routing_id, reply.envelope);
+  }
+  replies_.clear();
+  return absl::OkStatus();
+}
+
+void IngestServer::Send(const std::string& routing_id, v1::Envelope& envelope) {
+  absl::Status sent = socket_->Send({routing_id, SerializeEnvelope(envelope)});
+  // A peer that went away gets its ack again when it resends: nothing is lost.
+  if (!sent.ok()) LogInfo(kComponent, "reply to ", PeerName(routing_id), " dropped: ", sent.message());
+}
+
+void IngestServer::MaybeLogStats() {
+  if (options_.stats_interval_ms <= 0) return;
+  const int64_t now = clock_->MonotonicMs();
+  if (now - last_stats_ms_ < options_.stats_interval_ms) return;
+  last_stats_ms_ = now;
+  LogInfo(kComponent, "applied=", stats_.applied, " duplicates=", stats_.duplicates,
+          " gaps=", stats_.gaps, " rejected=", stats_.rejected, " batches=", stats_.batches,
+          " log_head=", log_->last_log_seq());
+}
+
+}  // namespace gradcap

@@ -1,0 +1,86 @@
+// The coordinator's booth-facing loop: a ROUTER socket taking Envelopes from
+// booth DEALERs, applying the seq rules, group-committing to the EventLog and
+// replying — acks only after the synced write (DESIGN.md, "Delivery").
+//
+// Each turn takes every message already waiting (up to the batch limits),
+// stages them, commits once, then sends all replies in arrival order. Bad
+// input gets an ErrorReply and a logged Rejection; the loop keeps serving.
+// Single-threaded: Run() owns the socket and the log.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "common/clock.h"
+#include "common/envelope.h"
+#include "common/transport.h"
+#include "coordinator/event_applier.h"
+#include "coordinator/event_log.h"
+
+namespace gradcap {
+
+struct IngestOptions {
+  std::string endpoint = "tcp://127.0.0.1:5555";
+  int max_batch_events = 4096;
+  size_t max_batch_bytes = 64u << 20;
+  size_t max_message_bytes = kMaxEnvelopeBytes;
+  int stats_interval_ms = 10000;  // 0: no periodic stats line
+};
+
+struct IngestStats {
+  uint64_t applied = 0;
+  uint64_t duplicates = 0;
+  uint64_t gaps = 0;
+  uint64_t rejected = 0;
+  uint64_t heartbeats = 0;
+  uint64_t batches = 0;
+  uint64_t batch_events = 0;  // events staged over all batches
+};
+
+class IngestServer {
+ public:
+  IngestServer(EventLog* log, EventApplier* applier, const Clock* clock, IngestOptions options);
+  ~IngestServer();
+
+  absl::Status Bind();
+  std::string endpoint() const;  // the bound endpoint, port resolved
+
+  // Serves until `stop` becomes true or a commit fails (then returns its error:
+  // the process should exit and be restarted; the log is intact).
+  absl::Status Run(const std::atomic<bool>& stop);
+  const IngestStats& stats() const { return stats_; }
+
+ private:
+  struct Reply {
+    std::string routing_id;
+    v1::Envelope envelope;
+    bool lookup_ack = false;  // a duplicate: fill in the stored ack after commit
+  };
+
+  void Handle(Frames&& frames);
+  void HandleEvent(const std::string& routing_id, v1::BoothEvent&& event, const std::string& raw);
+  void HandleHeartbeat(const std::string& routing_id, const v1::Heartbeat& heartbeat);
+  void Refuse(const std::string& routing_id, const WireError& error, const std::string& raw,
+              const v1::EventId* id);
+  absl::Status CommitAndReply();
+  void Send(const std::string& routing_id, v1::Envelope& envelope);
+  void MaybeLogStats();
+
+  EventLog* log_;
+  EventApplier* applier_;
+  const Clock* clock_;
+  IngestOptions options_;
+  std::unique_ptr<MessageSocket> socket_;
+  std::vector<Reply> replies_;
+  size_t staged_wire_bytes_ = 0;
+  IngestStats stats_;
+  int64_t last_stats_ms_ = 0;
+  absl::flat_hash_map<std::string, int64_t> last_heard_ms_;
+};
+
+}  // namespace gradcap

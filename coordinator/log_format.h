@@ -1,0 +1,53 @@
+// On-disk layout of the coordinator's database (DESIGN.md, "The event log").
+// Shared by the coordinator, which writes it, and `gradcap audit`, which
+// checks it. Keys holding numbers are big-endian so iteration is in order.
+//
+// A record value is the 32-byte SHA-256 of the body followed by the body, a
+// serialized LogRecord whose prev_hash is the previous record's body hash.
+// The stored hash lets the audit name the very record whose bytes changed;
+// the prev_hash links make any removal or reordering visible.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/kv_store.h"
+#include "common/sha256.h"
+#include "proto/gradcap.pb.h"
+
+namespace gradcap {
+
+// Column families, in the order given to KvStore::Open.
+enum LogColumn : int {
+  kEventsColumn = 0,  // be64 log_seq → record value
+  kBoothsColumn,      // booth id → BoothProgress
+  kEventIndexColumn,  // booth '\0' be64 epoch be64 seq → be64 log_seq
+  kPhotosColumn,      // SHA-256 (32 raw bytes) → original JPEG bytes (blob files)
+  kMetaColumn,        // "chain_head" → ChainHead
+};
+
+const std::vector<ColumnSpec>& LogColumns();
+
+inline constexpr char kChainHeadKey[] = "chain_head";
+
+std::string EventIndexKey(const v1::EventId& id);
+
+// Body hash and stored value of a record.
+struct SealedRecord {
+  Digest hash;
+  std::string value;
+};
+SealedRecord SealRecord(const v1::LogRecord& record);
+
+struct OpenedRecord {
+  v1::LogRecord record;
+  Digest hash;
+};
+// Checks the stored hash against the body and parses it. DataLoss, naming
+// `log_seq`, when the value is truncated, altered or does not parse.
+absl::StatusOr<OpenedRecord> OpenRecord(uint64_t log_seq, std::string_view value);
+
+}  // namespace gradcap
