@@ -32,6 +32,8 @@ ABSL_FLAG(uint64_t, synthetic_scans, 0,
 ABSL_FLAG(uint64_t, synthetic_photo_bytes, 0,
           "When > 0, synthetic events are photos of this many bytes instead of scans.");
 ABSL_FLAG(int, synthetic_chunk, 50, "Synthetic events stored per synced outbox write.");
+ABSL_FLAG(double, synthetic_rate, 0,
+          "Synthetic events generated per second (0: as fast as the outbox takes them).");
 ABSL_FLAG(bool, exit_when_delivered, false,
           "Exit 0 once every generated or entered event is acked (and stdin, if read, is closed).");
 ABSL_FLAG(int, status_interval_ms, 5000, "How often to log the link and outbox state (0: never).");
@@ -142,12 +144,20 @@ int main(int argc, char** argv) {
   const uint64_t chunk = static_cast<uint64_t>(std::max(1, absl::GetFlag(FLAGS_synthetic_chunk)));
   const bool read_stdin = absl::GetFlag(FLAGS_stdin_scans);
   const int status_interval = absl::GetFlag(FLAGS_status_interval_ms);
+  const double rate = absl::GetFlag(FLAGS_synthetic_rate);
   LineReader stdin_lines;
   int64_t last_status_ms = clock->MonotonicMs();
+  const int64_t started_ms = clock->MonotonicMs();
+  const uint64_t generated_at_start = box.generated();
 
   while (!g_stop.load()) {
     std::vector<v1::BoothEvent> events;
-    for (uint64_t n = box.generated(); n < synthetic_total && events.size() < chunk; ++n) {
+    uint64_t allowed = synthetic_total;
+    if (rate > 0) {
+      const double elapsed_s = static_cast<double>(clock->MonotonicMs() - started_ms) / 1000.0;
+      allowed = std::min(synthetic_total, generated_at_start + static_cast<uint64_t>(elapsed_s * rate));
+    }
+    for (uint64_t n = box.generated(); n < allowed && events.size() < chunk; ++n) {
       events.push_back(SyntheticEvent(booth, n + 1, photo_bytes));
     }
     const uint64_t generated = events.size();
