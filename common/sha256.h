@@ -1,4 +1,4 @@
-// SHA-256 digests (libsodium adapter). Thread-safe; call InitCrypto() once
+// SHA-256 digests (OpenSSL adapter; InitCrypto also readies libsodium). Thread-safe; call InitCrypto() once
 // per process before the first use (main() and test mains do).
 #pragma once
 

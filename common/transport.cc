@@ -81,12 +81,12 @@ std::string MessageSocket::LastEndpoint() const {
   return impl_->socket.get(zmq::sockopt::last_endpoint);
 }
 
-absl::StatusOr<std::optional<Frames>> MessageSocket::Receive(int timeout_ms) {
+absl::StatusOr<std::optional<Frames>> MessageSocket::Receive(int timeout_ms, int wake_fd) {
   try {
     if (timeout_ms > 0) {
-      zmq::pollitem_t item{impl_->socket.handle(), 0, ZMQ_POLLIN, 0};
-      zmq::poll(&item, 1, std::chrono::milliseconds(timeout_ms));
-      if (!(item.revents & ZMQ_POLLIN)) return std::optional<Frames>();
+      zmq::pollitem_t items[2] = {{impl_->socket.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake_fd, ZMQ_POLLIN, 0}};
+      zmq::poll(items, wake_fd >= 0 ? 2 : 1, std::chrono::milliseconds(timeout_ms));
+      if (!(items[0].revents & ZMQ_POLLIN)) return std::optional<Frames>();
     }
     std::vector<zmq::message_t> parts;
     auto got = zmq::recv_multipart(impl_->socket, std::back_inserter(parts),

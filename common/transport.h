@@ -48,8 +48,10 @@ class MessageSocket {
   // The endpoint actually bound (resolves "tcp://127.0.0.1:*").
   std::string LastEndpoint() const;
 
-  // Waits up to `timeout_ms` (0: do not wait) for one whole message.
-  absl::StatusOr<std::optional<Frames>> Receive(int timeout_ms);
+  // Waits up to `timeout_ms` (0: do not wait) for one whole message. When
+  // `wake_fd` ≥ 0 the wait also ends as soon as that file descriptor is
+  // readable (another thread's signal); the caller drains it.
+  absl::StatusOr<std::optional<Frames>> Receive(int timeout_ms, int wake_fd = -1);
   // Sends without blocking. Unavailable when the message cannot be queued
   // now (high-water mark, or a router peer that is gone).
   absl::Status Send(const Frames& frames);

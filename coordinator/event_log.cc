@@ -47,6 +47,7 @@ absl::Status EventLog::Load() {
       return absl::DataLossError(absl::StrCat("progress of booth ", Sv(booths->key()), " does not parse"));
     }
     progress_[std::string(booths->key())] = p;
+    latest_progress_[std::string(booths->key())] = p;
   }
   GRADCAP_RETURN_IF_ERROR(booths->status());
   staged_head_seq_ = head_seq_;
@@ -55,8 +56,12 @@ absl::Status EventLog::Load() {
 }
 
 SeqProgress EventLog::Progress(const std::string& booth) const {
-  auto staged = staged_progress_.find(booth);
-  if (staged != staged_progress_.end()) return {staged->second.epoch(), staged->second.last_seq()};
+  auto it = latest_progress_.find(booth);
+  if (it == latest_progress_.end()) return {};
+  return {it->second.epoch(), it->second.last_seq()};
+}
+
+SeqProgress EventLog::CommittedProgress(const std::string& booth) const {
   auto it = progress_.find(booth);
   if (it == progress_.end()) return {};
   return {it->second.epoch(), it->second.last_seq()};
@@ -75,26 +80,26 @@ uint64_t EventLog::Stage(v1::LogRecord& record) {
   return seq;
 }
 
-uint64_t EventLog::StageApplied(const v1::BoothEvent& event, const v1::Outcome& outcome) {
-  v1::LogRecord record;
-  v1::AppliedEvent* applied = record.mutable_applied();
-  *applied->mutable_event() = event;
-  *applied->mutable_outcome() = outcome;
-  v1::Photo* photo = nullptr;
-  if (event.has_photo()) photo = applied->mutable_event()->mutable_photo();
-  if (event.has_retake()) photo = applied->mutable_event()->mutable_retake();
+uint64_t EventLog::StageApplied(v1::BoothEvent event, v1::Outcome outcome) {
+  v1::Photo* photo = event.has_photo() ? event.mutable_photo()
+                                       : event.has_retake() ? event.mutable_retake() : nullptr;
   if (photo != nullptr) {
     // Content-addressed: the same bytes twice are stored once.
     batch_.Put(kPhotosColumn, photo->sha256(), photo->jpeg());
     photo->clear_jpeg();
   }
+  const v1::EventId id = event.id();
+  v1::LogRecord record;
+  v1::AppliedEvent* applied = record.mutable_applied();
+  *applied->mutable_event() = std::move(event);
+  *applied->mutable_outcome() = std::move(outcome);
   const uint64_t log_seq = Stage(record);
-  const v1::EventId& id = event.id();
   batch_.Put(kEventIndexColumn, EventIndexKey(id), BigEndian64(log_seq));
-  v1::BoothProgress& p = staged_progress_[id.booth()];
+  v1::BoothProgress& p = latest_progress_[id.booth()];
   p.set_epoch(id.epoch());
   p.set_last_seq(id.seq());
   p.set_last_log_seq(log_seq);
+  staged_progress_[id.booth()] = p;
   return log_seq;
 }
 
@@ -104,8 +109,8 @@ uint64_t EventLog::StageRejection(const v1::Rejection& rejection) {
   return Stage(record);
 }
 
-absl::Status EventLog::Commit() {
-  if (staged_records_ == 0) return absl::OkStatus();
+std::unique_ptr<SealedBatch> EventLog::Seal() {
+  if (staged_records_ == 0) return nullptr;
   for (const auto& [booth, p] : staged_progress_) {
     batch_.Put(kBoothsColumn, booth, p.SerializeAsString());
   }
@@ -113,19 +118,37 @@ absl::Status EventLog::Commit() {
   head.set_log_seq(staged_head_seq_);
   head.set_hash(DigestBytes(staged_head_hash_));
   batch_.Put(kMetaColumn, kChainHeadKey, head.SerializeAsString());
-  absl::Status written = store_->Write(batch_, /*sync=*/true);
-  if (written.ok()) {
-    head_seq_ = staged_head_seq_;
-    head_hash_ = staged_head_hash_;
-    for (auto& [booth, p] : staged_progress_) progress_[booth] = std::move(p);
-  } else {
-    staged_head_seq_ = head_seq_;
-    staged_head_hash_ = head_hash_;
-  }
+  auto sealed = std::make_unique<SealedBatch>(std::move(batch_));
+  sealed->records = staged_records_;
+  sealed->head_seq = staged_head_seq_;
+  sealed->head_hash = staged_head_hash_;
+  sealed->progress.assign(std::make_move_iterator(staged_progress_.begin()),
+                          std::make_move_iterator(staged_progress_.end()));
+  batch_ = store_->NewBatch();
   staged_progress_.clear();
-  batch_.Clear();
   staged_records_ = 0;
+  return sealed;
+}
+
+absl::Status EventLog::Write(SealedBatch& sealed) {
+  if (broken_.load()) return absl::FailedPreconditionError("an earlier commit failed; reopen the event log");
+  absl::Status written = store_->Write(sealed.batch, /*sync=*/true);
+  if (!written.ok()) broken_.store(true);
   return written;
+}
+
+void EventLog::Committed(SealedBatch& sealed) {
+  head_seq_ = sealed.head_seq;
+  head_hash_ = sealed.head_hash;
+  for (auto& [booth, p] : sealed.progress) progress_[booth] = std::move(p);
+}
+
+absl::Status EventLog::Commit() {
+  std::unique_ptr<SealedBatch> sealed = Seal();
+  if (sealed == nullptr) return absl::OkStatus();
+  GRADCAP_RETURN_IF_ERROR(Write(*sealed));
+  Committed(*sealed);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::LogRecord> EventLog::ReadRecord(uint64_t log_seq) const {

@@ -1,14 +1,23 @@
 // The coordinator's durable, hash-chained event log with group commit.
 //
 // Callers stage any number of records (applied events and rejections), then
-// Commit() writes them in ONE synced RocksDB WriteBatch together with the
-// booth progress, the event index and the chain head. Nothing staged is
-// visible to FindAck until committed; a failed commit discards the stage.
-// Open() on an existing directory resumes exactly where the last commit left
-// off (the state after `kill -9`). Single-threaded: owned by the ingest loop.
+// commit them in ONE synced RocksDB WriteBatch together with the booth
+// progress, the event index and the chain head. Nothing staged is visible to
+// FindAck until committed. Open() on an existing directory resumes exactly
+// where the last commit left off (the state after `kill -9`).
+//
+// Commit() does it all on the calling thread. A pipelined caller instead
+// Seal()s the stage, hands the SealedBatch to another thread for Write(), goes
+// on staging on top of it, and calls Committed() once the write succeeded.
+// After any failed write the log refuses further work (reopen it: the disk
+// holds exactly the committed prefix). Everything but Write() belongs to one
+// thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <utility>
+#include <vector>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,16 +32,28 @@
 
 namespace gradcap {
 
+// A group of staged records on its way to disk.
+struct SealedBatch {
+  explicit SealedBatch(KvBatch b) : batch(std::move(b)) {}
+  KvBatch batch;
+  int records = 0;
+  uint64_t head_seq = 0;
+  Digest head_hash{};
+  std::vector<std::pair<std::string, v1::BoothProgress>> progress;
+};
+
 class EventLog {
  public:
   static absl::StatusOr<std::unique_ptr<EventLog>> Open(const std::string& dir, const Clock* clock);
 
-  // Progress for `booth`, including staged records.
+  // Progress for `booth`, including staged and sealed records.
   SeqProgress Progress(const std::string& booth) const;
+  // Progress on disk only (what a booth may safely forget).
+  SeqProgress CommittedProgress(const std::string& booth) const;
 
   // Stages an event that DecideSeq said to apply. Photo and retake bytes go
   // to the photos column; the record keeps their digest. Returns its log_seq.
-  uint64_t StageApplied(const v1::BoothEvent& event, const v1::Outcome& outcome);
+  uint64_t StageApplied(v1::BoothEvent event, v1::Outcome outcome);
   // Stages a refused message. Returns its log_seq.
   uint64_t StageRejection(const v1::Rejection& rejection);
   int staged_records() const { return staged_records_; }
@@ -40,6 +61,12 @@ class EventLog {
 
   // Writes everything staged in one synced batch.
   absl::Status Commit();
+
+  // Pipelined commit: Seal (nullptr when nothing is staged), Write (any
+  // thread, one batch at a time, in Seal order), then Committed.
+  std::unique_ptr<SealedBatch> Seal();
+  absl::Status Write(SealedBatch& sealed);
+  void Committed(SealedBatch& sealed);
 
   // The ack for an already committed event, exactly as first sent; nullopt
   // when no such event is in the log.
@@ -49,6 +76,7 @@ class EventLog {
   absl::StatusOr<v1::LogRecord> ReadRecord(uint64_t log_seq) const;
 
   uint64_t last_log_seq() const { return head_seq_; }  // committed
+  uint64_t next_log_seq() const { return staged_head_seq_ + 1; }  // the next record staged
   const Digest& head_hash() const { return head_hash_; }
   size_t booth_count() const { return progress_.size(); }
   KvStore& store() { return *store_; }
@@ -68,10 +96,12 @@ class EventLog {
   Digest head_hash_{};
   absl::flat_hash_map<std::string, v1::BoothProgress> progress_;
 
-  // Staged state (valid while staged_records_ > 0).
+  // Latest state: committed + sealed + staged.
   uint64_t staged_head_seq_ = 0;
   Digest staged_head_hash_{};
-  absl::flat_hash_map<std::string, v1::BoothProgress> staged_progress_;
+  absl::flat_hash_map<std::string, v1::BoothProgress> latest_progress_;
+  absl::flat_hash_map<std::string, v1::BoothProgress> staged_progress_;  // since the last Seal
+  std::atomic<bool> broken_{false};
 };
 
 }  // namespace gradcap

@@ -1,5 +1,13 @@
 #include "coordinator/ingest_server.h"
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
 #include "common/sha256.h"
@@ -33,9 +41,88 @@ std::optional<v1::Outcome> CheckPhotoDigest(v1::BoothEvent& event) {
 
 }  // namespace
 
+// Writes one sealed batch at a time on its own thread and signals an
+// eventfd when done, which wakes the ingest loop's poll.
+class IngestServer::Committer {
+ public:
+  explicit Committer(EventLog* log) : log_(log), wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~Committer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      quit_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+    ::close(wake_fd_);
+  }
+  int wake_fd() const { return wake_fd_; }
+  bool busy() const { return batch_ != nullptr; }
+
+  void Start(std::unique_ptr<SealedBatch> batch) {
+    batch_ = std::move(batch);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      job_ = batch_.get();
+      done_ = false;
+    }
+    cv_.notify_one();
+  }
+  bool done() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return done_;
+  }
+  // Blocks until the running write ends; returns its status and the batch.
+  absl::Status Wait(std::unique_ptr<SealedBatch>* batch) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return done_; });
+    uint64_t drained;
+    while (::read(wake_fd_, &drained, sizeof drained) > 0) {
+    }
+    *batch = std::move(batch_);
+    done_ = false;
+    return result_;
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      cv_.wait(lock, [this] { return quit_ || job_ != nullptr; });
+      if (job_ == nullptr) return;
+      SealedBatch* job = job_;
+      job_ = nullptr;
+      lock.unlock();
+      absl::Status result = log_->Write(*job);
+      lock.lock();
+      result_ = std::move(result);
+      done_ = true;
+      cv_.notify_all();
+      const uint64_t one = 1;
+      (void)!::write(wake_fd_, &one, sizeof one);
+    }
+  }
+
+  EventLog* log_;
+  int wake_fd_;
+  std::unique_ptr<SealedBatch> batch_;  // owned by the ingest thread
+  std::mutex mu_;
+  std::condition_variable cv_;
+  SealedBatch* job_ = nullptr;
+  bool done_ = false;
+  bool quit_ = false;
+  absl::Status result_;
+  std::thread thread_;
+};
+
 IngestServer::IngestServer(EventLog* log, EventApplier* applier, const Clock* clock,
                            IngestOptions options)
-    : log_(log), applier_(applier), clock_(clock), options_(std::move(options)) {}
+    : log_(log),
+      applier_(applier),
+      clock_(clock),
+      options_(std::move(options)),
+      committer_(std::make_unique<Committer>(log)) {}
 
 IngestServer::~IngestServer() = default;
 
@@ -51,21 +138,31 @@ std::string IngestServer::endpoint() const { return socket_ ? socket_->LastEndpo
 absl::Status IngestServer::Run(const std::atomic<bool>& stop) {
   last_stats_ms_ = clock_->MonotonicMs();
   while (!stop.load()) {
-    GRADCAP_ASSIGN_OR_RETURN(std::optional<Frames> first, socket_->Receive(100));
-    if (first.has_value()) {
-      Handle(std::move(*first));
-      // Group commit: take whatever else is already waiting, then sync once.
-      while (log_->staged_records() < options_.max_batch_events &&
-             staged_wire_bytes_ < options_.max_batch_bytes) {
-        GRADCAP_ASSIGN_OR_RETURN(std::optional<Frames> more, socket_->Receive(0));
-        if (!more.has_value()) break;
-        Handle(std::move(*more));
+    const bool stage_full = log_->staged_records() >= options_.max_batch_events ||
+                            staged_wire_bytes_ >= options_.max_batch_bytes;
+    if (stage_full) {
+      GRADCAP_RETURN_IF_ERROR(FinishCommit());
+    } else {
+      GRADCAP_ASSIGN_OR_RETURN(std::optional<Frames> first, socket_->Receive(100, committer_->wake_fd()));
+      if (first.has_value()) {
+        Handle(std::move(*first));
+        // Take whatever else is already waiting into the same stage.
+        while (log_->staged_records() < options_.max_batch_events &&
+               staged_wire_bytes_ < options_.max_batch_bytes) {
+          GRADCAP_ASSIGN_OR_RETURN(std::optional<Frames> more, socket_->Receive(0));
+          if (!more.has_value()) break;
+          Handle(std::move(*more));
+        }
       }
-      GRADCAP_RETURN_IF_ERROR(CommitAndReply());
     }
+    if (committer_->busy() && committer_->done()) GRADCAP_RETURN_IF_ERROR(FinishCommit());
+    MaybeStartCommit();
     MaybeLogStats();
   }
-  return absl::OkStatus();
+  // Leave nothing half done: the running write, then what is still staged.
+  GRADCAP_RETURN_IF_ERROR(FinishCommit());
+  MaybeStartCommit();
+  return FinishCommit();
 }
 
 void IngestServer::Handle(Frames&& frames) {
@@ -118,14 +215,12 @@ void IngestServer::HandleEvent(const std::string& routing_id, v1::BoothEvent&& e
   switch (decision.action) {
     case SeqAction::kApply: {
       std::optional<v1::Outcome> outcome = CheckPhotoDigest(event);
-      const uint64_t next_log_seq = log_->last_log_seq() + log_->staged_records() + 1;
-      if (!outcome.has_value()) outcome = applier_->Apply(event, next_log_seq);
-      const uint64_t log_seq = log_->StageApplied(event, *outcome);
+      if (!outcome.has_value()) outcome = applier_->Apply(event, log_->next_log_seq());
       Reply reply{routing_id, {}, false};
       v1::Ack* ack = reply.envelope.mutable_ack();
       *ack->mutable_id() = id;
-      ack->set_log_seq(log_seq);
-      *ack->mutable_outcome() = std::move(*outcome);
+      *ack->mutable_outcome() = *outcome;
+      ack->set_log_seq(log_->StageApplied(std::move(event), std::move(*outcome)));
       replies_.push_back(std::move(reply));
       ++stats_.applied;
       return;
@@ -168,7 +263,7 @@ void IngestServer::HandleHeartbeat(const std::string& routing_id, const v1::Hear
   if (!heartbeat.booth().empty()) {
     last_heard_ms_[heartbeat.booth()] = clock_->MonotonicMs();
     // Report committed progress only: the booth may drop what this covers.
-    const SeqProgress known = log_->Progress(heartbeat.booth());
+    const SeqProgress known = log_->CommittedProgress(heartbeat.booth());
     pong->set_epoch(known.epoch);
     if (known.epoch == heartbeat.epoch()) pong->set_last_seq(known.last_seq);
   }
@@ -196,25 +291,47 @@ void IngestServer::Refuse(const std::string& routing_id, const WireError& error,
   replies_.push_back(std::move(reply));
 }
 
-absl::Status IngestServer::CommitAndReply() {
-  const int staged = log_->staged_records();
-  if (staged > 0) {
-    absl::Status committed = log_->Commit();
-    if (!committed.ok()) {
-      replies_.clear();  // nothing of this batch is durable: acknowledge none of it
-      staged_wire_bytes_ = 0;
-      LogError(kComponent, "commit failed, stopping: ", committed.ToString());
-      return committed;
-    }
-    ++stats_.batches;
-    stats_.batch_events += staged;
-  }
+void IngestServer::MaybeStartCommit() {
+  if (committer_->busy()) return;
+  std::unique_ptr<SealedBatch> sealed = log_->Seal();
+  if (sealed == nullptr && replies_.empty()) return;
+  committing_replies_ = std::move(replies_);
+  replies_.clear();
   staged_wire_bytes_ = 0;
-  for (Reply& reply : replies_) {
+  if (sealed == nullptr) {
+    // Only replies that need no write (duplicates, heartbeats): send now.
+    (void)FinishCommit();
+    return;
+  }
+  commit_started_ = std::chrono::steady_clock::now();
+  committer_->Start(std::move(sealed));
+}
+
+absl::Status IngestServer::FinishCommit() {
+  if (committer_->busy()) {
+    std::unique_ptr<SealedBatch> sealed;
+    absl::Status written = committer_->Wait(&sealed);
+    if (!written.ok()) {
+      // Nothing of this batch (or the stage after it) is durable: ack none of it.
+      committing_replies_.clear();
+      replies_.clear();
+      LogError(kComponent, "commit failed, stopping: ", written.ToString());
+      return written;
+    }
+    log_->Committed(*sealed);
+    ++stats_.batches;
+    stats_.batch_events += sealed->records;
+    stats_.commit_us += std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - commit_started_)
+                            .count();
+    if (options_.record_batch_sizes) stats_.batch_sizes.push_back(static_cast<uint32_t>(sealed->records));
+  }
+  for (Reply& reply : committing_replies_) {
     if (reply.lookup_ack) {
       absl::StatusOr<std::optional<v1::Ack>> ack = log_->FindAck(reply.envelope.ack().id());
       if (!ack.ok() || !ack->has_value()) {
-        // Progress says it was applied, so the index must have it.
+        // A duplicate of an event in a batch not yet on disk has its answer
+        // with that batch; anything else would be a damaged index.
         LogError(kComponent, "duplicate of ", DescribeEventId(reply.envelope.ack().id()),
                  " but its ack cannot be read: ",
                  ack.ok() ? std::string("not in the index") : ack.status().ToString());
@@ -224,7 +341,7 @@ absl::Status IngestServer::CommitAndReply() {
     }
     Send(reply.routing_id, reply.envelope);
   }
-  replies_.clear();
+  committing_replies_.clear();
   return absl::OkStatus();
 }
 

@@ -2,13 +2,16 @@
 // booth DEALERs, applying the seq rules, group-committing to the EventLog and
 // replying — acks only after the synced write (DESIGN.md, "Delivery").
 //
-// Each turn takes every message already waiting (up to the batch limits),
-// stages them, commits once, then sends all replies in arrival order. Bad
-// input gets an ErrorReply and a logged Rejection; the loop keeps serving.
-// Single-threaded: Run() owns the socket and the log.
+// Messages are staged as they arrive; whenever no commit is running, the
+// stage is sealed and written (one synced batch) by a committer thread while
+// the loop goes on receiving and staging the next group. Replies (acks,
+// resend-from, errors) leave in arrival order once their group is on disk.
+// Bad input gets an ErrorReply and a logged Rejection; the loop keeps
+// serving. Run() owns the socket and the log; only the write is elsewhere.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -30,6 +33,7 @@ struct IngestOptions {
   size_t max_batch_bytes = 64u << 20;
   size_t max_message_bytes = kMaxEnvelopeBytes;
   int stats_interval_ms = 10000;  // 0: no periodic stats line
+  bool record_batch_sizes = false;  // for benchmarks: keep every commit's record count
 };
 
 struct IngestStats {
@@ -40,6 +44,8 @@ struct IngestStats {
   uint64_t heartbeats = 0;
   uint64_t batches = 0;
   uint64_t batch_events = 0;  // events staged over all batches
+  std::vector<uint32_t> batch_sizes;  // when IngestOptions::record_batch_sizes
+  int64_t commit_us = 0;              // time spent in synced writes
 };
 
 class IngestServer {
@@ -67,7 +73,10 @@ class IngestServer {
   void HandleHeartbeat(const std::string& routing_id, const v1::Heartbeat& heartbeat);
   void Refuse(const std::string& routing_id, const WireError& error, const std::string& raw,
               const v1::EventId* id);
-  absl::Status CommitAndReply();
+  // Starts writing the stage if no write is running.
+  void MaybeStartCommit();
+  // Waits for the running write (if any), then sends its replies.
+  absl::Status FinishCommit();
   void Send(const std::string& routing_id, v1::Envelope& envelope);
   void MaybeLogStats();
 
@@ -76,10 +85,14 @@ class IngestServer {
   const Clock* clock_;
   IngestOptions options_;
   std::unique_ptr<MessageSocket> socket_;
-  std::vector<Reply> replies_;
+  std::vector<Reply> replies_;           // for the stage
+  std::vector<Reply> committing_replies_;  // for the batch being written
+  class Committer;
+  std::unique_ptr<Committer> committer_;
   size_t staged_wire_bytes_ = 0;
   IngestStats stats_;
   int64_t last_stats_ms_ = 0;
+  std::chrono::steady_clock::time_point commit_started_;
   absl::flat_hash_map<std::string, int64_t> last_heard_ms_;
 };
 
