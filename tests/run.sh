@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs the whole test suite through CTest.
+#   tests/run.sh                 everything
+#   tests/run.sh -L fault        only tests with a CTest label
+#   GRADCAP_SANITIZE=1 tests/run.sh   build with ASan+UBSan (in build-asan/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deploy/install-deps.sh
+if [ "${GRADCAP_SANITIZE:-0}" = 1 ]; then
+  export GRADCAP_BUILD_DIR=${GRADCAP_BUILD_DIR:-build-asan}
+  deploy/build.sh -DGRADCAP_SANITIZE=ON
+else
+  deploy/build.sh
+fi
+cd "${GRADCAP_BUILD_DIR:-build}"
+ctest -j"$(nproc)" --output-on-failure --timeout 900 "$@"
