@@ -19,6 +19,7 @@
 #include "booth-agent/outbox.h"
 #include "common/clock.h"
 #include "common/envelope.h"
+#include "common/key_files.h"
 #include "common/logging.h"
 #include "common/sha256.h"
 
@@ -37,6 +38,9 @@ ABSL_FLAG(double, synthetic_rate, 0,
 ABSL_FLAG(bool, exit_when_delivered, false,
           "Exit 0 once every generated or entered event is acked (and stdin, if read, is closed).");
 ABSL_FLAG(int, status_interval_ms, 5000, "How often to log the link and outbox state (0: never).");
+ABSL_FLAG(std::string, keys, "",
+          "Transport keys directory holding coordinator.public and booths/<booth>.secret: connect with "
+          "CURVE (required when the coordinator runs with --keys).");
 
 namespace {
 
@@ -127,6 +131,15 @@ int main(int argc, char** argv) {
 
   LinkOptions link_options;
   link_options.endpoint = absl::GetFlag(FLAGS_coordinator);
+  if (const std::string keys = absl::GetFlag(FLAGS_keys); !keys.empty()) {
+    auto loaded = LoadBoothKeys(keys, booth);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "booth-agent: cannot load transport keys: %s\n", loaded.status().ToString().c_str());
+      return 1;
+    }
+    link_options.curve_keys = loaded->booth;
+    link_options.coordinator_public_key = loaded->coordinator_public_key;
+  }
   BoothLink link(&box, clock, link_options);
   link.on_ack = [](const v1::Ack& ack) {
     if (!ack.outcome().accepted()) {

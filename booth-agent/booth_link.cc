@@ -17,6 +17,10 @@ BoothLink::~BoothLink() = default;
 
 absl::Status BoothLink::Start() {
   SocketOptions socket_options;
+  if (options_.curve_keys.has_value()) {
+    socket_options.curve_keys = *options_.curve_keys;
+    socket_options.curve_server_public_key = options_.coordinator_public_key;
+  }
   GRADCAP_ASSIGN_OR_RETURN(socket_, MessageSocket::Create(SocketKind::kDealer, socket_options));
   GRADCAP_RETURN_IF_ERROR(socket_->Connect(options_.endpoint));
   window_.Reset(outbox_->acked_through(), clock_->MonotonicMs());

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -23,6 +24,9 @@ struct LinkOptions {
   int offline_after_ms = 3000;  // no word from the coordinator for this long
   WindowConfig window;
   size_t read_chunk = 128;  // outbox events read per send turn
+  // CURVE: this booth's pair and the coordinator's public key; unset: plain TCP.
+  std::optional<CurveKeyPair> curve_keys;
+  std::string coordinator_public_key;
 };
 
 class BoothLink {

@@ -1,9 +1,12 @@
 #include "common/transport.h"
 
+#include <atomic>
 #include <iterator>
+#include <thread>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 
 namespace gradcap {
@@ -47,6 +50,15 @@ absl::StatusOr<std::unique_ptr<MessageSocket>> MessageSocket::Create(SocketKind 
     s.set(zmq::sockopt::heartbeat_ivl, o.heartbeat_interval_ms);
     s.set(zmq::sockopt::heartbeat_timeout, o.heartbeat_timeout_ms);
     if (!o.routing_id.empty()) s.set(zmq::sockopt::routing_id, o.routing_id);
+    if (o.curve_server) {
+      s.set(zmq::sockopt::zap_domain, "gradcap");
+      s.set(zmq::sockopt::curve_server, 1);
+      s.set(zmq::sockopt::curve_secretkey, o.curve_keys.secret_key);
+    } else if (!o.curve_server_public_key.empty()) {
+      s.set(zmq::sockopt::curve_serverkey, o.curve_server_public_key);
+      s.set(zmq::sockopt::curve_publickey, o.curve_keys.public_key);
+      s.set(zmq::sockopt::curve_secretkey, o.curve_keys.secret_key);
+    }
     if (kind == SocketKind::kRouter) {
       s.set(zmq::sockopt::router_mandatory, o.router_mandatory);
       s.set(zmq::sockopt::router_handover, o.router_handover);
@@ -81,7 +93,8 @@ std::string MessageSocket::LastEndpoint() const {
   return impl_->socket.get(zmq::sockopt::last_endpoint);
 }
 
-absl::StatusOr<std::optional<Frames>> MessageSocket::Receive(int timeout_ms, int wake_fd) {
+absl::StatusOr<std::optional<Frames>> MessageSocket::Receive(int timeout_ms, int wake_fd,
+                                                             std::string* user_id) {
   try {
     if (timeout_ms > 0) {
       zmq::pollitem_t items[2] = {{impl_->socket.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake_fd, ZMQ_POLLIN, 0}};
@@ -92,6 +105,14 @@ absl::StatusOr<std::optional<Frames>> MessageSocket::Receive(int timeout_ms, int
     auto got = zmq::recv_multipart(impl_->socket, std::back_inserter(parts),
                                    zmq::recv_flags::dontwait);
     if (!got) return std::optional<Frames>();
+    if (user_id != nullptr) {
+      user_id->clear();
+      if (!parts.empty()) {
+        // Metadata is per connection; ask the last frame (the payload).
+        const char* name = zmq_msg_gets(parts.back().handle(), "User-Id");
+        if (name != nullptr) *user_id = name;
+      }
+    }
     Frames frames;
     frames.reserve(parts.size());
     for (auto& p : parts) frames.emplace_back(static_cast<const char*>(p.data()), p.size());
@@ -114,6 +135,104 @@ absl::Status MessageSocket::Send(const Frames& frames) {
   } catch (const zmq::error_t& e) {
     return FromZmq(e, "sending");
   }
+}
+
+absl::StatusOr<CurveKeyPair> NewCurveKeyPair() {
+  char public_key[41], secret_key[41];
+  if (zmq_curve_keypair(public_key, secret_key) != 0) {
+    return absl::UnimplementedError("this libzmq has no CURVE support");
+  }
+  return CurveKeyPair{public_key, secret_key};
+}
+
+absl::StatusOr<std::string> CurvePublicKey(const std::string& secret_key) {
+  if (secret_key.size() != 40) {
+    return absl::InvalidArgumentError(absl::StrCat("a CURVE secret key is 40 Z85 characters, got ",
+                                                   secret_key.size()));
+  }
+  char public_key[41];
+  if (zmq_curve_public(public_key, secret_key.c_str()) != 0) {
+    return absl::InvalidArgumentError("not a Z85-encoded CURVE secret key");
+  }
+  return std::string(public_key);
+}
+
+struct CurveAuthenticator::Impl {
+  zmq::socket_t socket;
+  absl::flat_hash_map<std::string, std::string> enrolled;  // binary public key → name
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> refused{0};
+  std::thread thread;
+
+  // ZAP 1.0 (rfc.zeromq.org/spec/27): version, request id, domain, address,
+  // identity, mechanism, credentials...; reply: version, request id, status
+  // code, status text, user id, metadata.
+  void Serve() {
+    while (!stop.load()) {
+      zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+      zmq::poll(&item, 1, std::chrono::milliseconds(100));
+      if (!(item.revents & ZMQ_POLLIN)) continue;
+      std::vector<zmq::message_t> request;
+      if (!zmq::recv_multipart(socket, std::back_inserter(request), zmq::recv_flags::dontwait)) continue;
+      std::string status = "400", text = "unknown key", user;
+      if (request.size() >= 7 && request[5].to_string() == "CURVE") {
+        auto it = enrolled.find(request[6].to_string());
+        if (it != enrolled.end()) {
+          status = "200";
+          text = "OK";
+          user = it->second;
+        }
+      } else if (request.size() >= 6) {
+        text = "CURVE required";
+      }
+      if (status != "200") refused.fetch_add(1);
+      const std::string id = request.size() > 1 ? request[1].to_string() : std::string();
+      const std::vector<zmq::const_buffer> reply = {zmq::str_buffer("1.0"), zmq::buffer(id),
+                                                    zmq::buffer(status),   zmq::buffer(text),
+                                                    zmq::buffer(user),     zmq::const_buffer(nullptr, 0)};
+      zmq::send_multipart(socket, reply);
+    }
+  }
+};
+
+CurveAuthenticator::CurveAuthenticator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+CurveAuthenticator::~CurveAuthenticator() {
+  impl_->stop = true;
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+uint64_t CurveAuthenticator::refused() const { return impl_->refused.load(); }
+
+absl::StatusOr<std::unique_ptr<CurveAuthenticator>> CurveAuthenticator::Start(
+    std::vector<std::pair<std::string, std::string>> enrolled) {
+  auto impl = std::make_unique<Impl>();
+  for (auto& [z85, name] : enrolled) {
+    if (z85.size() != 40) {
+      return absl::InvalidArgumentError(absl::StrCat("public key of ", name, " is not 40 Z85 characters"));
+    }
+    std::string binary(32, '\0');
+    if (zmq_z85_decode(reinterpret_cast<uint8_t*>(binary.data()), z85.c_str()) == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat("public key of ", name, " is not valid Z85"));
+    }
+    impl->enrolled[binary] = name;
+  }
+  try {
+    impl->socket = zmq::socket_t(Context(), zmq::socket_type::rep);
+    impl->socket.set(zmq::sockopt::linger, 0);
+    impl->socket.bind("inproc://zeromq.zap.01");
+  } catch (const zmq::error_t& e) {
+    return FromZmq(e, "starting the CURVE authenticator");
+  }
+  Impl* raw = impl.get();
+  raw->thread = std::thread([raw] {
+    try {
+      raw->Serve();
+    } catch (const zmq::error_t&) {
+      // The context is going away with the process.
+    }
+  });
+  return std::unique_ptr<CurveAuthenticator>(new CurveAuthenticator(std::move(impl)));
 }
 
 }  // namespace gradcap

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,17 @@ namespace gradcap {
 using Frames = std::vector<std::string>;
 
 enum class SocketKind { kRouter, kDealer };
+
+// CURVE keys, Z85-encoded (40 characters each).
+struct CurveKeyPair {
+  std::string public_key;
+  std::string secret_key;
+};
+
+// A fresh CURVE key pair.
+absl::StatusOr<CurveKeyPair> NewCurveKeyPair();
+// The public key belonging to a Z85 secret key.
+absl::StatusOr<std::string> CurvePublicKey(const std::string& secret_key);
 
 struct SocketOptions {
   // ZeroMQ drops (and disconnects) a peer sending a bigger message; set it
@@ -33,6 +45,30 @@ struct SocketOptions {
   // ZMTP heartbeats detect dead TCP peers.
   int heartbeat_interval_ms = 1000;
   int heartbeat_timeout_ms = 4000;
+
+  // CURVE. A server sets curve_server and its key pair; a client sets its key
+  // pair and the server's public key. Empty: plain TCP (loopback and tests).
+  bool curve_server = false;
+  CurveKeyPair curve_keys;
+  std::string curve_server_public_key;
+};
+
+// Answers ZeroMQ's authentication requests (ZAP) for every CURVE server
+// socket in this process: a client whose public key is enrolled gets in, with
+// its name as the messages' User-Id; any other key is refused before a single
+// message is read. At most one per process; start it before binding.
+class CurveAuthenticator {
+ public:
+  // `enrolled` maps Z85 public key → name (a booth id).
+  static absl::StatusOr<std::unique_ptr<CurveAuthenticator>> Start(
+      std::vector<std::pair<std::string, std::string>> enrolled);
+  ~CurveAuthenticator();
+  uint64_t refused() const;
+
+ private:
+  struct Impl;
+  explicit CurveAuthenticator(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 class MessageSocket {
@@ -51,7 +87,10 @@ class MessageSocket {
   // Waits up to `timeout_ms` (0: do not wait) for one whole message. When
   // `wake_fd` ≥ 0 the wait also ends as soon as that file descriptor is
   // readable (another thread's signal); the caller drains it.
-  absl::StatusOr<std::optional<Frames>> Receive(int timeout_ms, int wake_fd = -1);
+  // `user_id`, when given, receives the name the authenticator gave the
+  // sending peer (empty without CURVE).
+  absl::StatusOr<std::optional<Frames>> Receive(int timeout_ms, int wake_fd = -1,
+                                                std::string* user_id = nullptr);
   // Sends without blocking. Unavailable when the message cannot be queued
   // now (high-water mark, or a router peer that is gone).
   absl::Status Send(const Frames& frames);

@@ -9,6 +9,8 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "common/clock.h"
+#include "common/key_files.h"
+#include "common/transport.h"
 #include "common/logging.h"
 #include "common/sha256.h"
 #include "coordinator/event_applier.h"
@@ -22,6 +24,9 @@ ABSL_FLAG(int, max_batch_events, 4096, "Most events in one group commit (one syn
 ABSL_FLAG(std::string, ready_file, "",
           "When set, write the bound endpoint to this file once the log is open and the socket bound.");
 ABSL_FLAG(int, stats_interval_ms, 10000, "How often to log throughput counters (0: never).");
+ABSL_FLAG(std::string, keys, "",
+          "Transport keys directory (gradcap transport-keys): when set, booths must connect with CURVE "
+          "using an enrolled key, and each may only send in its own name.");
 
 namespace {
 
@@ -57,8 +62,26 @@ int main(int argc, char** argv) {
   LogInfo("coordinator", "event log ", db, " resumes at record ", (*log)->last_log_seq(), " with ",
           (*log)->booth_count(), " booths known");
 
-  AcceptAllApplier applier;
+  std::unique_ptr<CurveAuthenticator> authenticator;
   IngestOptions options;
+  if (const std::string keys = absl::GetFlag(FLAGS_keys); !keys.empty()) {
+    auto own = LoadCoordinatorKeys(keys);
+    auto booths = LoadEnrolledBooths(keys);
+    if (!own.ok() || !booths.ok()) {
+      std::fprintf(stderr, "coordinator: cannot load transport keys from %s: %s\n", keys.c_str(),
+                   (!own.ok() ? own.status() : booths.status()).ToString().c_str());
+      return 1;
+    }
+    LogInfo("coordinator", "CURVE on: ", booths->size(), " booths enrolled in ", keys);
+    auto started = CurveAuthenticator::Start(std::move(*booths));
+    if (!started.ok()) {
+      std::fprintf(stderr, "coordinator: %s\n", started.status().ToString().c_str());
+      return 1;
+    }
+    authenticator = std::move(*started);
+    options.curve_keys = *own;
+  }
+  AcceptAllApplier applier;
   options.endpoint = absl::GetFlag(FLAGS_listen);
   options.max_batch_events = absl::GetFlag(FLAGS_max_batch_events);
   options.stats_interval_ms = absl::GetFlag(FLAGS_stats_interval_ms);

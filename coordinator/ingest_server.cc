@@ -129,6 +129,10 @@ IngestServer::~IngestServer() = default;
 absl::Status IngestServer::Bind() {
   SocketOptions socket_options;
   socket_options.max_message_bytes = static_cast<int64_t>(options_.max_message_bytes) * 2 + 4096;
+  if (options_.curve_keys.has_value()) {
+    socket_options.curve_server = true;
+    socket_options.curve_keys = *options_.curve_keys;
+  }
   GRADCAP_ASSIGN_OR_RETURN(socket_, MessageSocket::Create(SocketKind::kRouter, socket_options));
   return socket_->Bind(options_.endpoint);
 }
@@ -143,13 +147,13 @@ absl::Status IngestServer::Run(const std::atomic<bool>& stop) {
     if (stage_full) {
       GRADCAP_RETURN_IF_ERROR(FinishCommit());
     } else {
-      GRADCAP_ASSIGN_OR_RETURN(std::optional<Frames> first, socket_->Receive(100, committer_->wake_fd()));
+      GRADCAP_ASSIGN_OR_RETURN(std::optional<Frames> first, socket_->Receive(100, committer_->wake_fd(), &sender_));
       if (first.has_value()) {
         Handle(std::move(*first));
         // Take whatever else is already waiting into the same stage.
         while (log_->staged_records() < options_.max_batch_events &&
                staged_wire_bytes_ < options_.max_batch_bytes) {
-          GRADCAP_ASSIGN_OR_RETURN(std::optional<Frames> more, socket_->Receive(0));
+          GRADCAP_ASSIGN_OR_RETURN(std::optional<Frames> more, socket_->Receive(0, -1, &sender_));
           if (!more.has_value()) break;
           Handle(std::move(*more));
         }
@@ -190,7 +194,7 @@ void IngestServer::Handle(Frames&& frames) {
       HandleEvent(routing_id, std::move(*envelope.mutable_event()), raw);
       return;
     case v1::Envelope::kHeartbeat:
-      HandleHeartbeat(routing_id, envelope.heartbeat());
+      HandleHeartbeat(routing_id, envelope.heartbeat(), raw);
       return;
     default:
       Refuse(routing_id,
@@ -210,6 +214,7 @@ void IngestServer::HandleEvent(const std::string& routing_id, v1::BoothEvent&& e
     return;
   }
   const v1::EventId& id = event.id();
+  if (!SenderIs(id.booth(), routing_id, raw, &id)) return;
   last_heard_ms_[id.booth()] = clock_->MonotonicMs();
   const SeqDecision decision = DecideSeq(log_->Progress(id.booth()), id.epoch(), id.seq());
   switch (decision.action) {
@@ -254,7 +259,20 @@ void IngestServer::HandleEvent(const std::string& routing_id, v1::BoothEvent&& e
   }
 }
 
-void IngestServer::HandleHeartbeat(const std::string& routing_id, const v1::Heartbeat& heartbeat) {
+bool IngestServer::SenderIs(const std::string& booth, const std::string& routing_id, const std::string& raw,
+                            const v1::EventId* id) {
+  if (!options_.curve_keys.has_value() || sender_ == booth) return true;
+  Refuse(routing_id,
+         WireError{wire_error::kBoothMismatch,
+                   absl::StrCat("this connection is enrolled as booth \"", sender_,
+                                "\" and may not speak for booth \"", booth, "\"")},
+         raw, id);
+  return false;
+}
+
+void IngestServer::HandleHeartbeat(const std::string& routing_id, const v1::Heartbeat& heartbeat,
+                                   const std::string& raw) {
+  if (!heartbeat.booth().empty() && !SenderIs(heartbeat.booth(), routing_id, raw, nullptr)) return;
   ++stats_.heartbeats;
   Reply reply{routing_id, {}, false};
   v1::Heartbeat* pong = reply.envelope.mutable_heartbeat();
@@ -276,7 +294,9 @@ void IngestServer::Refuse(const std::string& routing_id, const WireError& error,
   v1::Rejection rejection;
   rejection.set_code(error.code);
   rejection.set_detail(error.detail);
-  rejection.set_peer(id != nullptr && !id->booth().empty() ? id->booth() : PeerName(routing_id));
+  rejection.set_peer(!sender_.empty() ? sender_
+                     : id != nullptr && !id->booth().empty() ? id->booth()
+                                                            : PeerName(routing_id));
   if (id != nullptr) *rejection.mutable_id() = *id;
   rejection.set_message_sha256(DigestBytes(Sha256(raw)));
   rejection.set_message_size(raw.size());

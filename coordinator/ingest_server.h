@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct IngestOptions {
   size_t max_message_bytes = kMaxEnvelopeBytes;
   int stats_interval_ms = 10000;  // 0: no periodic stats line
   bool record_batch_sizes = false;  // for benchmarks: keep every commit's record count
+  // CURVE: when set, only enrolled booths connect (a CurveAuthenticator must
+  // be running), and each may only send events in its own name.
+  std::optional<CurveKeyPair> curve_keys;
 };
 
 struct IngestStats {
@@ -70,7 +74,10 @@ class IngestServer {
 
   void Handle(Frames&& frames);
   void HandleEvent(const std::string& routing_id, v1::BoothEvent&& event, const std::string& raw);
-  void HandleHeartbeat(const std::string& routing_id, const v1::Heartbeat& heartbeat);
+  void HandleHeartbeat(const std::string& routing_id, const v1::Heartbeat& heartbeat, const std::string& raw);
+  // False (after refusing the message) when CURVE says the sender is not `booth`.
+  bool SenderIs(const std::string& booth, const std::string& routing_id, const std::string& raw,
+                const v1::EventId* id);
   void Refuse(const std::string& routing_id, const WireError& error, const std::string& raw,
               const v1::EventId* id);
   // Starts writing the stage if no write is running.
@@ -85,6 +92,7 @@ class IngestServer {
   const Clock* clock_;
   IngestOptions options_;
   std::unique_ptr<MessageSocket> socket_;
+  std::string sender_;                   // authenticated name of the current message's peer
   std::vector<Reply> replies_;           // for the stage
   std::vector<Reply> committing_replies_;  // for the batch being written
   class Committer;

@@ -26,6 +26,11 @@ EVENTS=${GRADCAP_QUICKSTART_EVENTS:-300}
 
 rm -rf "$DAY"
 mkdir -p "$DAY/logs"
+echo "== transport keys: coordinator pair and one CURVE pair per booth in $DAY/keys"
+"$BIN/coordinator/gradcap" transport-keys init --keys "$DAY/keys" >/dev/null
+for b in B1 B2 B3; do
+  "$BIN/coordinator/gradcap" transport-keys enroll --keys "$DAY/keys" --booth "$b" >/dev/null
+done
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -35,7 +40,7 @@ trap cleanup EXIT
 start_coordinator() {
   rm -f "$DAY/coordinator.ready"
   "$BIN/coordinator/coordinator" --db "$DAY/coordinator-db" --listen "$ENDPOINT" \
-    --ready_file "$DAY/coordinator.ready" --stats_interval_ms 2000 >>"$DAY/logs/coordinator.log" 2>&1 &
+    --ready_file "$DAY/coordinator.ready" --keys "$DAY/keys" --stats_interval_ms 2000 >>"$DAY/logs/coordinator.log" 2>&1 &
   COORD=$!
   pids+=("$COORD")
   for _ in $(seq 1 200); do
@@ -52,7 +57,7 @@ echo "== coordinator on $ENDPOINT, log in $DAY/coordinator-db"
 start_coordinator
 booths=()
 for b in B1 B2; do
-  "$BIN/booth-agent/booth-agent" --booth "$b" --outbox "$DAY/outbox-$b" --coordinator "$ENDPOINT" \
+  "$BIN/booth-agent/booth-agent" --booth "$b" --outbox "$DAY/outbox-$b" --coordinator "$ENDPOINT" --keys "$DAY/keys" \
     --synthetic_scans "$EVENTS" --synthetic_rate 100 --exit_when_delivered --status_interval_ms 1000 \
     >>"$DAY/logs/booth-$b.log" 2>&1 &
   booths+=($!)
@@ -86,6 +91,6 @@ if [ "$KEEP" = 1 ]; then
   trap - EXIT
   echo
   echo "coordinator still running (pid $COORD) on $ENDPOINT. To run a scanner booth, type codes, one per line:"
-  echo "  $BIN/booth-agent/booth-agent --booth B3 --outbox $DAY/outbox-B3 --coordinator $ENDPOINT --stdin_scans"
+  echo "  $BIN/booth-agent/booth-agent --booth B3 --outbox $DAY/outbox-B3 --coordinator $ENDPOINT --keys $DAY/keys --stdin_scans"
   echo "Stop it with: kill $COORD; then verify with: $BIN/coordinator/gradcap audit verify --db $DAY/coordinator-db"
 fi

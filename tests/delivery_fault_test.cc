@@ -48,21 +48,37 @@ class DeliveryFaultTest : public ::testing::Test {
   void StartCoordinator() {
     const std::string ready = dir_.Sub("coordinator.ready");
     std::remove(ready.c_str());
-    ASSERT_TRUE(coordinator_.Start({COORDINATOR_BIN, "--db", dir_.Sub("coord-db"), "--listen", endpoint_,
-                                    "--ready_file", ready, "--stats_interval_ms", "0"},
-                                   dir_.Sub("coordinator.log")));
+    std::vector<std::string> argv = {COORDINATOR_BIN, "--db", dir_.Sub("coord-db"), "--listen", endpoint_,
+                                     "--ready_file", ready, "--stats_interval_ms", "0"};
+    if (!keys_.empty()) argv.insert(argv.end(), {"--keys", keys_});
+    ASSERT_TRUE(coordinator_.Start(argv, dir_.Sub("coordinator.log")));
     ASSERT_FALSE(testing::WaitForFile(ready, 20000).empty())
         << "coordinator did not come up:\n" << testing::ReadFile(dir_.Sub("coordinator.log"));
   }
 
+  // Runs the day over CURVE with every booth enrolled, as deployed.
+  void UseCurve() {
+    keys_ = dir_.Sub("keys");
+    std::string out;
+    ASSERT_EQ(testing::RunCommand({GRADCAP_BIN, "transport-keys", "init", "--keys", keys_}, &out), 0) << out;
+    for (int i = 0; i < kBooths; ++i) {
+      ASSERT_EQ(testing::RunCommand({GRADCAP_BIN, "transport-keys", "enroll", "--keys", keys_, "--booth",
+                                     absl::StrFormat("B%d", i + 1)},
+                                    &out),
+                0)
+          << out;
+    }
+  }
+
   void StartBooth(int i) {
     const std::string id = absl::StrFormat("B%d", i + 1);
-    ASSERT_TRUE(booths_[i].Start({BOOTH_AGENT_BIN, "--booth", id, "--outbox", dir_.Sub("outbox-" + id),
-                                  "--coordinator", endpoint_, "--synthetic_scans",
-                                  std::to_string(kEventsPerBooth), "--synthetic_rate", "300",
-                                  "--synthetic_chunk", "20", "--exit_when_delivered",
-                                  "--status_interval_ms", "0"},
-                                 dir_.Sub("booth-" + id + ".log")));
+    std::vector<std::string> argv = {BOOTH_AGENT_BIN, "--booth", id, "--outbox", dir_.Sub("outbox-" + id),
+                                     "--coordinator", endpoint_, "--synthetic_scans",
+                                     std::to_string(kEventsPerBooth), "--synthetic_rate", "300",
+                                     "--synthetic_chunk", "20", "--exit_when_delivered",
+                                     "--status_interval_ms", "0"};
+    if (!keys_.empty()) argv.insert(argv.end(), {"--keys", keys_});
+    ASSERT_TRUE(booths_[i].Start(argv, dir_.Sub("booth-" + id + ".log")));
   }
 
   int RunningBooths() {
@@ -132,11 +148,13 @@ class DeliveryFaultTest : public ::testing::Test {
   uint64_t seed_ = 0;
   std::mt19937_64 rng_;
   std::string endpoint_;
+  std::string keys_;
   ChildProcess coordinator_;
   ChildProcess booths_[kBooths];
 };
 
 TEST_F(DeliveryFaultTest, CoordinatorKilledRepeatedlyLosesAndDoublesNothing) {
+  UseCurve();
   StartCoordinator();
   for (int i = 0; i < kBooths; ++i) StartBooth(i);
   int kills_mid_stream = 0;

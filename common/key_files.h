@@ -1,0 +1,35 @@
+// Transport keys on disk. A keys directory holds the coordinator's CURVE pair
+// and one pair per enrolled booth, Z85 text, secrets readable by the owner
+// only:
+//   coordinator.public  coordinator.secret
+//   booths/<booth>.public  booths/<booth>.secret
+// The coordinator needs coordinator.secret and every booths/*.public; a booth
+// laptop needs coordinator.public and its own booths/<booth>.secret.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/transport.h"
+
+namespace gradcap {
+
+// Creates the coordinator pair; AlreadyExists if there is one.
+absl::Status InitTransportKeys(const std::string& dir);
+// Creates (or, with `replace`, replaces) the pair of `booth`.
+absl::Status EnrollBooth(const std::string& dir, const std::string& booth, bool replace);
+
+// The coordinator's own pair, from coordinator.secret.
+absl::StatusOr<CurveKeyPair> LoadCoordinatorKeys(const std::string& dir);
+// Every enrolled booth: (public key, booth id).
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadEnrolledBooths(const std::string& dir);
+// A booth's own pair and the coordinator's public key.
+struct BoothKeys {
+  CurveKeyPair booth;
+  std::string coordinator_public_key;
+};
+absl::StatusOr<BoothKeys> LoadBoothKeys(const std::string& dir, const std::string& booth);
+
+}  // namespace gradcap
