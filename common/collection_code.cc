@@ -1,0 +1,133 @@
+#include "common/collection_code.h"
+
+#include <sodium.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace gradcap {
+namespace {
+
+constexpr size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+constexpr size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+
+std::string Base64Url(const std::string& bytes) {
+  const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+  std::string out(sodium_base64_encoded_len(bytes.size(), variant), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), variant);
+  out.resize(out.size() - 1);  // drop the terminating NUL
+  return out;
+}
+
+std::optional<std::string> FromBase64Url(const std::string& text) {
+  std::string out(text.size(), '\0');
+  size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(),
+                        nullptr, &len, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    return std::nullopt;
+  }
+  out.resize(len);
+  return out;
+}
+
+bool ValidKeyId(std::string_view id) {
+  if (id.empty() || id.size() > 16) return false;
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+std::string Header(const std::string& key_id) { return absl::StrCat(kCodeVersionTag, ".", key_id); }
+
+}  // namespace
+
+v1::CodeKey NewCodeKey(const std::string& key_id, int64_t created_at_ms) {
+  v1::CodeKey key;
+  key.set_key_id(key_id);
+  std::string secret(crypto_aead_xchacha20poly1305_ietf_KEYBYTES, '\0');
+  crypto_aead_xchacha20poly1305_ietf_keygen(reinterpret_cast<unsigned char*>(secret.data()));
+  key.set_secret(secret);
+  key.set_created_at_ms(created_at_ms);
+  return key;
+}
+
+std::string SealCode(const v1::CodeBody& body, const v1::CodeKey& key) {
+  const std::string header = Header(key.key_id());
+  const std::string plain = body.SerializeAsString();
+  std::string sealed(kNonceBytes + plain.size() + kTagBytes, '\0');
+  auto* out = reinterpret_cast<unsigned char*>(sealed.data());
+  randombytes_buf(out, kNonceBytes);
+  unsigned long long len = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      out + kNonceBytes, &len, reinterpret_cast<const unsigned char*>(plain.data()), plain.size(),
+      reinterpret_cast<const unsigned char*>(header.data()), header.size(), nullptr, out,
+      reinterpret_cast<const unsigned char*>(key.secret().data()));
+  sealed.resize(kNonceBytes + len);
+  return absl::StrCat(header, ".", Base64Url(sealed));
+}
+
+bool LooksLikeGradcapCode(const std::string& payload) {
+  std::vector<std::string> parts = absl::StrSplit(payload, absl::MaxSplits('.', 2));
+  return parts.size() == 3 && parts[0] == kCodeVersionTag && ValidKeyId(parts[1]);
+}
+
+CodeCheck CheckCode(const std::string& payload, const CodeKeyLookup& keys, int64_t now_ms) {
+  CodeCheck check;
+  if (payload.size() > kMaxCodePayloadBytes || !LooksLikeGradcapCode(payload)) {
+    check.reason = code_reason::kUnknownCode;
+    check.detail = payload.size() > kMaxCodePayloadBytes
+                       ? absl::StrCat("payload of ", payload.size(), " bytes is too long to be a collection code")
+                       : "not a gradcap collection code (no GC1 tag)";
+    return check;
+  }
+  std::vector<std::string> parts = absl::StrSplit(payload, absl::MaxSplits('.', 2));
+  check.key_id = parts[1];
+  std::optional<v1::CodeKey> key = keys(check.key_id);
+  if (!key.has_value()) {
+    check.reason = code_reason::kForgedCode;
+    check.detail = absl::StrCat("sealed with key \"", check.key_id, "\", which this coordinator never issued");
+    return check;
+  }
+  std::optional<std::string> sealed = FromBase64Url(parts[2]);
+  if (!sealed.has_value() || sealed->size() < kNonceBytes + kTagBytes) {
+    check.reason = code_reason::kForgedCode;
+    check.detail = "sealed part is damaged or truncated";
+    return check;
+  }
+  const std::string header = Header(check.key_id);
+  std::string plain(sealed->size() - kNonceBytes - kTagBytes, '\0');
+  unsigned long long len = 0;
+  const auto* in = reinterpret_cast<const unsigned char*>(sealed->data());
+  if (key->secret().size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES ||
+      crypto_aead_xchacha20poly1305_ietf_decrypt(
+          reinterpret_cast<unsigned char*>(plain.data()), &len, nullptr, in + kNonceBytes,
+          sealed->size() - kNonceBytes, reinterpret_cast<const unsigned char*>(header.data()), header.size(),
+          in, reinterpret_cast<const unsigned char*>(key->secret().data())) != 0) {
+    check.reason = code_reason::kForgedCode;
+    check.detail = absl::StrCat("does not open under key \"", check.key_id, "\": altered or forged");
+    return check;
+  }
+  plain.resize(len);
+  v1::CodeBody body;
+  if (!body.ParseFromString(plain) || body.student_no().empty()) {
+    check.reason = code_reason::kForgedCode;
+    check.detail = "sealed body is not a collection code body";
+    return check;
+  }
+  check.body = body;
+  if (key->retired()) {
+    check.reason = code_reason::kExpiredCode;
+    check.detail = absl::StrCat("key \"", check.key_id, "\" has been retired; issue a new code");
+    return check;
+  }
+  if (body.expires_at_ms() != 0 && now_ms > body.expires_at_ms()) {
+    check.reason = code_reason::kExpiredCode;
+    check.detail = "the code's validity has ended; issue a new code";
+    return check;
+  }
+  return check;
+}
+
+}  // namespace gradcap

@@ -1,0 +1,111 @@
+#include "common/csv.h"
+
+#include <gtest/gtest.h>
+#include <iconv.h>
+
+namespace gradcap {
+namespace {
+
+std::string ToGb18030(const std::string& utf8) {
+  iconv_t cd = iconv_open("GB18030", "UTF-8");
+  std::string out(utf8.size() * 2 + 8, '\0');
+  char* src = const_cast<char*>(utf8.data());
+  size_t src_left = utf8.size(), dst_left = out.size();
+  char* dst = out.data();
+  iconv(cd, &src, &src_left, &dst, &dst_left);
+  iconv_close(cd);
+  out.resize(out.size() - dst_left);
+  return out;
+}
+
+const char kRoster[] = "学号,姓名,学院\nS1,张三,信息工程学院\nS2,李小四,经济管理学院\n";
+
+TEST(Csv, ReadsUtf8) {
+  auto t = ParseCsv(kRoster, "r.csv");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->encoding, "UTF-8");
+  EXPECT_EQ(t->header[1], "姓名");
+  ASSERT_EQ(t->rows.size(), 2u);
+  EXPECT_EQ(t->rows[1].fields[1], "李小四");
+  EXPECT_EQ(t->rows[1].line, 3);
+}
+
+TEST(Csv, ReadsUtf8WithBom) {
+  auto t = ParseCsv(std::string("\xEF\xBB\xBF") + kRoster, "r.csv");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->encoding, "UTF-8 (BOM)");
+  EXPECT_EQ(t->header[0], "学号");
+}
+
+TEST(Csv, ReadsGb18030AsExcelSavesIt) {
+  const std::string gbk = ToGb18030(kRoster);
+  ASSERT_NE(gbk, kRoster);
+  auto t = ParseCsv(gbk, "r.csv");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->encoding, "GB18030");
+  EXPECT_EQ(t->rows[0].fields[2], "信息工程学院");
+}
+
+TEST(Csv, ReadsTabsAndQuotedFields) {
+  auto t = ParseCsv("a\tb\tc\n\"x, y\"\t\"say \"\"hi\"\"\"\t\"two\nlines\"\nplain\t  spaced  \t\n", "t.tsv");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->delimiter, '\t');
+  ASSERT_EQ(t->rows.size(), 2u);
+  EXPECT_EQ(t->rows[0].fields[0], "x, y");
+  EXPECT_EQ(t->rows[0].fields[1], "say \"hi\"");
+  EXPECT_EQ(t->rows[0].fields[2], "two\nlines");
+  EXPECT_EQ(t->rows[1].line, 4);
+  EXPECT_EQ(t->rows[1].fields[1], "spaced");
+  EXPECT_EQ(t->rows[1].fields[2], "");
+}
+
+TEST(Csv, SkipsBlankLinesAndHandlesCrLf) {
+  auto t = ParseCsv("a,b\r\n\r\n1,2\r\n,\r\n", "c.csv");
+  ASSERT_TRUE(t.ok());
+  ASSERT_EQ(t->rows.size(), 1u);
+  EXPECT_EQ(t->rows[0].fields[1], "2");
+}
+
+TEST(Csv, EmptyFileIsAnError) {
+  auto t = ParseCsv("", "e.csv");
+  EXPECT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("empty"), absl::string_view::npos);
+  EXPECT_FALSE(ParseCsv("\xEF\xBB\xBF \n\n", "e.csv").ok());
+}
+
+TEST(Csv, UnterminatedQuoteNamesItsLine) {
+  auto t = ParseCsv("a,b\n1,2\n3,\"oops\n", "q.csv");
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("q.csv line 3"), absl::string_view::npos) << t.status();
+}
+
+TEST(Csv, WrongFieldCountNamesItsLine) {
+  auto t = ParseCsv("a,b\n1,2\n3,4,5\n", "f.csv");
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("f.csv line 3: 3 fields"), absl::string_view::npos) << t.status();
+}
+
+TEST(Csv, BytesThatAreNeitherUtf8NorGb18030AreRefused) {
+  auto t = ParseCsv(std::string("a,b\n1,\x81\x20\n"), "b.csv");
+  EXPECT_FALSE(t.ok());
+}
+
+TEST(Csv, MapColumnsAcceptsEnglishOrChineseInAnyOrder) {
+  auto t = ParseCsv("College,学号,extra\nx,1,y\n", "m.csv");
+  ASSERT_TRUE(t.ok());
+  auto m = MapColumns(*t, {{"student_no", {"student_no", "学号"}}, {"college", {"college", "学院"}}});
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->at("student_no"), 1);
+  EXPECT_EQ(m->at("college"), 0);
+}
+
+TEST(Csv, MapColumnsNamesWhatIsMissing) {
+  auto t = ParseCsv("学号\n1\n", "m.csv");
+  ASSERT_TRUE(t.ok());
+  auto m = MapColumns(*t, {{"student_no", {"student_no", "学号"}}, {"name", {"name", "姓名"}}});
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("name (name / 姓名)"), absl::string_view::npos) << m.status();
+}
+
+}  // namespace
+}  // namespace gradcap

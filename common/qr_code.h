@@ -1,0 +1,21 @@
+// QR codes (ZXing-C++ adapter, with OpenCV for image files): render a
+// collection code the way a phone shows it, and decode QR codes from image
+// files. The only file that includes ZXing or OpenCV in the shared library.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace gradcap {
+
+// A portrait phone-screen image (PNG bytes): a white page with the QR code
+// (ECC level M, quiet zone 4) in its upper middle and `caption` (ASCII) below.
+absl::StatusOr<std::string> RenderCodeScreenPng(const std::string& payload, const std::string& caption);
+
+// Every QR code ZXing finds in the image file (any format OpenCV reads),
+// trying rotations and downscaling. Empty when there is none.
+absl::StatusOr<std::vector<std::string>> DecodeQrFile(const std::string& path);
+
+}  // namespace gradcap
