@@ -95,8 +95,10 @@ v1::AuditReport VerifyLog(const std::string& db_dir) {
       }
     } else if (record.has_rejected()) {
       walk.report.set_rejected(walk.report.rejected() + 1);
+    } else if (record.has_admin()) {
+      walk.report.set_admin(walk.report.admin() + 1);
     } else {
-      return walk.Fail(*key, absl::StrCat("record ", *key, ": neither an applied event nor a rejection"));
+      return walk.Fail(*key, absl::StrCat("record ", *key, ": neither an applied event, a rejection nor an administrator's change"));
     }
     prev = opened->hash;
     walk.report.set_records(*key);
@@ -140,7 +142,8 @@ v1::AuditReport VerifyLog(const std::string& db_dir) {
 std::string FormatAuditReport(const v1::AuditReport& report) {
   if (report.ok()) {
     return absl::StrCat(report.records(), " records (", report.applied(), " applied events, ",
-                        report.rejected(), " rejections, ", report.booths(), " booths), head ",
+                        report.rejected(), " rejections, ", report.admin(), " administrator changes, ",
+                        report.booths(), " booths), head ",
                         report.head_hash(), "\nok");
   }
   return absl::StrCat("FAILED at record ", report.first_bad_log_seq(), ": ", report.problem());

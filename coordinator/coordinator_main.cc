@@ -13,7 +13,9 @@
 #include "common/transport.h"
 #include "common/logging.h"
 #include "common/sha256.h"
-#include "coordinator/event_applier.h"
+#include "absl/time/time.h"
+#include "coordinator/capture_day.h"
+#include "coordinator/registry.h"
 #include "coordinator/event_log.h"
 #include "coordinator/ingest_server.h"
 
@@ -24,6 +26,9 @@ ABSL_FLAG(int, max_batch_events, 4096, "Most events in one group commit (one syn
 ABSL_FLAG(std::string, ready_file, "",
           "When set, write the bound endpoint to this file once the log is open and the socket bound.");
 ABSL_FLAG(int, stats_interval_ms, 10000, "How often to log throughput counters (0: never).");
+ABSL_FLAG(std::string, clock_start, "",
+          "Rehearsals: run the clock as if it were this ISO 8601 time now (e.g. 2024-09-21T08:30+08:00); "
+          "it then advances in real time. Empty: the real time.");
 ABSL_FLAG(std::string, keys, "",
           "Transport keys directory (gradcap transport-keys): when set, booths must connect with CURVE "
           "using an enrolled key, and each may only send in its own name.");
@@ -53,10 +58,38 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
 
-  auto log = EventLog::Open(db, SystemClock::Get());
+  const Clock* clock = SystemClock::Get();
+  std::unique_ptr<OffsetClock> rehearsal_clock;
+  if (const std::string start = absl::GetFlag(FLAGS_clock_start); !start.empty()) {
+    absl::Time t;
+    std::string err;
+    if (!absl::ParseTime("%Y-%m-%dT%H:%M%Ez", start, &t, &err) &&
+        !absl::ParseTime("%Y-%m-%dT%H:%M:%S%Ez", start, &t, &err)) {
+      std::fprintf(stderr, "coordinator: --clock_start \"%s\" is not a time like 2024-09-21T08:30+08:00\n",
+                   start.c_str());
+      return 2;
+    }
+    rehearsal_clock = std::make_unique<OffsetClock>(clock, absl::ToUnixMillis(t) - clock->NowMs());
+    clock = rehearsal_clock.get();
+    LogInfo("coordinator", "rehearsal clock: now is ", start);
+  }
+  auto log = EventLog::Open(db, clock);
   if (!log.ok()) {
     std::fprintf(stderr, "coordinator: cannot open the event log in %s: %s\n", db.c_str(),
                  log.status().ToString().c_str());
+    return 1;
+  }
+  Registry registry(&(*log)->store());
+  if (absl::Status s = registry.Load(); !s.ok()) {
+    std::fprintf(stderr, "coordinator: cannot load the roster and schedule: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  CaptureDay day(&registry);
+  absl::Status replayed = (*log)->ForEachRecord([&day](const v1::LogRecord& record) {
+    if (record.has_applied()) day.Replay(record.applied(), record.log_seq());
+  });
+  if (!replayed.ok()) {
+    std::fprintf(stderr, "coordinator: cannot replay the event log: %s\n", replayed.ToString().c_str());
     return 1;
   }
   LogInfo("coordinator", "event log ", db, " resumes at record ", (*log)->last_log_seq(), " with ",
@@ -81,11 +114,10 @@ int main(int argc, char** argv) {
     authenticator = std::move(*started);
     options.curve_keys = *own;
   }
-  AcceptAllApplier applier;
   options.endpoint = absl::GetFlag(FLAGS_listen);
   options.max_batch_events = absl::GetFlag(FLAGS_max_batch_events);
   options.stats_interval_ms = absl::GetFlag(FLAGS_stats_interval_ms);
-  IngestServer server(log->get(), &applier, SystemClock::Get(), options);
+  IngestServer server(log->get(), &day, clock, options);
   if (absl::Status s = server.Bind(); !s.ok()) {
     std::fprintf(stderr, "coordinator: %s\n", s.ToString().c_str());
     return 1;

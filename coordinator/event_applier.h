@@ -1,8 +1,12 @@
 // The business decision for an event the delivery rules let through: the
 // seam where roster, code and queue rules plug in. Called in log order on the
-// ingest thread; implementations must be deterministic in the event (no wall
-// clock, no randomness) so replaying the log rebuilds the same state.
+// ingest thread. Decisions may depend on the time given (the coordinator's
+// injected clock, recorded in the log record) but on nothing else outside
+// the applier; Replay rebuilds the state from recorded decisions without
+// deciding again, so a restarted coordinator holds exactly what it held.
 #pragma once
+
+#include <cstdint>
 
 #include "proto/gradcap.pb.h"
 
@@ -11,17 +15,22 @@ namespace gradcap {
 class EventApplier {
  public:
   virtual ~EventApplier() = default;
-  virtual v1::Outcome Apply(const v1::BoothEvent& event, uint64_t log_seq) = 0;
+  // Decides `event` and updates the state. Fills `outcome` (what the booth is
+  // told) and `binding` (who it concerns; stays in the log).
+  virtual void Apply(const v1::BoothEvent& event, uint64_t log_seq, int64_t now_ms, v1::Outcome* outcome,
+                     v1::Binding* binding) = 0;
+  // Applies a decision read back from the log.
+  virtual void Replay(const v1::AppliedEvent& applied, uint64_t log_seq) = 0;
 };
 
-// Accepts every well-delivered event (delivery only, no capture-day rules).
+// Accepts every well-delivered event (delivery only, no capture-day rules):
+// for tests and benchmarks of the delivery layer.
 class AcceptAllApplier final : public EventApplier {
  public:
-  v1::Outcome Apply(const v1::BoothEvent& event, uint64_t log_seq) override {
-    v1::Outcome outcome;
-    outcome.set_accepted(true);
-    return outcome;
+  void Apply(const v1::BoothEvent&, uint64_t, int64_t, v1::Outcome* outcome, v1::Binding*) override {
+    outcome->set_accepted(true);
   }
+  void Replay(const v1::AppliedEvent&, uint64_t) override {}
 };
 
 }  // namespace gradcap

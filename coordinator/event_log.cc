@@ -80,7 +80,7 @@ uint64_t EventLog::Stage(v1::LogRecord& record) {
   return seq;
 }
 
-uint64_t EventLog::StageApplied(v1::BoothEvent event, v1::Outcome outcome) {
+uint64_t EventLog::StageApplied(v1::BoothEvent event, v1::Outcome outcome, v1::Binding binding) {
   v1::Photo* photo = event.has_photo() ? event.mutable_photo()
                                        : event.has_retake() ? event.mutable_retake() : nullptr;
   if (photo != nullptr) {
@@ -93,6 +93,7 @@ uint64_t EventLog::StageApplied(v1::BoothEvent event, v1::Outcome outcome) {
   v1::AppliedEvent* applied = record.mutable_applied();
   *applied->mutable_event() = std::move(event);
   *applied->mutable_outcome() = std::move(outcome);
+  if (binding.ByteSizeLong() > 0) *applied->mutable_binding() = std::move(binding);
   const uint64_t log_seq = Stage(record);
   batch_.Put(kEventIndexColumn, EventIndexKey(id), BigEndian64(log_seq));
   v1::BoothProgress& p = latest_progress_[id.booth()];
@@ -101,6 +102,12 @@ uint64_t EventLog::StageApplied(v1::BoothEvent event, v1::Outcome outcome) {
   p.set_last_log_seq(log_seq);
   staged_progress_[id.booth()] = p;
   return log_seq;
+}
+
+uint64_t EventLog::StageAdmin(const v1::AdminRecord& admin) {
+  v1::LogRecord record;
+  *record.mutable_admin() = admin;
+  return Stage(record);
 }
 
 uint64_t EventLog::StageRejection(const v1::Rejection& rejection) {
@@ -149,6 +156,17 @@ absl::Status EventLog::Commit() {
   GRADCAP_RETURN_IF_ERROR(Write(*sealed));
   Committed(*sealed);
   return absl::OkStatus();
+}
+
+absl::Status EventLog::ForEachRecord(const std::function<void(const v1::LogRecord&)>& visit) const {
+  auto cursor = store_->NewCursor(kEventsColumn);
+  for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
+    const uint64_t key = ReadBigEndian64(cursor->key()).value_or(0);
+    if (key > head_seq_) break;  // staged but not committed
+    GRADCAP_ASSIGN_OR_RETURN(OpenedRecord opened, OpenRecord(key, cursor->value()));
+    visit(opened.record);
+  }
+  return cursor->status();
 }
 
 absl::StatusOr<v1::LogRecord> EventLog::ReadRecord(uint64_t log_seq) const {

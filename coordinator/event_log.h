@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <utility>
 #include <vector>
 #include <memory>
@@ -53,9 +54,13 @@ class EventLog {
 
   // Stages an event that DecideSeq said to apply. Photo and retake bytes go
   // to the photos column; the record keeps their digest. Returns its log_seq.
-  uint64_t StageApplied(v1::BoothEvent event, v1::Outcome outcome);
+  uint64_t StageApplied(v1::BoothEvent event, v1::Outcome outcome, v1::Binding binding = {});
   // Stages a refused message. Returns its log_seq.
   uint64_t StageRejection(const v1::Rejection& rejection);
+  // Stages an administrator's change; its data goes into staged_batch().
+  uint64_t StageAdmin(const v1::AdminRecord& record);
+  // Extra writes that must commit atomically with the staged records.
+  KvBatch& staged_batch() { return batch_; }
   int staged_records() const { return staged_records_; }
   size_t staged_bytes() const { return batch_.ByteSize(); }
 
@@ -71,6 +76,9 @@ class EventLog {
   // The ack for an already committed event, exactly as first sent; nullopt
   // when no such event is in the log.
   absl::StatusOr<std::optional<v1::Ack>> FindAck(const v1::EventId& id) const;
+
+  // Calls `visit` for every committed record in log order (hash-checked).
+  absl::Status ForEachRecord(const std::function<void(const v1::LogRecord&)>& visit) const;
 
   // Reads the committed record at `log_seq` (hash-checked).
   absl::StatusOr<v1::LogRecord> ReadRecord(uint64_t log_seq) const;

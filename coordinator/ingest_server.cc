@@ -220,12 +220,16 @@ void IngestServer::HandleEvent(const std::string& routing_id, v1::BoothEvent&& e
   switch (decision.action) {
     case SeqAction::kApply: {
       std::optional<v1::Outcome> outcome = CheckPhotoDigest(event);
-      if (!outcome.has_value()) outcome = applier_->Apply(event, log_->next_log_seq());
+      v1::Binding binding;
+      if (!outcome.has_value()) {
+        outcome.emplace();
+        applier_->Apply(event, log_->next_log_seq(), clock_->NowMs(), &*outcome, &binding);
+      }
       Reply reply{routing_id, {}, false};
       v1::Ack* ack = reply.envelope.mutable_ack();
       *ack->mutable_id() = id;
       *ack->mutable_outcome() = *outcome;
-      ack->set_log_seq(log_->StageApplied(std::move(event), std::move(*outcome)));
+      ack->set_log_seq(log_->StageApplied(std::move(event), std::move(*outcome), std::move(binding)));
       replies_.push_back(std::move(reply));
       ++stats_.applied;
       return;

@@ -9,7 +9,9 @@ namespace gradcap {
 
 const std::vector<ColumnSpec>& LogColumns() {
   static const std::vector<ColumnSpec> columns = {
-      {"events", false}, {"booths", false}, {"event_index", false}, {"photos", true}, {"meta", false},
+      {"events", false},   {"booths", false},   {"event_index", false},    {"photos", true},
+      {"meta", false},     {"students", false}, {"payments", false},       {"paid", false},
+      {"schedule", false}, {"external_codes", false}, {"code_keys", false},
   };
   return columns;
 }

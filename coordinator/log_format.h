@@ -26,7 +26,14 @@ enum LogColumn : int {
   kBoothsColumn,      // booth id → BoothProgress
   kEventIndexColumn,  // booth '\0' be64 epoch be64 seq → be64 log_seq
   kPhotosColumn,      // SHA-256 (32 raw bytes) → original JPEG bytes (blob files)
-  kMetaColumn,        // "chain_head" → ChainHead
+  kMetaColumn,        // "chain_head" → ChainHead; "amount_due_fen", "current_code_key"
+  // Reference data the registrar imports (see registry.h).
+  kStudentsColumn,       // student_no → Student
+  kPaymentsColumn,       // txn_id → Payment
+  kPaidColumn,           // student_no → be64 total paid in fen
+  kScheduleColumn,       // booth '\0' be64 start_ms → ScheduleSlot
+  kExternalCodesColumn,  // code text (学信网 codes) → student_no
+  kCodeKeysColumn,       // key id → CodeKey
 };
 
 const std::vector<ColumnSpec>& LogColumns();

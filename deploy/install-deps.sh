@@ -11,7 +11,7 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler
   librocksdb-dev
   libabsl-dev
-  libsodium-dev libssl-dev
+  libsodium-dev libssl-dev tzdata
   libopencv-dev libzxing-dev
   # tests
   libgtest-dev libgmock-dev

@@ -1,0 +1,231 @@
+#include "coordinator/cli_registry.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "common/collection_code.h"
+#include "common/masking.h"
+#include "common/qr_code.h"
+#include "common/status_macros.h"
+#include "coordinator/event_log.h"
+#include "coordinator/log_format.h"
+#include "coordinator/registry.h"
+#include "coordinator/registry_import.h"
+
+namespace gradcap::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+int Fail(const std::string& what, const absl::Status& status) {
+  std::fprintf(stderr, "gradcap %s: %s\n", what.c_str(), std::string(status.message()).c_str());
+  return 1;
+}
+
+absl::StatusOr<std::unique_ptr<EventLog>> OpenDb(const std::string& db) {
+  if (db.empty()) return absl::InvalidArgumentError("--db DIR is required");
+  auto log = EventLog::Open(db, SystemClock::Get());
+  if (!log.ok() && absl::StrContains(log.status().message(), "lock")) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the database ", db, " is in use (a coordinator is running on it?): stop it first"));
+  }
+  return log;
+}
+
+std::string Csv(const std::string& field) {
+  if (field.find_first_of(",\"\n") == std::string::npos) return field;
+  std::string out = "\"";
+  for (char c : field) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string Json(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      out += absl::StrFormat("\\u%04x", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::string Time(int64_t ms) {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone("Asia/Shanghai", &zone)) zone = absl::FixedTimeZone(8 * 3600);
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", absl::FromUnixMillis(ms), zone);
+}
+
+int Import(const std::string& what, const std::string& db, const std::string& file,
+           const std::function<absl::StatusOr<ImportSummary>(EventLog&)>& run) {
+  if (file.empty()) return Fail(what, absl::InvalidArgumentError("which FILE.csv?"));
+  auto log = OpenDb(db);
+  if (!log.ok()) return Fail(what, log.status());
+  auto summary = run(**log);
+  if (!summary.ok()) return Fail(what, summary.status());
+  std::printf("%s: encoding %s; %s\n", file.c_str(), summary->encoding.c_str(), summary->detail.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int RosterImport(const std::string& db, const std::string& file) {
+  return Import("roster import", db, file, [&](EventLog& log) { return ImportRoster(log, file); });
+}
+
+int PaymentsImport(const std::string& db, const std::string& file, std::optional<std::string> amount_due) {
+  std::optional<int64_t> due;
+  if (amount_due.has_value()) {
+    due = ParseFen(*amount_due);
+    if (!due.has_value() || *due <= 0) {
+      return Fail("payments import",
+                  absl::InvalidArgumentError(absl::StrCat("--amount_due \"", *amount_due, "\" is not an amount such as 15")));
+    }
+  }
+  return Import("payments import", db, file, [&](EventLog& log) { return ImportPayments(log, file, due); });
+}
+
+int ScheduleImport(const std::string& db, const std::string& file, const std::string& timezone) {
+  return Import("schedule import", db, file, [&](EventLog& log) { return ImportSchedule(log, file, timezone); });
+}
+
+int CodesImport(const std::string& db, const std::string& file) {
+  return Import("codes import", db, file, [&](EventLog& log) { return ImportExternalCodes(log, file); });
+}
+
+int CodesIssue(const std::string& db, const std::string& out_dir, const std::string& college, int valid_days) {
+  if (out_dir.empty()) return Fail("codes issue", absl::InvalidArgumentError("--out DIR is required"));
+  if (valid_days <= 0) return Fail("codes issue", absl::InvalidArgumentError("--valid_days must be at least 1"));
+  auto log = OpenDb(db);
+  if (!log.ok()) return Fail("codes issue", log.status());
+  Registry registry(&(*log)->store());
+  if (absl::Status s = registry.Load(); !s.ok()) return Fail("codes issue", s);
+  auto current = (*log)->store().Get(kMetaColumn, kCurrentCodeKey);
+  if (!current.ok() || !current->has_value()) {
+    return Fail("codes issue", absl::FailedPreconditionError("no code key: run `gradcap keys init --db DIR` first"));
+  }
+  std::optional<v1::CodeKey> key = registry.CodeKey(**current);
+  if (!key.has_value()) return Fail("codes issue", absl::DataLossError("the current code key is missing"));
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) return Fail("codes issue", absl::UnavailableError(absl::StrCat("cannot create ", out_dir, ": ", ec.message())));
+  const int64_t now = SystemClock::Get()->NowMs();
+  const int64_t expires = now + int64_t{valid_days} * 86'400'000;
+  std::ofstream index(fs::path(out_dir) / "codes.csv", std::ios::trunc);
+  index << "student_no,masked_name,college,file,key_id,expires_at,payload\n";
+  size_t issued = 0;
+  auto cursor = (*log)->store().NewCursor(kStudentsColumn);
+  for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
+    v1::Student s;
+    if (!s.ParseFromArray(cursor->value().data(), static_cast<int>(cursor->value().size()))) continue;
+    if (!college.empty() && s.college() != college) continue;
+    v1::CodeBody body;
+    body.set_student_no(s.student_no());
+    body.set_college(s.college());
+    body.set_cohort(s.cohort());
+    body.set_issued_at_ms(now);
+    body.set_expires_at_ms(expires);
+    const std::string payload = SealCode(body, *key);
+    auto png = RenderCodeScreenPng(payload, MaskIdNo(s.id_no()));
+    if (!png.ok()) return Fail("codes issue", png.status());
+    const std::string file = s.student_no() + ".png";
+    std::ofstream(fs::path(out_dir) / file, std::ios::binary | std::ios::trunc) << *png;
+    index << Csv(s.student_no()) << "," << Csv(MaskName(s.name())) << "," << Csv(s.college()) << "," << file << ","
+          << key->key_id() << "," << Time(expires) << "," << payload << "\n";
+    ++issued;
+  }
+  if (!index.flush()) return Fail("codes issue", absl::UnavailableError("cannot write codes.csv"));
+  if (issued == 0) {
+    return Fail("codes issue", absl::NotFoundError(college.empty() ? "the roster is empty"
+                                                                   : absl::StrCat("no students in college ", college)));
+  }
+  std::printf("issued %zu codes under key %s, valid until %s, into %s (index: codes.csv)\n", issued,
+              key->key_id().c_str(), Time(expires).c_str(), out_dir.c_str());
+  return 0;
+}
+
+int CodesInspect(const std::string& db, const std::string& payload, bool json) {
+  auto store = KvStore::Open(db, LogColumns(), OpenMode::kReadOnly);
+  if (!store.ok()) return Fail("codes inspect", store.status());
+  Registry registry(store->get());
+  if (absl::Status s = registry.Load(); !s.ok()) return Fail("codes inspect", s);
+  const int64_t now = SystemClock::Get()->NowMs();
+  std::string student_no, reason, detail, key_id, kind = "gradcap";
+  std::optional<v1::CodeBody> body;
+  if (LooksLikeGradcapCode(payload)) {
+    CodeCheck check = CheckCode(payload, [&](const std::string& id) { return registry.CodeKey(id); }, now);
+    reason = check.reason;
+    detail = check.detail;
+    key_id = check.key_id;
+    body = check.body;
+    if (body.has_value()) student_no = body->student_no();
+  } else if (std::optional<std::string> owner = registry.ExternalCode(payload)) {
+    kind = "external";
+    student_no = *owner;
+  } else {
+    kind = "unknown";
+    reason = code_reason::kUnknownCode;
+    detail = "neither a gradcap code nor an imported external code";
+  }
+  std::optional<v1::Student> student = student_no.empty() ? std::nullopt : registry.FindStudent(student_no);
+  if (json) {
+    std::printf("{\"valid\":%s,\"kind\":\"%s\",\"reason\":\"%s\",\"key_id\":\"%s\",\"student_no\":\"%s\","
+                "\"in_roster\":%s,\"college\":\"%s\",\"cohort\":\"%s\",\"issued_at\":\"%s\",\"expires_at\":\"%s\"}\n",
+                reason.empty() ? "true" : "false", kind.c_str(), reason.c_str(), Json(key_id).c_str(),
+                Json(student_no).c_str(), student.has_value() ? "true" : "false",
+                body ? Json(body->college()).c_str() : "", body ? Json(body->cohort()).c_str() : "", body ? Time(body->issued_at_ms()).c_str() : "",
+                body ? Time(body->expires_at_ms()).c_str() : "");
+  } else {
+    std::printf("%s code%s%s\n", kind.c_str(), key_id.empty() ? "" : " under key ", key_id.c_str());
+    if (!student_no.empty()) {
+      std::printf("student  %s%s\n", student_no.c_str(),
+                  student ? absl::StrCat(" (", MaskName(student->name()), ", ", student->college(), ")").c_str()
+                          : " (not in the roster)");
+    }
+    if (body) {
+      std::printf("college  %s, cohort %s\nissued   %s\nexpires  %s\n", body->college().c_str(),
+                  body->cohort().c_str(), Time(body->issued_at_ms()).c_str(), Time(body->expires_at_ms()).c_str());
+    }
+    std::printf("%s\n", reason.empty() ? "valid" : absl::StrCat("NOT VALID: ", reason, ": ", detail).c_str());
+  }
+  return reason.empty() ? 0 : 1;
+}
+
+int KeysInit(const std::string& db) {
+  auto log = OpenDb(db);
+  if (!log.ok()) return Fail("keys init", log.status());
+  auto id = InitCodeKeys(**log, SystemClock::Get()->NowMs());
+  if (!id.ok()) return Fail("keys init", id.status());
+  std::printf("code key %s created; it seals new codes\n", id->c_str());
+  return 0;
+}
+
+int KeysRotate(const std::string& db) {
+  auto log = OpenDb(db);
+  if (!log.ok()) return Fail("keys rotate", log.status());
+  auto id = RotateCodeKey(**log, SystemClock::Get()->NowMs());
+  if (!id.ok()) return Fail("keys rotate", id.status());
+  std::printf("code key %s created and now seals new codes; codes under older keys still verify\n", id->c_str());
+  return 0;
+}
+
+int KeysRetire(const std::string& db, const std::string& key_id) {
+  if (key_id.empty()) return Fail("keys retire", absl::InvalidArgumentError("--key ID is required"));
+  auto log = OpenDb(db);
+  if (!log.ok()) return Fail("keys retire", log.status());
+  if (absl::Status s = RetireCodeKey(**log, key_id); !s.ok()) return Fail("keys retire", s);
+  std::printf("code key %s retired: codes sealed with it no longer verify\n", key_id.c_str());
+  return 0;
+}
+
+}  // namespace gradcap::cli

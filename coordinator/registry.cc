@@ -1,0 +1,67 @@
+#include "coordinator/registry.h"
+
+#include "common/big_endian.h"
+#include "common/status_macros.h"
+#include "coordinator/log_format.h"
+
+namespace gradcap {
+
+absl::Status Registry::Load() {
+  GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> due, store_->Get(kMetaColumn, kAmountDueKey));
+  amount_due_fen_ = due.has_value() ? static_cast<int64_t>(ReadBigEndian64(*due).value_or(kDefaultAmountDueFen))
+                                    : kDefaultAmountDueFen;
+  slots_.clear();
+  auto cursor = store_->NewCursor(kScheduleColumn);
+  for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
+    v1::ScheduleSlot slot;
+    if (!slot.ParseFromArray(cursor->value().data(), static_cast<int>(cursor->value().size()))) {
+      return absl::DataLossError("a schedule entry does not parse");
+    }
+    slots_[slot.booth()].push_back(std::move(slot));
+  }
+  GRADCAP_RETURN_IF_ERROR(cursor->status());
+  keys_.clear();
+  auto keys = store_->NewCursor(kCodeKeysColumn);
+  for (keys->SeekToFirst(); keys->Valid(); keys->Next()) {
+    v1::CodeKey key;
+    if (!key.ParseFromArray(keys->value().data(), static_cast<int>(keys->value().size()))) {
+      return absl::DataLossError("a code key does not parse");
+    }
+    keys_[key.key_id()] = std::move(key);
+  }
+  return keys->status();
+}
+
+std::optional<v1::Student> Registry::FindStudent(const std::string& student_no) const {
+  auto value = store_->Get(kStudentsColumn, student_no);
+  if (!value.ok() || !value->has_value()) return std::nullopt;
+  v1::Student student;
+  if (!student.ParseFromString(**value)) return std::nullopt;
+  return student;
+}
+
+int64_t Registry::PaidFen(const std::string& student_no) const {
+  auto value = store_->Get(kPaidColumn, student_no);
+  if (!value.ok() || !value->has_value()) return 0;
+  return static_cast<int64_t>(ReadBigEndian64(**value).value_or(0));
+}
+
+std::optional<std::string> Registry::ExternalCode(const std::string& code) const {
+  auto value = store_->Get(kExternalCodesColumn, code);
+  if (!value.ok() || !value->has_value()) return std::nullopt;
+  return **value;
+}
+
+std::optional<v1::CodeKey> Registry::CodeKey(const std::string& key_id) const {
+  auto it = keys_.find(key_id);
+  if (it == keys_.end()) return std::nullopt;
+  return it->second;
+}
+
+const std::vector<v1::ScheduleSlot>& Registry::SlotsAt(const std::string& booth) const {
+  static const std::vector<v1::ScheduleSlot> kNone;
+  auto it = slots_.find(booth);
+  return it == slots_.end() ? kNone : it->second;
+}
+
+}  // namespace gradcap

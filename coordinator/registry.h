@@ -1,0 +1,46 @@
+// The registrar's reference data in the coordinator's database: roster,
+// payments, schedule, external (学信网) codes and code-sealing keys. Reads go
+// straight to RocksDB except the schedule, keys and amount due, which are
+// small and loaded by Load(). Not thread-safe; owned by the ingest thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "common/kv_store.h"
+#include "proto/gradcap.pb.h"
+
+namespace gradcap {
+
+inline constexpr int64_t kDefaultAmountDueFen = 1500;  // 15 元 (the notice)
+inline constexpr char kAmountDueKey[] = "amount_due_fen";
+inline constexpr char kCurrentCodeKey[] = "current_code_key";
+
+class Registry {
+ public:
+  explicit Registry(const KvStore* store) : store_(store) {}
+
+  // (Re)loads the schedule, code keys and amount due.
+  absl::Status Load();
+
+  std::optional<v1::Student> FindStudent(const std::string& student_no) const;
+  int64_t PaidFen(const std::string& student_no) const;
+  int64_t amount_due_fen() const { return amount_due_fen_; }
+  // The student an imported external code belongs to.
+  std::optional<std::string> ExternalCode(const std::string& code) const;
+  std::optional<v1::CodeKey> CodeKey(const std::string& key_id) const;
+  // Windows at `booth`, in start order.
+  const std::vector<v1::ScheduleSlot>& SlotsAt(const std::string& booth) const;
+  bool HasSchedule() const { return !slots_.empty(); }
+
+ private:
+  const KvStore* store_;
+  int64_t amount_due_fen_ = kDefaultAmountDueFen;
+  absl::flat_hash_map<std::string, std::vector<v1::ScheduleSlot>> slots_;
+  absl::flat_hash_map<std::string, v1::CodeKey> keys_;
+};
+
+}  // namespace gradcap
