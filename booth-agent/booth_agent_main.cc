@@ -142,9 +142,14 @@ int main(int argc, char** argv) {
   }
   BoothLink link(&box, clock, link_options);
   link.on_ack = [](const v1::Ack& ack) {
-    if (!ack.outcome().accepted()) {
-      LogInfo("booth-agent", "event ", ack.id().seq(), " refused: ", ack.outcome().reason(), ": ",
-              ack.outcome().detail());
+    const v1::Outcome& o = ack.outcome();
+    if (o.accepted()) {
+      LogInfo("booth-agent", "event ", ack.id().seq(), " accepted",
+              o.shooting_no() ? absl::StrCat(": number ", o.shooting_no()) : std::string(),
+              o.masked_name().empty() ? std::string() : absl::StrCat(" ", o.masked_name(), " (", o.masked_id(), ")"),
+              o.detail().empty() ? std::string() : absl::StrCat(" — ", o.detail()));
+    } else {
+      LogInfo("booth-agent", "event ", ack.id().seq(), " refused: ", o.reason(), ": ", o.detail());
     }
   };
   if (absl::Status s = link.Start(); !s.ok()) {

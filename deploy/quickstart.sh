@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs a local capture day on loopback
-# with the pieces that exist so far: a coordinator and two booth agents (B1,
-# B2) delivering scan events through their durable outboxes. Midway the
-# coordinator is killed with SIGKILL and restarted, as a power cut would;
-# afterwards `gradcap audit verify` proves every event arrived once, in order.
+# with the pieces that exist so far:
+#   1. the registrar imports the sample roster, payment ledger and schedule
+#      (deploy/sample/), makes a code-sealing key and issues one collection
+#      code (a phone-screen QR PNG) per student;
+#   2. a coordinator starts on a rehearsal clock (2024-09-21 09:00, inside
+#      the sample schedule) with CURVE transport keys;
+#   3. two booth agents (B1, B2) take codes as a keyboard-wedge scanner
+#      types them (one per line), plus a few that must be refused; midway the
+#      coordinator is killed with SIGKILL and restarted, as a power cut would;
+#   4. `gradcap audit verify` proves every event arrived once, in order.
 #
 #   deploy/quickstart.sh                 run the day, verify, stop
 #   deploy/quickstart.sh --keep-running  leave the coordinator up afterwards
-#                                        (type codes into a scanner booth:
-#                                        see the hint printed at the end)
 # State goes to ${GRADCAP_DAY_DIR:-./capture-day} (wiped at the start).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,28 +23,38 @@ KEEP=0
 deploy/install-deps.sh
 deploy/build.sh
 BIN=$ROOT/${GRADCAP_BUILD_DIR:-build}
+GRADCAP=$BIN/coordinator/gradcap
 DAY=${GRADCAP_DAY_DIR:-$ROOT/capture-day}
 PORT=${GRADCAP_PORT:-5555}
 ENDPOINT=tcp://127.0.0.1:$PORT
-EVENTS=${GRADCAP_QUICKSTART_EVENTS:-300}
+CLOCK=2024-09-21T09:00+08:00
 
 rm -rf "$DAY"
 mkdir -p "$DAY/logs"
-echo "== transport keys: coordinator pair and one CURVE pair per booth in $DAY/keys"
-"$BIN/coordinator/gradcap" transport-keys init --keys "$DAY/keys" >/dev/null
-for b in B1 B2 B3; do
-  "$BIN/coordinator/gradcap" transport-keys enroll --keys "$DAY/keys" --booth "$b" >/dev/null
-done
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 
+echo "== registrar: roster, payments, schedule, code key, collection codes"
+"$GRADCAP" roster import --db "$DAY/coordinator-db" deploy/sample/roster.csv
+"$GRADCAP" payments import --db "$DAY/coordinator-db" deploy/sample/payments.csv
+"$GRADCAP" schedule import --db "$DAY/coordinator-db" deploy/sample/schedule.csv
+"$GRADCAP" keys init --db "$DAY/coordinator-db"
+"$GRADCAP" codes issue --db "$DAY/coordinator-db" --out "$DAY/codes"
+
+echo "== transport keys: coordinator pair and one CURVE pair per booth in $DAY/keys"
+"$GRADCAP" transport-keys init --keys "$DAY/keys" >/dev/null
+for b in B1 B2 B3; do
+  "$GRADCAP" transport-keys enroll --keys "$DAY/keys" --booth "$b" >/dev/null
+done
+
 start_coordinator() {
   rm -f "$DAY/coordinator.ready"
-  "$BIN/coordinator/coordinator" --db "$DAY/coordinator-db" --listen "$ENDPOINT" \
-    --ready_file "$DAY/coordinator.ready" --keys "$DAY/keys" --stats_interval_ms 2000 >>"$DAY/logs/coordinator.log" 2>&1 &
+  "$BIN/coordinator/coordinator" --db "$DAY/coordinator-db" --listen "$ENDPOINT" --keys "$DAY/keys" \
+    --clock_start "$CLOCK" --ready_file "$DAY/coordinator.ready" --stats_interval_ms 5000 \
+    >>"$DAY/logs/coordinator.log" 2>&1 &
   COORD=$!
   pids+=("$COORD")
   for _ in $(seq 1 200); do
@@ -53,23 +67,43 @@ start_coordinator() {
   exit 1
 }
 
-echo "== coordinator on $ENDPOINT, log in $DAY/coordinator-db"
+# The scanner's keystrokes for a booth: the codes of a college's students in
+# roster order, one line each, at about 4 per second, then a few that must
+# be refused (a payment QR, a repeated code, another college's code).
+scanner() {
+  local college=$1 other=$2
+  local first=""
+  while IFS=, read -r student _ col _ _ _ payload; do
+    [ "$col" = "$college" ] || continue
+    [ -n "$first" ] || first=$payload
+    echo "$payload"
+    sleep 0.25
+  done < <(tail -n +2 "$DAY/codes/codes.csv")
+  echo "https://qr.alipay.com/fkx12345"
+  echo "$first"
+  grep ",$other," "$DAY/codes/codes.csv" | head -1 | cut -d, -f7
+}
+
+echo "== coordinator on $ENDPOINT (CURVE), rehearsal clock $CLOCK"
 start_coordinator
 booths=()
-for b in B1 B2; do
-  "$BIN/booth-agent/booth-agent" --booth "$b" --outbox "$DAY/outbox-$b" --coordinator "$ENDPOINT" --keys "$DAY/keys" \
-    --synthetic_scans "$EVENTS" --synthetic_rate 100 --exit_when_delivered --status_interval_ms 1000 \
-    >>"$DAY/logs/booth-$b.log" 2>&1 &
+run_booth() {
+  local booth=$1 college=$2 other=$3
+  scanner "$college" "$other" | "$BIN/booth-agent/booth-agent" --booth "$booth" --outbox "$DAY/outbox-$booth" \
+    --coordinator "$ENDPOINT" --keys "$DAY/keys" --stdin_scans --exit_when_delivered --status_interval_ms 2000 \
+    >>"$DAY/logs/booth-$booth.log" 2>&1 &
   booths+=($!)
   pids+=($!)
-  echo "== booth $b: $EVENTS scan events at 100/s through $DAY/outbox-$b"
-done
+  echo "== booth $booth scanning $college's codes (log: $DAY/logs/booth-$booth.log)"
+}
+run_booth B1 信息工程学院 经济管理学院
+run_booth B2 经济管理学院 信息工程学院
 
-sleep 1.2
+sleep 3
 echo "== power cut: kill -9 the coordinator mid-stream (booths keep scanning into their outboxes)"
 kill -9 "$COORD"
 wait "$COORD" 2>/dev/null || true
-sleep 1
+sleep 2
 echo "== coordinator restarted from its log"
 start_coordinator
 
@@ -79,18 +113,22 @@ for b in "${booths[@]}"; do
     exit 1
   fi
 done
-for b in B1 B2; do tail -1 "$DAY/logs/booth-$b.log"; done
+for b in B1 B2; do
+  echo "-- booth $b: $(grep -c ' accepted: number' "$DAY/logs/booth-$b.log") students numbered; refusals:"
+  grep -o 'refused: [a-z_]*: .*' "$DAY/logs/booth-$b.log" | sort | uniq | sed 's/^/   /'
+done
 
 kill "$COORD"
 wait "$COORD" 2>/dev/null || true
 echo "== gradcap audit verify --db $DAY/coordinator-db"
-"$BIN/coordinator/gradcap" audit verify --db "$DAY/coordinator-db"
+"$GRADCAP" audit verify --db "$DAY/coordinator-db"
 
 if [ "$KEEP" = 1 ]; then
   start_coordinator
   trap - EXIT
   echo
-  echo "coordinator still running (pid $COORD) on $ENDPOINT. To run a scanner booth, type codes, one per line:"
+  echo "coordinator still running (pid $COORD) on $ENDPOINT. Run a scanner booth and type or scan codes"
+  echo "(payloads are in $DAY/codes/codes.csv; the PNGs are what phones show):"
   echo "  $BIN/booth-agent/booth-agent --booth B3 --outbox $DAY/outbox-B3 --coordinator $ENDPOINT --keys $DAY/keys --stdin_scans"
-  echo "Stop it with: kill $COORD; then verify with: $BIN/coordinator/gradcap audit verify --db $DAY/coordinator-db"
+  echo "Stop it with: kill $COORD; then verify with: $GRADCAP audit verify --db $DAY/coordinator-db"
 fi
