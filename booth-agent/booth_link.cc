@@ -114,6 +114,7 @@ absl::Status BoothLink::Handle(const v1::Envelope& envelope) {
       if (h.epoch() == outbox_->epoch() && h.last_seq() > 0) GRADCAP_RETURN_IF_ERROR(Acked(h.last_seq()));
       // Back from offline: whatever was in flight died with the old link.
       if (!was_online) window_.Reset(outbox_->acked_through(), now);
+      if (on_heartbeat) on_heartbeat(h);
       return absl::OkStatus();
     }
     case v1::Envelope::kError: {

@@ -47,6 +47,8 @@ class BoothLink {
   // Called for every ack (first or repeated) and every error reply.
   std::function<void(const v1::Ack&)> on_ack;
   std::function<void(const v1::ErrorReply&)> on_error;
+  // Called for every heartbeat from the coordinator (it carries the queue).
+  std::function<void(const v1::Heartbeat&)> on_heartbeat;
 
  private:
   absl::Status SendPending();

@@ -66,8 +66,15 @@ void Outbox::PutMeta(KvBatch& batch) const {
   batch.Put(kMeta, "generated", BigEndian64(generated_));
 }
 
-absl::Status Outbox::Append(std::vector<v1::BoothEvent>& events, uint64_t generated_delta) {
+bool Outbox::HasMarker(const std::string& marker) const {
+  auto v = store_->Get(kMeta, "marker/" + marker);
+  return v.ok() && v->has_value();
+}
+
+absl::Status Outbox::Append(std::vector<v1::BoothEvent>& events, uint64_t generated_delta,
+                            const std::vector<std::string>& markers) {
   KvBatch batch = store_->NewBatch();
+  for (const std::string& m : markers) batch.Put(kMeta, "marker/" + m, "");
   uint64_t seq = next_seq_;
   for (v1::BoothEvent& event : events) {
     v1::EventId* id = event.mutable_id();

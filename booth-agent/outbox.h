@@ -37,8 +37,12 @@ class Outbox {
   uint64_t generated() const { return generated_; }
 
   // Assigns ids and booth times to `events` (bodies only) and stores them in
-  // one synced write, advancing generated() by `generated_delta`.
-  absl::Status Append(std::vector<v1::BoothEvent>& events, uint64_t generated_delta = 0);
+  // one synced write, advancing generated() by `generated_delta` and
+  // recording `markers` (e.g. hot-folder file names already picked up).
+  absl::Status Append(std::vector<v1::BoothEvent>& events, uint64_t generated_delta = 0,
+                      const std::vector<std::string>& markers = {});
+  // True when Append recorded `marker`.
+  bool HasMarker(const std::string& marker) const;
 
   // Up to `max` pending events with seq ≥ `from`, in order.
   absl::StatusOr<std::vector<v1::BoothEvent>> Read(uint64_t from, size_t max) const;

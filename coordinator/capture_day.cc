@@ -60,6 +60,19 @@ void CaptureDay::Replay(const v1::AppliedEvent& applied, uint64_t log_seq) {
   Transition(applied.event(), applied.outcome(), applied.binding());
 }
 
+void CaptureDay::DescribeBooth(const std::string& booth, v1::BoothState* state) const {
+  state->set_booth(booth);
+  auto q = queues_.find(booth);
+  if (q == queues_.end()) return;
+  for (const Waiting& w : q->second.waiting) {
+    v1::QueueEntry* entry = state->add_queue();
+    entry->set_shooting_no(w.shooting_no);
+    std::optional<v1::Student> s = registry_->FindStudent(w.student_no);
+    entry->set_masked_name(s ? MaskName(s->name()) : "?");
+    entry->set_state(w.needs_sign && !w.signed_in ? "to_sign" : "waiting");
+  }
+}
+
 void CaptureDay::Describe(const std::string& student_no, v1::Outcome* outcome) const {
   if (std::optional<v1::Student> s = registry_->FindStudent(student_no)) {
     outcome->set_masked_name(MaskName(s->name()));

@@ -47,6 +47,7 @@ class CaptureDay final : public EventApplier {
   void Apply(const v1::BoothEvent& event, uint64_t log_seq, int64_t now_ms, v1::Outcome* outcome,
              v1::Binding* binding) override;
   void Replay(const v1::AppliedEvent& applied, uint64_t log_seq) override;
+  void DescribeBooth(const std::string& booth, v1::BoothState* state) const override;
 
   enum class Status { kNotSeen, kWaiting, kPhotographed, kAbsent };
   struct StudentState {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "proto/gradcap.pb.h"
 
@@ -21,6 +22,8 @@ class EventApplier {
                      v1::Binding* binding) = 0;
   // Applies a decision read back from the log.
   virtual void Replay(const v1::AppliedEvent& applied, uint64_t log_seq) = 0;
+  // What the booth's operator may see of its queue (masked names only).
+  virtual void DescribeBooth(const std::string& booth, v1::BoothState* state) const {}
 };
 
 // Accepts every well-delivered event (delivery only, no capture-day rules):

@@ -288,6 +288,7 @@ void IngestServer::HandleHeartbeat(const std::string& routing_id, const v1::Hear
     const SeqProgress known = log_->CommittedProgress(heartbeat.booth());
     pong->set_epoch(known.epoch);
     if (known.epoch == heartbeat.epoch()) pong->set_last_seq(known.last_seq);
+    applier_->DescribeBooth(heartbeat.booth(), pong->mutable_state());
   }
   replies_.push_back(std::move(reply));
 }

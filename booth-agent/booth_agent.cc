@@ -1,0 +1,264 @@
+#include "booth-agent/booth_agent.h"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "booth-agent/operator_text.h"
+#include "common/logging.h"
+#include "common/sha256.h"
+#include "common/status_macros.h"
+
+namespace gradcap {
+namespace {
+
+constexpr char kComponent[] = "booth-agent";
+
+v1::BoothEvent SyntheticEvent(const std::string& booth, uint64_t n, uint64_t photo_bytes) {
+  v1::BoothEvent event;
+  const std::string tag = absl::StrFormat("SYN-%s-%06d", booth, n);
+  if (photo_bytes == 0) {
+    event.mutable_scan()->set_payload(tag);
+    event.mutable_scan()->set_source("synthetic");
+    return event;
+  }
+  std::string bytes(photo_bytes, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 131 + n * 7) & 0xff);
+  bytes.replace(0, std::min(tag.size(), bytes.size()), tag.substr(0, bytes.size()));
+  v1::Photo* photo = event.mutable_photo();
+  photo->set_sha256(DigestBytes(Sha256(bytes)));
+  photo->set_jpeg(std::move(bytes));
+  photo->set_file_name(tag + ".jpg");
+  return event;
+}
+
+}  // namespace
+
+BoothAgent::BoothAgent(BoothConfig config, const Clock* clock)
+    : config_(std::move(config)), clock_(clock), debouncer_(config_.debounce_ms) {
+  view_.booth = config_.booth;
+  view_.colleges = config_.colleges;
+}
+
+BoothAgent::~BoothAgent() = default;
+
+absl::Status BoothAgent::Start() {
+  GRADCAP_ASSIGN_OR_RETURN(outbox_, Outbox::Open(config_.outbox_dir, config_.booth, clock_));
+  LogInfo(kComponent, "booth ", config_.booth, " epoch ", outbox_->epoch(), ": outbox holds ", outbox_->depth(),
+          " undelivered events (last seq ", outbox_->last_seq(), ")");
+  link_ = std::make_unique<BoothLink>(outbox_.get(), clock_, config_.link);
+  link_->on_ack = [this](const v1::Ack& ack) { OnAck(ack); };
+  link_->on_heartbeat = [this](const v1::Heartbeat& h) {
+    view_.queue.assign(h.state().queue().begin(), h.state().queue().end());
+  };
+  GRADCAP_RETURN_IF_ERROR(link_->Start());
+  if (config_.camera >= 0) {
+    GRADCAP_ASSIGN_OR_RETURN(scanner_, FrameScanner::OpenCamera(config_.camera));
+  } else if (!config_.video.empty()) {
+    GRADCAP_ASSIGN_OR_RETURN(scanner_, FrameScanner::OpenVideo(config_.video));
+  } else if (!config_.scan_folder.empty()) {
+    GRADCAP_ASSIGN_OR_RETURN(scanner_, FrameScanner::OpenFolder(config_.scan_folder));
+  }
+  if (!config_.hot_folder.empty()) {
+    GRADCAP_ASSIGN_OR_RETURN(hot_folder_, HotFolder::Open(config_.hot_folder));
+  }
+  started_ms_ = clock_->MonotonicMs();
+  generated_at_start_ = outbox_->generated();
+  return absl::OkStatus();
+}
+
+void BoothAgent::Say(const std::string& message) {
+  LogInfo(kComponent, message);
+  view_.messages.push_back(message);
+  while (view_.messages.size() > 5) view_.messages.pop_front();
+}
+
+void BoothAgent::OnAck(const v1::Ack& ack) {
+  const v1::Outcome& o = ack.outcome();
+  if (o.accepted()) {
+    std::string what = o.shooting_no() ? absl::StrCat("number ", o.shooting_no()) : "ok";
+    if (!o.masked_name().empty()) absl::StrAppend(&what, " ", o.masked_name(), " (", o.masked_id(), ")");
+    view_.last_verdict_ok = true;
+    view_.last_verdict_zh = what;
+    view_.last_verdict_en = o.detail();
+    LogInfo(kComponent, "event ", ack.id().seq(), " accepted: ", what, o.detail().empty() ? "" : " — ", o.detail());
+  } else {
+    const OperatorText text = ReasonText(o.reason());
+    view_.last_verdict_ok = false;
+    view_.last_verdict_zh = text.zh;
+    view_.last_verdict_en = absl::StrCat(text.en, o.detail().empty() ? "" : " — ", o.detail());
+    LogInfo(kComponent, "event ", ack.id().seq(), " refused: ", o.reason(), ": ", o.detail());
+  }
+}
+
+absl::Status BoothAgent::Store(v1::BoothEvent event, const std::vector<std::string>& markers) {
+  std::vector<v1::BoothEvent> events;
+  events.push_back(std::move(event));
+  return outbox_->Append(events, 0, markers);
+}
+
+uint32_t BoothAgent::HeadShootingNo() const {
+  return view_.queue.empty() ? 0 : view_.queue.front().shooting_no();
+}
+
+absl::Status BoothAgent::SubmitScan(const std::string& payload, const std::string& source) {
+  if (payload.empty()) return absl::OkStatus();
+  if (const std::string why = NotACodeReason(payload); !why.empty()) {
+    Say(absl::StrCat("这不是采集码 / ", why, ": not sent"));
+    return absl::OkStatus();
+  }
+  v1::BoothEvent event;
+  event.mutable_scan()->set_payload(payload);
+  event.mutable_scan()->set_source(source);
+  return Store(std::move(event));
+}
+
+absl::Status BoothAgent::SubmitPhoto(std::string bytes, const std::string& name, const std::string& marker) {
+  v1::BoothEvent event;
+  v1::Photo* photo = view_.retake_next ? event.mutable_retake() : event.mutable_photo();
+  photo->set_sha256(DigestBytes(Sha256(bytes)));
+  photo->set_jpeg(std::move(bytes));
+  photo->set_file_name(name);
+  photo->set_shooting_no(view_.retake_next ? 0 : HeadShootingNo());
+  Say(absl::StrCat(view_.retake_next ? "retake " : "photo ", name,
+                   photo->shooting_no() ? absl::StrCat(" for number ", photo->shooting_no()) : std::string()));
+  view_.retake_next = false;
+  return Store(std::move(event), marker.empty() ? std::vector<std::string>{} : std::vector<std::string>{marker});
+}
+
+absl::Status BoothAgent::Sign() {
+  v1::BoothEvent event;
+  event.mutable_sign()->set_shooting_no(HeadShootingNo());
+  return Store(std::move(event));
+}
+
+absl::Status BoothAgent::MarkAbsent(const std::string& reason) {
+  if (reason.empty()) {
+    Say("缺席需要原因 / absent needs a reason: /a REASON");
+    return absl::OkStatus();
+  }
+  v1::BoothEvent event;
+  event.mutable_absent()->set_shooting_no(HeadShootingNo());
+  event.mutable_absent()->set_reason(reason);
+  return Store(std::move(event));
+}
+
+void BoothAgent::RetakeNext() {
+  view_.retake_next = true;
+  Say("the next photo is a retake of the last one");
+}
+
+absl::Status BoothAgent::TakeCameraPhoto() {
+  if (scanner_ == nullptr) {
+    Say("no live camera: photos come from the hot folder");
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::string> jpeg = scanner_->LatestFrameJpeg();
+  if (!jpeg.ok()) {
+    Say(absl::StrCat("camera photo failed: ", jpeg.status().message()));
+    return absl::OkStatus();
+  }
+  return SubmitPhoto(std::move(*jpeg), absl::StrCat("camera-", clock_->NowMs(), ".jpg"), "");
+}
+
+absl::Status BoothAgent::PollStdin() {
+  if (!config_.stdin_lines || stdin_eof_) return absl::OkStatus();
+  pollfd pfd{STDIN_FILENO, POLLIN, 0};
+  while (::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLHUP))) {
+    char buf[4096];
+    const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (n <= 0) {
+      stdin_eof_ = true;
+      break;
+    }
+    stdin_partial_.append(buf, static_cast<size_t>(n));
+    if (stdin_partial_.size() > 1 << 20) stdin_partial_.clear();  // no newline in 1 MiB: garbage
+  }
+  if (stdin_eof_ && !stdin_partial_.empty()) stdin_partial_.push_back('\n');
+  size_t nl;
+  while ((nl = stdin_partial_.find('\n')) != std::string::npos) {
+    std::string line = stdin_partial_.substr(0, nl);
+    stdin_partial_.erase(0, nl + 1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty()) continue;
+    if (line == "/s") {
+      GRADCAP_RETURN_IF_ERROR(Sign());
+    } else if (line == "/r") {
+      RetakeNext();
+    } else if (line == "/p") {
+      GRADCAP_RETURN_IF_ERROR(TakeCameraPhoto());
+    } else if (line == "/a" || line.rfind("/a ", 0) == 0) {
+      GRADCAP_RETURN_IF_ERROR(MarkAbsent(line.size() > 3 ? line.substr(3) : ""));
+    } else if (line[0] == '/') {
+      Say("commands: /s sign, /r next photo is a retake, /a REASON absent, /p camera photo");
+    } else {
+      GRADCAP_RETURN_IF_ERROR(SubmitScan(line, "scanner"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BoothAgent::PollScanner() {
+  if (scanner_ == nullptr) return absl::OkStatus();
+  absl::StatusOr<std::optional<DecodedFrame>> frame = scanner_->Next();
+  if (!frame.ok()) {
+    Say(absl::StrCat("code camera: ", frame.status().message()));
+    return absl::OkStatus();
+  }
+  if (!frame->has_value()) return absl::OkStatus();
+  for (const std::string& payload : (*frame)->payloads) {
+    if (debouncer_.Accept(payload, (*frame)->time_ms)) {
+      GRADCAP_RETURN_IF_ERROR(SubmitScan(payload, config_.camera >= 0 ? "camera" : "folder"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BoothAgent::PollHotFolder() {
+  if (hot_folder_ == nullptr) return absl::OkStatus();
+  HotFolderPoll poll = hot_folder_->Poll(clock_->MonotonicMs());
+  for (const std::string& problem : poll.problems) Say(absl::StrCat("hot folder: ", problem));
+  for (PickedPhoto& photo : poll.photos) {
+    const std::string marker = absl::StrCat("hot/", photo.name, "/", photo.bytes.size());
+    if (!outbox_->HasMarker(marker)) {
+      GRADCAP_RETURN_IF_ERROR(SubmitPhoto(std::move(photo.bytes), photo.name, marker));
+    }
+    hot_folder_->MarkSent(photo.name);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BoothAgent::GenerateSynthetic() {
+  uint64_t allowed = config_.synthetic_scans;
+  if (config_.synthetic_rate > 0) {
+    const double elapsed_s = static_cast<double>(clock_->MonotonicMs() - started_ms_) / 1000.0;
+    allowed = std::min(allowed, generated_at_start_ + static_cast<uint64_t>(elapsed_s * config_.synthetic_rate));
+  }
+  std::vector<v1::BoothEvent> events;
+  for (uint64_t n = outbox_->generated(); n < allowed && events.size() < config_.synthetic_chunk; ++n) {
+    events.push_back(SyntheticEvent(config_.booth, n + 1, config_.synthetic_photo_bytes));
+  }
+  if (events.empty()) return absl::OkStatus();
+  return outbox_->Append(events, events.size());
+}
+
+absl::Status BoothAgent::Turn(int wait_ms) {
+  GRADCAP_RETURN_IF_ERROR(GenerateSynthetic());
+  GRADCAP_RETURN_IF_ERROR(PollStdin());
+  GRADCAP_RETURN_IF_ERROR(PollScanner());
+  GRADCAP_RETURN_IF_ERROR(PollHotFolder());
+  GRADCAP_RETURN_IF_ERROR(link_->Poll(scanner_ != nullptr && !scanner_->ended() ? 0 : wait_ms));
+  view_.online = link_->online();
+  view_.waiting_in_outbox = outbox_->depth();
+  return absl::OkStatus();
+}
+
+bool BoothAgent::Drained() const {
+  const bool sources_done = outbox_->generated() >= config_.synthetic_scans &&
+                            (!config_.stdin_lines || stdin_eof_) &&
+                            (scanner_ == nullptr || scanner_->ended()) && (hot_folder_ == nullptr || hot_folder_->idle());
+  return sources_done && outbox_->depth() == 0;
+}
+
+}  // namespace gradcap

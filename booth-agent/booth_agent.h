@@ -1,0 +1,101 @@
+// One booth's agent: turns what happens at the booth into events in the
+// durable outbox — codes from a camera, video, folder or keyboard-wedge
+// scanner (debounced), photos from the tethered camera's hot folder or the
+// live camera, and the operator's sign / retake / absent commands — and keeps
+// what the operator needs to see. Delivery is BoothLink's job.
+// Single-threaded: drive it with Turn().
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "booth-agent/booth_link.h"
+#include "booth-agent/debouncer.h"
+#include "booth-agent/frame_scanner.h"
+#include "booth-agent/hot_folder.h"
+#include "booth-agent/outbox.h"
+#include "common/clock.h"
+
+namespace gradcap {
+
+struct BoothConfig {
+  std::string booth;
+  std::string colleges;  // shown to the operator
+  std::string outbox_dir;
+  LinkOptions link;
+  int camera = -1;           // /dev/video<N>; -1: none
+  std::string video;         // a video file as the code camera
+  std::string scan_folder;   // a folder of images as the code camera
+  std::string hot_folder;    // the tethered camera's folder
+  bool stdin_lines = false;  // scanner lines and /commands on stdin
+  int64_t debounce_ms = 2000;
+  uint64_t synthetic_scans = 0;
+  uint64_t synthetic_photo_bytes = 0;
+  uint64_t synthetic_chunk = 50;
+  double synthetic_rate = 0;
+};
+
+// What the operator display shows.
+struct BoothView {
+  std::string booth, colleges;
+  bool online = false;
+  uint64_t waiting_in_outbox = 0;
+  std::vector<v1::QueueEntry> queue;  // as the coordinator last described it
+  bool retake_next = false;
+  std::string last_verdict_zh, last_verdict_en;
+  bool last_verdict_ok = true;
+  std::deque<std::string> messages;  // recent operator messages, newest last
+};
+
+class BoothAgent {
+ public:
+  BoothAgent(BoothConfig config, const Clock* clock);
+  ~BoothAgent();
+
+  absl::Status Start();
+  // One turn of every source and the link; waits up to `wait_ms` for replies.
+  // FailedPrecondition when the coordinator refuses this booth for good.
+  absl::Status Turn(int wait_ms);
+  // Everything generated or entered has been acked (and the sources ended).
+  bool Drained() const;
+
+  // Operator commands (also typed on stdin as /s, /r, /a REASON, /p).
+  absl::Status Sign();
+  absl::Status MarkAbsent(const std::string& reason);
+  void RetakeNext();
+  absl::Status TakeCameraPhoto();
+  absl::Status SubmitScan(const std::string& payload, const std::string& source);
+
+  const BoothView& view() const { return view_; }
+  const Outbox& outbox() const { return *outbox_; }
+
+ private:
+  absl::Status PollStdin();
+  absl::Status PollScanner();
+  absl::Status PollHotFolder();
+  absl::Status GenerateSynthetic();
+  absl::Status SubmitPhoto(std::string bytes, const std::string& name, const std::string& marker);
+  absl::Status Store(v1::BoothEvent event, const std::vector<std::string>& markers = {});
+  uint32_t HeadShootingNo() const;
+  void Say(const std::string& message);
+  void OnAck(const v1::Ack& ack);
+
+  BoothConfig config_;
+  const Clock* clock_;
+  std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<BoothLink> link_;
+  std::unique_ptr<FrameScanner> scanner_;
+  std::unique_ptr<HotFolder> hot_folder_;
+  Debouncer debouncer_;
+  BoothView view_;
+  std::string stdin_partial_;
+  bool stdin_eof_ = false;
+  int64_t started_ms_ = 0;
+  uint64_t generated_at_start_ = 0;
+};
+
+}  // namespace gradcap

@@ -1,0 +1,206 @@
+#include "booth-agent/frame_scanner.h"
+
+#include <ZXing/BarcodeFormat.h>
+#include <ZXing/ReadBarcode.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+
+namespace gradcap {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Frames larger than this are refused rather than decoded (a bogus header
+// must not make us allocate gigabytes).
+constexpr int64_t kMaxPixels = 64'000'000;
+
+std::vector<std::string> Decode(const cv::Mat& grey) {
+  ZXing::DecodeHints hints;
+  hints.setFormats(ZXing::BarcodeFormat::QRCode).setTryHarder(true).setTryRotate(true).setTryDownscale(true);
+  auto run = [&hints](const cv::Mat& m) {
+    std::vector<std::string> out;
+    ZXing::ImageView view(m.data, m.cols, m.rows, ZXing::ImageFormat::Lum, static_cast<int>(m.step));
+    for (const ZXing::Result& r : ZXing::ReadBarcodes(view, hints)) {
+      if (r.isValid() && std::find(out.begin(), out.end(), r.text()) == out.end()) out.push_back(r.text());
+    }
+    return out;
+  };
+  std::vector<std::string> found = run(grey);
+  if (!found.empty()) return found;
+  // Dim, washed-out or glossy screens: equalise local contrast and try again.
+  cv::Mat equalised;
+  cv::createCLAHE(3.0, cv::Size(8, 8))->apply(grey, equalised);
+  return run(equalised);
+}
+
+std::vector<std::string> DecodeMat(const cv::Mat& frame) {
+  if (frame.empty()) return {};
+  cv::Mat grey;
+  if (frame.channels() == 3) {
+    cv::cvtColor(frame, grey, cv::COLOR_BGR2GRAY);
+  } else if (frame.channels() == 4) {
+    cv::cvtColor(frame, grey, cv::COLOR_BGRA2GRAY);
+  } else {
+    grey = frame;
+  }
+  if (grey.depth() != CV_8U) grey.convertTo(grey, CV_8U, grey.depth() == CV_16U ? 1.0 / 256 : 1.0);
+  return Decode(grey);
+}
+
+absl::StatusOr<cv::Mat> ReadImage(const std::string& path) {
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (ec) return absl::NotFoundError(absl::StrCat(path, ": cannot read (", ec.message(), ")"));
+  if (size == 0) return absl::InvalidArgumentError(absl::StrCat(path, ": empty file"));
+  cv::Mat image;
+  try {
+    image = cv::imread(path, cv::IMREAD_COLOR);
+  } catch (const cv::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": not a readable image (", e.what(), ")"));
+  }
+  if (image.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": not an image OpenCV can read"));
+  if (static_cast<int64_t>(image.cols) * image.rows > kMaxPixels) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", image.cols, "x", image.rows, " is too large"));
+  }
+  return image;
+}
+
+absl::StatusOr<std::string> EncodeJpeg(const cv::Mat& frame) {
+  if (frame.empty()) return absl::UnavailableError("no frame captured yet");
+  std::vector<uchar> jpeg;
+  if (!cv::imencode(".jpg", frame, jpeg, {cv::IMWRITE_JPEG_QUALITY, 95})) {
+    return absl::InternalError("JPEG encoding failed");
+  }
+  return std::string(jpeg.begin(), jpeg.end());
+}
+
+class CaptureScanner final : public FrameScanner {
+ public:
+  CaptureScanner(cv::VideoCapture capture, bool live) : capture_(std::move(capture)), live_(live) {}
+
+  absl::StatusOr<std::optional<DecodedFrame>> Next() override {
+    if (ended_) return std::optional<DecodedFrame>();
+    cv::Mat frame;
+    try {
+      if (!capture_.read(frame) || frame.empty()) {
+        if (live_) return absl::UnavailableError("the camera stopped delivering frames (unplugged?)");
+        ended_ = true;
+        return std::optional<DecodedFrame>();
+      }
+    } catch (const cv::Exception& e) {
+      return absl::UnavailableError(absl::StrCat("camera/video read failed: ", e.what()));
+    }
+    latest_ = frame;
+    DecodedFrame out;
+    out.name = absl::StrCat("frame ", ++frames_);
+    out.time_ms = live_ ? std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now().time_since_epoch())
+                              .count()
+                        : static_cast<int64_t>(capture_.get(cv::CAP_PROP_POS_MSEC));
+    out.payloads = DecodeMat(frame);
+    return std::optional<DecodedFrame>(std::move(out));
+  }
+  bool ended() const override { return ended_; }
+  absl::StatusOr<std::string> LatestFrameJpeg() override { return EncodeJpeg(latest_); }
+
+ private:
+  cv::VideoCapture capture_;
+  bool live_;
+  bool ended_ = false;
+  int64_t frames_ = 0;
+  cv::Mat latest_;
+};
+
+class FolderScanner final : public FrameScanner {
+ public:
+  explicit FolderScanner(std::string dir) : dir_(std::move(dir)) {}
+
+  absl::StatusOr<std::optional<DecodedFrame>> Next() override {
+    std::vector<fs::path> fresh;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+      if (entry.is_regular_file() && !seen_.count(entry.path().filename().string())) fresh.push_back(entry.path());
+    }
+    if (ec) return absl::UnavailableError(absl::StrCat("cannot list ", dir_, ": ", ec.message()));
+    caught_up_ = fresh.empty();
+    if (fresh.empty()) return std::optional<DecodedFrame>();
+    std::sort(fresh.begin(), fresh.end());
+    const fs::path path = fresh.front();
+    seen_.insert(path.filename().string());
+    DecodedFrame out;
+    out.name = path.filename().string();
+    // Each file is one showing of a phone: far apart in time, never merged.
+    out.time_ms = static_cast<int64_t>(seen_.size()) * 60'000;
+    absl::StatusOr<cv::Mat> image = ReadImage(path.string());
+    if (!image.ok()) return image.status();
+    latest_ = *image;
+    out.payloads = DecodeMat(*image);
+    return std::optional<DecodedFrame>(std::move(out));
+  }
+  // Caught up with the folder (more files may still arrive).
+  bool ended() const override { return caught_up_; }
+  absl::StatusOr<std::string> LatestFrameJpeg() override { return EncodeJpeg(latest_); }
+
+ private:
+  std::string dir_;
+  bool caught_up_ = false;
+  std::set<std::string> seen_;
+  cv::Mat latest_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<FrameScanner>> FrameScanner::OpenCamera(int index) {
+  cv::VideoCapture capture;
+  try {
+    capture.open(index, cv::CAP_V4L2);
+  } catch (const cv::Exception& e) {
+    return absl::UnavailableError(absl::StrCat("camera ", index, ": ", e.what()));
+  }
+  if (!capture.isOpened()) {
+    return absl::UnavailableError(absl::StrCat("camera ", index, " (/dev/video", index,
+                                               ") cannot be opened: not connected, or in use by another program"));
+  }
+  capture.set(cv::CAP_PROP_FRAME_WIDTH, 1920);
+  capture.set(cv::CAP_PROP_FRAME_HEIGHT, 1080);
+  return std::unique_ptr<FrameScanner>(new CaptureScanner(std::move(capture), true));
+}
+
+absl::StatusOr<std::unique_ptr<FrameScanner>> FrameScanner::OpenVideo(const std::string& path) {
+  if (!fs::is_regular_file(path)) return absl::NotFoundError(absl::StrCat(path, ": no such video file"));
+  cv::VideoCapture capture;
+  try {
+    capture.open(path);
+  } catch (const cv::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", e.what()));
+  }
+  if (!capture.isOpened()) return absl::InvalidArgumentError(absl::StrCat(path, ": not a video OpenCV can read"));
+  return std::unique_ptr<FrameScanner>(new CaptureScanner(std::move(capture), false));
+}
+
+absl::StatusOr<std::unique_ptr<FrameScanner>> FrameScanner::OpenFolder(const std::string& path) {
+  if (!fs::is_directory(path)) return absl::NotFoundError(absl::StrCat(path, ": no such folder"));
+  return std::unique_ptr<FrameScanner>(new FolderScanner(path));
+}
+
+absl::StatusOr<std::vector<std::string>> DecodeImageFile(const std::string& path) {
+  absl::StatusOr<cv::Mat> image = ReadImage(path);
+  if (!image.ok()) return image.status();
+  return DecodeMat(*image);
+}
+
+std::vector<std::string> DecodeFramePixels(const uint8_t* data, int width, int height, int stride, bool bgr) {
+  cv::Mat frame(height, width, bgr ? CV_8UC3 : CV_8UC1, const_cast<uint8_t*>(data), static_cast<size_t>(stride));
+  return DecodeMat(frame);
+}
+
+}  // namespace gradcap

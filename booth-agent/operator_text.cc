@@ -1,0 +1,48 @@
+#include "booth-agent/operator_text.h"
+
+#include <map>
+
+namespace gradcap {
+
+OperatorText ReasonText(const std::string& reason) {
+  static const std::map<std::string, OperatorText> kTexts = {
+      {"unknown_code", {"不是采集码，请出示学信网图像采集码", "not a collection code: show the image-collection code"}},
+      {"forged_code", {"采集码无效（被改动或伪造）", "invalid code (altered or forged)"}},
+      {"expired_code", {"采集码已过期，请重新生成", "code expired: generate a new one"}},
+      {"not_in_roster", {"名单中无此学生，请联系学院", "student not on the roster: ask the college"}},
+      {"unpaid", {"未缴费，请先缴费", "not paid: pay the fee first"}},
+      {"wrong_booth", {"不在本机位拍摄，请到本学院机位", "wrong booth: go to your college's booth"}},
+      {"outside_schedule", {"不在本学院采集时间内", "outside your college's time slot"}},
+      {"duplicate_scan", {"已刷码排队，请勿重复刷码", "already in a queue: do not scan twice"}},
+      {"already_photographed", {"已拍摄，无需重复", "already photographed"}},
+      {"photo_without_scan", {"无人刷码，先刷码再拍照", "nobody scanned: scan before the photo"}},
+      {"shooting_no_mismatch", {"拍摄号不符，请按刷码顺序拍摄", "wrong number: shoot in scan order"}},
+      {"not_signed", {"请先签名再拍照", "sign before the photo"}},
+      {"nobody_waiting", {"队列为空", "nobody is waiting"}},
+      {"retake_without_photo", {"尚未拍照，无法重拍", "nothing to retake yet"}},
+      {"reason_required", {"请填写缺席原因", "give a reason for the absence"}},
+      {"photo_digest_mismatch", {"照片传输损坏，请重拍", "photo damaged in transfer: retake"}},
+      {"booth_mismatch", {"机位身份不符，请联系管理员", "booth identity mismatch: call the administrator"}},
+      {"stale_epoch", {"本机发件箱已被替换，请联系管理员", "this outbox was replaced: call the administrator"}},
+  };
+  auto it = kTexts.find(reason);
+  if (it != kTexts.end()) return it->second;
+  return {"被拒绝：" + reason, "refused: " + reason};
+}
+
+std::string NotACodeReason(const std::string& payload) {
+  auto starts = [&payload](const char* p) { return payload.rfind(p, 0) == 0; };
+  if (starts("wxp://") || starts("https://wx.tenpay.com") || starts("https://qr.alipay.com") ||
+      starts("HTTPS://QR.ALIPAY.COM") || starts("alipays://")) {
+    return "a payment code (WeChat/Alipay), not a collection code";
+  }
+  if (payload.find("://") != std::string::npos && payload.find("://") < 12) {
+    return "a web link, not a collection code";
+  }
+  if (payload.size() == 18 && payload[0] == '1' && payload.find_first_not_of("0123456789") == std::string::npos) {
+    return "a payment barcode number, not a collection code";
+  }
+  return "";
+}
+
+}  // namespace gradcap

@@ -1,0 +1,20 @@
+// What the operator reads: each reason code in Chinese and English, with what
+// to do about it.
+#pragma once
+
+#include <string>
+
+namespace gradcap {
+
+struct OperatorText {
+  std::string zh;
+  std::string en;
+};
+
+OperatorText ReasonText(const std::string& reason);
+
+// A QR that is obviously not a collection code (a web link, a WeChat or
+// Alipay payment code): what it is, or empty when it may be a code.
+std::string NotACodeReason(const std::string& payload);
+
+}  // namespace gradcap
