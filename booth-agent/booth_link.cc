@@ -98,8 +98,9 @@ absl::Status BoothLink::Handle(const v1::Envelope& envelope) {
     case v1::Envelope::kAck: {
       const v1::EventId& id = envelope.ack().id();
       if (id.booth() != outbox_->booth() || id.epoch() != outbox_->epoch()) return absl::OkStatus();
+      const bool fresh = id.seq() > window_.acked_through();
       GRADCAP_RETURN_IF_ERROR(Acked(id.seq()));
-      if (on_ack) on_ack(envelope.ack());
+      if (on_ack && fresh) on_ack(envelope.ack());
       return absl::OkStatus();
     }
     case v1::Envelope::kResendFrom: {

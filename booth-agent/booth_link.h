@@ -44,7 +44,8 @@ class BoothLink {
   uint64_t acked_through() const { return window_.acked_through(); }
   uint64_t retransmit_rounds() const { return window_.rewinds(); }
 
-  // Called for every ack (first or repeated) and every error reply.
+  // Called once per event for its ack (not again for repeated acks), and for
+  // every error reply.
   std::function<void(const v1::Ack&)> on_ack;
   std::function<void(const v1::ErrorReply&)> on_error;
   // Called for every heartbeat from the coordinator (it carries the queue).

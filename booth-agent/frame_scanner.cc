@@ -10,6 +10,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -125,17 +126,35 @@ class FolderScanner final : public FrameScanner {
   explicit FolderScanner(std::string dir) : dir_(std::move(dir)) {}
 
   absl::StatusOr<std::optional<DecodedFrame>> Next() override {
-    std::vector<fs::path> fresh;
+    // A file is read once its size has stopped changing: whoever writes it
+    // (a drill, a copy) may still be at it.
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    std::vector<fs::path> ready;
+    bool pending = false;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(dir_, ec)) {
-      if (entry.is_regular_file() && !seen_.count(entry.path().filename().string())) fresh.push_back(entry.path());
+      const std::string name = entry.path().filename().string();
+      if (!entry.is_regular_file() || seen_.count(name) || name.empty() || name[0] == '.') continue;
+      std::error_code size_ec;
+      const int64_t size = static_cast<int64_t>(fs::file_size(entry.path(), size_ec));
+      if (size_ec) continue;
+      auto [it, fresh] = sizes_.try_emplace(name, std::make_pair(size, now));
+      if (!fresh && it->second.first != size) it->second = {size, now};
+      if (now - it->second.second >= kStableMs) {
+        ready.push_back(entry.path());
+      } else {
+        pending = true;
+      }
     }
     if (ec) return absl::UnavailableError(absl::StrCat("cannot list ", dir_, ": ", ec.message()));
-    caught_up_ = fresh.empty();
-    if (fresh.empty()) return std::optional<DecodedFrame>();
-    std::sort(fresh.begin(), fresh.end());
-    const fs::path path = fresh.front();
+    caught_up_ = ready.empty() && !pending;
+    if (ready.empty()) return std::optional<DecodedFrame>();
+    std::sort(ready.begin(), ready.end());
+    const fs::path path = ready.front();
     seen_.insert(path.filename().string());
+    sizes_.erase(path.filename().string());
     DecodedFrame out;
     out.name = path.filename().string();
     // Each file is one showing of a phone: far apart in time, never merged.
@@ -151,9 +170,11 @@ class FolderScanner final : public FrameScanner {
   absl::StatusOr<std::string> LatestFrameJpeg() override { return EncodeJpeg(latest_); }
 
  private:
+  static constexpr int64_t kStableMs = 300;
   std::string dir_;
   bool caught_up_ = false;
   std::set<std::string> seen_;
+  std::map<std::string, std::pair<int64_t, int64_t>> sizes_;  // name → (size, since ms)
   cv::Mat latest_;
 };
 

@@ -1,0 +1,186 @@
+// The booth agent's picture sources with real processes on loopback: a video
+// of one code held for 3 s is one scan, two codes in a row are two; and a
+// burst of scans (image folder) and photos (hot folder) survives the
+// coordinator being cut off midway — afterwards the coordinator holds every
+// event once, in order, with the photos' original bytes.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+#include <thread>
+
+#include "absl/strings/str_format.h"
+#include "common/big_endian.h"
+#include "common/kv_store.h"
+#include "common/qr_code.h"
+#include "common/sha256.h"
+#include "common/temp_dir.h"
+#include "coordinator/log_format.h"
+#include "tests/process.h"
+
+namespace gradcap {
+namespace {
+
+using testing::ChildProcess;
+
+cv::Mat Screen(const std::string& payload) {
+  std::string png = RenderCodeScreenPng(payload, "****0000").value();
+  return cv::imdecode(std::vector<uchar>(png.begin(), png.end()), cv::IMREAD_COLOR);
+}
+
+// A 1280x720 frame with the phone screen at (x, y), half size.
+cv::Mat Frame(const cv::Mat& screen, int x, int y) {
+  cv::Mat frame(720, 1280, CV_8UC3, cv::Scalar(90, 100, 110));
+  cv::Mat half;
+  cv::resize(screen, half, cv::Size(360, 640), 0, 0, cv::INTER_AREA);
+  half(cv::Rect(0, 0, 360, 560)).copyTo(frame(cv::Rect(x, y, 360, 560)));
+  return frame;
+}
+
+struct LoggedEvent {
+  uint64_t seq;
+  std::string scan;
+  std::string photo_sha256;
+};
+
+class BoothSourcesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(InitCrypto().ok());
+    endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", testing::FreeLoopbackPort());
+    StartCoordinator();
+  }
+  void TearDown() override {
+    booth_.Signal(SIGTERM);
+    booth_.Wait(5000);
+    coordinator_.Signal(SIGTERM);
+    coordinator_.Wait(10000);
+  }
+  void StartCoordinator() {
+    const std::string ready = dir_.Sub("ready");
+    std::remove(ready.c_str());
+    ASSERT_TRUE(coordinator_.Start({COORDINATOR_BIN, "--db", dir_.Sub("db"), "--listen", endpoint_, "--ready_file",
+                                    ready, "--stats_interval_ms", "0"},
+                                   dir_.Sub("coordinator.log")));
+    ASSERT_FALSE(testing::WaitForFile(ready, 20000).empty()) << testing::ReadFile(dir_.Sub("coordinator.log"));
+  }
+  void StartBooth(std::vector<std::string> extra) {
+    std::vector<std::string> argv = {BOOTH_AGENT_BIN, "--booth", "B1", "--outbox", dir_.Sub("outbox"), "--coordinator",
+                                     endpoint_, "--status_interval_ms", "0"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    ASSERT_TRUE(booth_.Start(argv, dir_.Sub("booth.log")));
+  }
+  // B1's applied events in log order (the coordinator may be running).
+  std::vector<LoggedEvent> Logged() {
+    std::vector<LoggedEvent> out;
+    auto store = KvStore::Open(dir_.Sub("db"), LogColumns(), OpenMode::kReadOnly);
+    if (!store.ok()) return out;
+    auto cursor = (*store)->NewCursor(kEventsColumn);
+    for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
+      auto opened = OpenRecord(ReadBigEndian64(cursor->key()).value(), cursor->value());
+      if (!opened.ok() || !opened->record.has_applied()) continue;
+      const v1::BoothEvent& e = opened->record.applied().event();
+      out.push_back({e.id().seq(), e.has_scan() ? e.scan().payload() : "",
+                     e.has_photo() ? ToHex(e.photo().sha256()) : ""});
+    }
+    return out;
+  }
+  std::vector<LoggedEvent> WaitForEvents(size_t n, int timeout_s) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+    std::vector<LoggedEvent> got;
+    while (std::chrono::steady_clock::now() < deadline) {
+      got = Logged();
+      if (got.size() >= n) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return got;
+  }
+
+  TempDir dir_;
+  std::string endpoint_;
+  ChildProcess coordinator_, booth_;
+};
+
+TEST_F(BoothSourcesTest, ACodeHeldThreeSecondsIsOneScanAndTwoCodesInARowAreTwo) {
+  const cv::Mat a = Screen("DEBOUNCE-CODE-A"), b = Screen("DEBOUNCE-CODE-B");
+  auto write_video = [](const std::string& path, const std::vector<cv::Mat>& frames) {
+    cv::VideoWriter w(path, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 30, cv::Size(1280, 720));
+    ASSERT_TRUE(w.isOpened());
+    for (const cv::Mat& f : frames) w.write(f);
+  };
+  std::vector<cv::Mat> held, two;
+  for (int i = 0; i < 90; ++i) held.push_back(Frame(a, 400 + (i % 7) * 3, 60 + (i % 5) * 2));  // a hand is never still
+  for (int i = 0; i < 45; ++i) two.push_back(Frame(a, 300, 80));
+  for (int i = 0; i < 45; ++i) two.push_back(Frame(b, 600, 80));
+  write_video(dir_.Sub("held.avi"), held);
+  write_video(dir_.Sub("two.avi"), two);
+
+  StartBooth({"--video", dir_.Sub("held.avi"), "--exit_when_delivered"});
+  ASSERT_TRUE(booth_.Wait(120000)) << testing::ReadFile(dir_.Sub("booth.log"));
+  ASSERT_EQ(booth_.exit_status(), 0) << testing::ReadFile(dir_.Sub("booth.log"));
+  std::vector<LoggedEvent> events = Logged();
+  ASSERT_EQ(events.size(), 1u) << testing::ReadFile(dir_.Sub("booth.log"));
+  EXPECT_EQ(events[0].scan, "DEBOUNCE-CODE-A");
+
+  StartBooth({"--video", dir_.Sub("two.avi"), "--exit_when_delivered"});
+  ASSERT_TRUE(booth_.Wait(120000));
+  ASSERT_EQ(booth_.exit_status(), 0);
+  events = Logged();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[1].scan, "DEBOUNCE-CODE-A");
+  EXPECT_EQ(events[2].scan, "DEBOUNCE-CODE-B");
+}
+
+TEST_F(BoothSourcesTest, ScansAndPhotosDuringAnOutageArriveOnceAndInOrder) {
+  const std::string scans = dir_.Sub("scans"), hot = dir_.Sub("hot");
+  std::filesystem::create_directories(scans);
+  std::filesystem::create_directories(hot);
+  StartBooth({"--scan_folder", scans, "--hot_folder", hot});
+  std::vector<std::string> expected_scans, expected_photos;
+  cv::RNG rng(42);
+  auto show_and_shoot = [&](int i) {
+    const std::string payload = absl::StrFormat("OUTAGE-CODE-%02d", i);
+    cv::imwrite(absl::StrFormat("%s/%02d.png", scans, i), Frame(Screen(payload), 200 + 10 * i, 60));
+    expected_scans.push_back(payload);
+    cv::Mat photo(640, 480, CV_8UC3);
+    rng.fill(photo, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(255));
+    std::vector<uchar> jpeg;
+    cv::imencode(".jpg", photo, jpeg);
+    const std::string bytes(jpeg.begin(), jpeg.end());
+    // Written in two parts, as a camera streams a file.
+    const std::string path = absl::StrFormat("%s/IMG_%04d.JPG", hot, i);
+    { std::ofstream(path, std::ios::binary) << bytes.substr(0, bytes.size() / 2); }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    { std::ofstream(path, std::ios::binary | std::ios::app) << bytes.substr(bytes.size() / 2); }
+    expected_photos.push_back(ToHex(Sha256(bytes)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));  // the scan lands before the next photo
+  };
+  for (int i = 0; i < 4; ++i) show_and_shoot(i);
+  coordinator_.Signal(SIGKILL);  // the network goes
+  ASSERT_TRUE(coordinator_.Wait(5000));
+  std::ofstream(hot + "/notes.txt") << "not a photo";
+  for (int i = 4; i < 10; ++i) show_and_shoot(i);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  StartCoordinator();  // and comes back
+
+  std::vector<LoggedEvent> events = WaitForEvents(20, 90);
+  ASSERT_EQ(events.size(), 20u) << testing::ReadFile(dir_.Sub("booth.log"));
+  std::vector<std::string> got_scans, got_photos;
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].seq, i + 1);
+    if (!events[i].scan.empty()) got_scans.push_back(events[i].scan);
+    if (!events[i].photo_sha256.empty()) got_photos.push_back(events[i].photo_sha256);
+  }
+  EXPECT_EQ(got_scans, expected_scans);
+  EXPECT_EQ(got_photos, expected_photos);  // the original bytes, once each, in order
+  EXPECT_TRUE(std::filesystem::exists(hot + "/rejected/notes.txt"));
+  EXPECT_NE(testing::ReadFile(dir_.Sub("booth.log")).find("notes.txt: not a JPEG"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gradcap
