@@ -54,7 +54,9 @@ absl::Status BoothAgent::Start() {
   };
   GRADCAP_RETURN_IF_ERROR(link_->Start());
   if (config_.camera >= 0) {
-    GRADCAP_ASSIGN_OR_RETURN(scanner_, FrameScanner::OpenCamera(config_.camera));
+    // A missing camera must not stop the booth: the scanner and hot folder
+    // still work, and the camera is tried again every few seconds.
+    OpenCamera();
   } else if (!config_.video.empty()) {
     GRADCAP_ASSIGN_OR_RETURN(scanner_, FrameScanner::OpenVideo(config_.video));
   } else if (!config_.scan_folder.empty()) {
@@ -81,7 +83,7 @@ void BoothAgent::OnAck(const v1::Ack& ack) {
     if (!o.masked_name().empty()) absl::StrAppend(&what, " ", o.masked_name(), " (", o.masked_id(), ")");
     view_.last_verdict_ok = true;
     view_.last_verdict_zh = what;
-    view_.last_verdict_en = o.detail();
+    view_.last_verdict_en = o.detail().empty() ? "accepted" : o.detail();
     LogInfo(kComponent, "event ", ack.id().seq(), " accepted: ", what, o.detail().empty() ? "" : " — ", o.detail());
   } else {
     const OperatorText text = ReasonText(o.reason());
@@ -199,11 +201,28 @@ absl::Status BoothAgent::PollStdin() {
   return absl::OkStatus();
 }
 
+void BoothAgent::OpenCamera() {
+  camera_tried_ms_ = clock_->MonotonicMs();
+  absl::StatusOr<std::unique_ptr<FrameScanner>> camera = FrameScanner::OpenCamera(config_.camera);
+  if (camera.ok()) {
+    scanner_ = std::move(*camera);
+    Say(absl::StrCat("camera ", config_.camera, " ready"));
+  } else if (!camera_reported_) {
+    Say(absl::StrCat("摄像头不可用 / ", camera.status().message(), " — scan with the USB scanner; retrying"));
+    camera_reported_ = true;
+  }
+}
+
 absl::Status BoothAgent::PollScanner() {
+  if (scanner_ == nullptr && config_.camera >= 0 && clock_->MonotonicMs() - camera_tried_ms_ > 5000) OpenCamera();
   if (scanner_ == nullptr) return absl::OkStatus();
   absl::StatusOr<std::optional<DecodedFrame>> frame = scanner_->Next();
   if (!frame.ok()) {
     Say(absl::StrCat("code camera: ", frame.status().message()));
+    if (config_.camera >= 0 && absl::IsUnavailable(frame.status())) {
+      scanner_.reset();  // unplugged: try again later
+      camera_reported_ = false;
+    }
     return absl::OkStatus();
   }
   if (!frame->has_value()) return absl::OkStatus();

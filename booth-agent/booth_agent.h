@@ -76,6 +76,7 @@ class BoothAgent {
  private:
   absl::Status PollStdin();
   absl::Status PollScanner();
+  void OpenCamera();
   absl::Status PollHotFolder();
   absl::Status GenerateSynthetic();
   absl::Status SubmitPhoto(std::string bytes, const std::string& name, const std::string& marker);
@@ -96,6 +97,8 @@ class BoothAgent {
   bool stdin_eof_ = false;
   int64_t started_ms_ = 0;
   uint64_t generated_at_start_ = 0;
+  int64_t camera_tried_ms_ = 0;
+  bool camera_reported_ = false;
 };
 
 }  // namespace gradcap

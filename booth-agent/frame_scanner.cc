@@ -37,9 +37,13 @@ std::vector<std::string> Decode(const cv::Mat& grey) {
   };
   std::vector<std::string> found = run(grey);
   if (!found.empty()) return found;
-  // Dim, washed-out or glossy screens: equalise local contrast and try again.
+  // Dim, washed-out or glossy screens: equalise local contrast and try again,
+  // at half size when the frame is large (most frames hold no code at all,
+  // and this pass must not double their cost).
+  cv::Mat small = grey;
+  if (grey.cols > 1000) cv::resize(grey, small, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
   cv::Mat equalised;
-  cv::createCLAHE(3.0, cv::Size(8, 8))->apply(grey, equalised);
+  cv::createCLAHE(3.0, cv::Size(8, 8))->apply(small, equalised);
   return run(equalised);
 }
 

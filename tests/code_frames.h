@@ -1,0 +1,48 @@
+// Synthetic 1920x1080 camera frames showing a collection code the way a
+// phone shows it, for the decode corpus test and the decode benchmark.
+// Deterministic for a given seed.
+#pragma once
+
+#include <cstdint>
+#include <opencv2/core.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "proto/gradcap.pb.h"
+
+namespace gradcap::testing {
+
+inline constexpr int kPerGroup = 16;
+
+struct Sample {
+  cv::Mat frame;
+  std::string expected;  // empty: nothing must decode
+};
+
+class CodeFrames {
+ public:
+  explicit CodeFrames(uint64_t seed);
+  // A freshly sealed collection code payload (a random test key).
+  std::string Payload();
+  // The 720x1280 phone screen showing `payload`.
+  cv::Mat PhoneScreen(const std::string& payload);
+  // A grey, blurred, cluttered 1920x1080 background.
+  cv::Mat Background();
+  // `screen` placed in a frame: QR `qr_px` wide, rotated, corners jittered.
+  cv::Mat Place(const cv::Mat& screen, double qr_px, double degrees, double jitter);
+  // kPerGroup samples of a named group: clean, small, rotated, perspective,
+  // blurred, jpeg, glare, low_contrast, noisy.
+  std::vector<Sample> Group(const std::string& name);
+  // Frames without a QR code: backgrounds and 1-D / DataMatrix barcodes.
+  std::vector<Sample> Negatives();
+
+  int Uniform(int lo, int hi);
+  double Normal();
+
+ private:
+  std::mt19937_64 rng_;
+  v1::CodeKey key_;
+};
+
+}  // namespace gradcap::testing
