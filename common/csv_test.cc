@@ -1,22 +1,12 @@
 #include "common/csv.h"
 
 #include <gtest/gtest.h>
-#include <iconv.h>
+
+#include "common/gb18030_for_tests.h"
 
 namespace gradcap {
 namespace {
 
-std::string ToGb18030(const std::string& utf8) {
-  iconv_t cd = iconv_open("GB18030", "UTF-8");
-  std::string out(utf8.size() * 2 + 8, '\0');
-  char* src = const_cast<char*>(utf8.data());
-  size_t src_left = utf8.size(), dst_left = out.size();
-  char* dst = out.data();
-  iconv(cd, &src, &src_left, &dst, &dst_left);
-  iconv_close(cd);
-  out.resize(out.size() - dst_left);
-  return out;
-}
 
 const char kRoster[] = "学号,姓名,学院\nS1,张三,信息工程学院\nS2,李小四,经济管理学院\n";
 

@@ -4,7 +4,8 @@
 #include "coordinator/registry_import.h"
 
 #include <gtest/gtest.h>
-#include <iconv.h>
+
+#include "common/gb18030_for_tests.h"
 
 #include <fstream>
 
@@ -16,17 +17,6 @@
 namespace gradcap {
 namespace {
 
-std::string ToGb18030(const std::string& utf8) {
-  iconv_t cd = iconv_open("GB18030", "UTF-8");
-  std::string out(utf8.size() * 2 + 8, '\0');
-  char* src = const_cast<char*>(utf8.data());
-  size_t src_left = utf8.size(), dst_left = out.size();
-  char* dst = out.data();
-  iconv(cd, &src, &src_left, &dst, &dst_left);
-  iconv_close(cd);
-  out.resize(out.size() - dst_left);
-  return out;
-}
 
 // Resident IDs with correct check characters.
 constexpr char kId1[] = "360102200102021010";
