@@ -16,7 +16,10 @@
 #include "coordinator/event_log.h"
 #include "coordinator/log_format.h"
 #include "coordinator/registry.h"
+#include "coordinator/reconciliation.h"
 #include "coordinator/registry_import.h"
+
+#include <google/protobuf/util/json_util.h>
 
 namespace gradcap::cli {
 namespace {
@@ -225,6 +228,28 @@ int KeysRetire(const std::string& db, const std::string& key_id) {
   if (!log.ok()) return Fail("keys retire", log.status());
   if (absl::Status s = RetireCodeKey(**log, key_id); !s.ok()) return Fail("keys retire", s);
   std::printf("code key %s retired: codes sealed with it no longer verify\n", key_id.c_str());
+  return 0;
+}
+
+int Reconcile(const std::string& db, const std::string& college, bool close, const std::string& override_reason,
+              bool json) {
+  const char* what = close ? "close" : "reconcile";
+  if (college.empty()) return Fail(what, absl::InvalidArgumentError("--college NAME is required"));
+  auto log = OpenDb(db);
+  if (!log.ok()) return Fail(what, log.status());
+  absl::StatusOr<v1::Reconciliation> r =
+      close ? CloseCollege(**log, college, override_reason) : gradcap::Reconcile(**log, college);
+  if (!r.ok()) return Fail(what, r.status());
+  if (json) {
+    std::string out;
+    google::protobuf::util::JsonPrintOptions options;
+    options.always_print_primitive_fields = true;
+    options.preserve_proto_field_names = true;
+    (void)google::protobuf::util::MessageToJsonString(*r, &out, options);
+    std::printf("%s\n", out.c_str());
+  } else {
+    std::printf("%s", FormatReconciliation(*r).c_str());
+  }
   return 0;
 }
 

@@ -17,5 +17,9 @@ int CodesInspect(const std::string& db, const std::string& payload, bool json);
 int KeysInit(const std::string& db);
 int KeysRotate(const std::string& db);
 int KeysRetire(const std::string& db, const std::string& key_id);
+// The head count of a college; with `close`, also closes it (needs
+// `override_reason` while students still wait).
+int Reconcile(const std::string& db, const std::string& college, bool close, const std::string& override_reason,
+              bool json);
 
 }  // namespace gradcap::cli

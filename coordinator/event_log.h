@@ -88,6 +88,7 @@ class EventLog {
   const Digest& head_hash() const { return head_hash_; }
   size_t booth_count() const { return progress_.size(); }
   KvStore& store() { return *store_; }
+  const KvStore& store() const { return *store_; }
 
  private:
   EventLog(std::unique_ptr<KvStore> store, const Clock* clock);

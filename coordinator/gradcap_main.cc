@@ -25,6 +25,7 @@ ABSL_FLAG(int, valid_days, 60, "Days an issued collection code stays valid.");
 ABSL_FLAG(std::string, amount_due, "", "Amount each student must pay, in 元 (default 15; remembered).");
 ABSL_FLAG(std::string, timezone, "Asia/Shanghai", "Time zone of the schedule's local times.");
 ABSL_FLAG(std::string, key, "", "Code key id (k1, k2, ...).");
+ABSL_FLAG(std::string, override, "", "close: close although students still wait; the reason is logged.");
 
 namespace {
 
@@ -41,6 +42,9 @@ constexpr char kUsage[] =
     "                                   one phone-screen QR PNG per student, plus codes.csv\n"
     "  codes inspect --db DIR PAYLOAD [--json]   what a scanned payload holds, or why it fails\n"
     "  codes import --db DIR FILE.csv    external (学信网) codes: code,student_no (采集码,学号)\n"
+    "  reconcile --db DIR --college NAME [--json]   the head count so far\n"
+    "  close --db DIR --college NAME [--override REASON] [--json]\n"
+    "                                   sign-off head count; refused while students wait\n"
     "  transport-keys init --keys DIR   make the coordinator's CURVE key pair\n"
     "  transport-keys enroll --keys DIR --booth ID [--replace]\n"
     "                                   make and enrol a booth's key pair; copy\n"
@@ -110,6 +114,10 @@ int main(int argc, char** argv) {
   if (!command.empty() && words.size() > expected_args) {
     std::fprintf(stderr, "gradcap %s: unexpected argument \"%s\"\n", command.c_str(), words[expected_args].c_str());
     return 2;
+  }
+  if (words.size() == 1 && (words[0] == "close" || words[0] == "reconcile")) {
+    return cli::Reconcile(db, absl::GetFlag(FLAGS_college), words[0] == "close", absl::GetFlag(FLAGS_override),
+                          absl::GetFlag(FLAGS_json));
   }
   if (command == "roster import") return cli::RosterImport(db, arg(2));
   if (command == "payments import") {

@@ -6,6 +6,8 @@
 // killed and restarted midway to show the queues come back from the log.
 #include <gtest/gtest.h>
 
+#include <google/protobuf/util/json_util.h>
+
 #include <fstream>
 #include <map>
 
@@ -207,6 +209,44 @@ TEST_F(ScanRulesTest, EveryScanRuleHoldsThroughTheRealCoordinator) {
   ASSERT_TRUE(coordinator_.Wait(10000));
   std::string audit;
   EXPECT_EQ(testing::RunCommand({GRADCAP_BIN, "audit", "verify", "--db", db_}, &audit), 0) << audit;
+}
+
+TEST_F(ScanRulesTest, CloseGivesTheHeadCountAndRefusesWhileStudentsWait) {
+  for (const char* s : {"S2021001", "S2021002", "S2021003"}) ASSERT_TRUE(Scan("B1", CodeOf(s)).outcome().accepted());
+  EXPECT_REFUSED(Scan("B1", CodeOf("S2021008")), "unpaid");
+  EXPECT_REFUSED(Scan("B1", CodeOf("S2021001")), "duplicate_scan");
+  ASSERT_TRUE(Sign("B1", 1).outcome().accepted());
+  ASSERT_TRUE(Photo("B1", 1).outcome().accepted());
+  v1::BoothEvent absent;
+  absent.mutable_absent()->set_shooting_no(2);
+  absent.mutable_absent()->set_reason("left the line");
+  ASSERT_TRUE(Send("B1", absent).outcome().accepted());
+  coordinator_.Signal(SIGTERM);
+  ASSERT_TRUE(coordinator_.Wait(10000));
+
+  std::string out;
+  EXPECT_EQ(testing::RunCommand({GRADCAP_BIN, "close", "--db", db_, "--college", "信息工程学院"}, &out), 1);
+  EXPECT_NE(out.find("still waiting (S2021003)"), std::string::npos) << out;
+  ASSERT_EQ(testing::RunCommand({GRADCAP_BIN, "close", "--db", db_, "--college", "信息工程学院", "--override",
+                                 "S2021003 went to the clinic", "--json"},
+                                &out),
+            0)
+      << out;
+  v1::Reconciliation r;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(out, &r).ok()) << out;
+  EXPECT_EQ(r.roster(), 30u);
+  EXPECT_EQ(r.paid(), 29u);
+  EXPECT_EQ(r.scanned(), 3u);
+  EXPECT_EQ(r.photographed(), 1u);
+  EXPECT_EQ(r.absent(), 1u);
+  EXPECT_EQ(r.waiting(), 1u);
+  EXPECT_EQ(r.not_scanned(), 27u);
+  EXPECT_EQ(r.refused_scans().at("unpaid"), 1u);
+  EXPECT_EQ(r.refused_scans().at("duplicate_scan"), 1u);
+  ASSERT_EQ(r.absent_students_size(), 1);
+  EXPECT_EQ(r.absent_students(0), "S2021002");
+  EXPECT_TRUE(r.override_used());
+  EXPECT_EQ(testing::RunCommand({GRADCAP_BIN, "audit", "verify", "--db", db_}, &out), 0) << out;
 }
 
 TEST_F(ScanRulesTest, CodesInspectExplainsAPayload) {
