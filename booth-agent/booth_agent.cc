@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "booth-agent/operator_text.h"
@@ -122,7 +123,8 @@ absl::Status BoothAgent::SubmitPhoto(std::string bytes, const std::string& name,
   photo->set_sha256(DigestBytes(Sha256(bytes)));
   photo->set_jpeg(std::move(bytes));
   photo->set_file_name(name);
-  photo->set_shooting_no(view_.retake_next ? 0 : HeadShootingNo());
+  photo->set_shooting_no(next_photo_number_.value_or(view_.retake_next ? 0 : HeadShootingNo()));
+  next_photo_number_.reset();
   Say(absl::StrCat(view_.retake_next ? "retake " : "photo ", name,
                    photo->shooting_no() ? absl::StrCat(" for number ", photo->shooting_no()) : std::string()));
   view_.retake_next = false;
@@ -190,10 +192,24 @@ absl::Status BoothAgent::PollStdin() {
       RetakeNext();
     } else if (line == "/p") {
       GRADCAP_RETURN_IF_ERROR(TakeCameraPhoto());
+    } else if (line.rfind("/n ", 0) == 0) {
+      uint32_t n = 0;
+      if (absl::SimpleAtoi(line.substr(3), &n)) {
+        next_photo_number_ = n;
+      } else {
+        Say("/n takes the shooting number the next photo is for, e.g. /n 3");
+      }
+    } else if (line == "/offline") {
+      link_->Disconnect();
+      Say("link dropped on request: events wait in the outbox");
+    } else if (line == "/online") {
+      GRADCAP_RETURN_IF_ERROR(link_->Reconnect());
+      Say("link restored");
     } else if (line == "/a" || line.rfind("/a ", 0) == 0) {
       GRADCAP_RETURN_IF_ERROR(MarkAbsent(line.size() > 3 ? line.substr(3) : ""));
     } else if (line[0] == '/') {
-      Say("commands: /s sign, /r next photo is a retake, /a REASON absent, /p camera photo");
+      Say("commands: /s sign, /r next photo is a retake, /a REASON absent, /p camera photo, "
+          "/n N next photo is for number N, /offline, /online");
     } else {
       GRADCAP_RETURN_IF_ERROR(SubmitScan(line, "scanner"));
     }

@@ -98,6 +98,7 @@ class BoothAgent {
   int64_t started_ms_ = 0;
   uint64_t generated_at_start_ = 0;
   int64_t camera_tried_ms_ = 0;
+  std::optional<uint32_t> next_photo_number_;  // the operator's /n N
   bool camera_reported_ = false;
 };
 

@@ -27,11 +27,22 @@ absl::Status BoothLink::Start() {
   return absl::OkStatus();
 }
 
+void BoothLink::Disconnect() {
+  socket_.reset();
+  last_heard_ms_ = -1;
+}
+
+absl::Status BoothLink::Reconnect() {
+  if (socket_ != nullptr) return absl::OkStatus();
+  return Start();
+}
+
 bool BoothLink::online() const {
   return last_heard_ms_ >= 0 && clock_->MonotonicMs() - last_heard_ms_ < options_.offline_after_ms;
 }
 
 absl::Status BoothLink::Poll(int wait_ms) {
+  if (socket_ == nullptr) return absl::OkStatus();  // disconnected on purpose
   const int64_t now = clock_->MonotonicMs();
   if (last_heartbeat_ms_ < 0 || now - last_heartbeat_ms_ >= options_.heartbeat_interval_ms) {
     SendHeartbeat();

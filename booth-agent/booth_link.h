@@ -35,6 +35,11 @@ class BoothLink {
   ~BoothLink();
 
   absl::Status Start();
+  // Drops the connection (a cable pulled: drills and tests) and makes it again.
+  // Events keep going to the outbox while disconnected.
+  void Disconnect();
+  absl::Status Reconnect();
+  bool disconnected() const { return socket_ == nullptr; }
   // Sends what the window allows, waits up to `wait_ms` for replies and
   // handles them. FailedPrecondition when the coordinator refuses this booth
   // for good (stale epoch, other protocol version): stop and tell the operator.

@@ -53,7 +53,44 @@ void CaptureDay::Apply(const v1::BoothEvent& event, uint64_t log_seq, int64_t no
   } else {
     DecideAtHead(event, outcome, binding);
   }
+  RaiseAlerts(event, now_ms, *outcome, binding);
   Transition(event, *outcome, *binding);
+}
+
+void CaptureDay::RaiseAlerts(const v1::BoothEvent& event, int64_t now_ms, const v1::Outcome& outcome,
+                             v1::Binding* binding) {
+  const std::string& booth = event.id().booth();
+  auto alert = [&](const char* kind, std::string detail, std::vector<uint32_t> numbers) {
+    v1::Alert* a = binding->add_alerts();
+    a->set_kind(kind);
+    a->set_booth(booth);
+    a->set_detail(std::move(detail));
+    for (uint32_t n : numbers) a->add_shooting_nos(n);
+  };
+  const std::string who = outcome.masked_name().empty() ? std::string("?") : outcome.masked_name();
+  if (outcome.reason() == scan_reason::kDuplicateScan || outcome.reason() == scan_reason::kAlreadyPhotographed) {
+    const StudentState s = StateOf(binding->student_no());
+    alert(outcome.reason() == scan_reason::kDuplicateScan ? "duplicate_scan" : "already_photographed",
+          absl::StrCat("the code of ", who, " (", outcome.masked_id(), ") was scanned again at ", booth,
+                       "; already number ", s.shooting_no, " at ", s.booth, " — someone else's code?"),
+          {s.shooting_no});
+  } else if (outcome.reason() == queue_reason::kShootingNoMismatch) {
+    alert("shooting_no_mismatch",
+          absl::StrCat("the operator named number ", NamedShootingNo(event), " but ", who, " (number ",
+                       binding->shooting_no(), ") is next — out of order or queue jumping"),
+          {NamedShootingNo(event), binding->shooting_no()});
+  } else if (event.has_scan() && outcome.accepted()) {
+    std::deque<int64_t>& recent = recent_scans_ms_[booth];
+    recent.push_back(now_ms);
+    while (!recent.empty() && now_ms - recent.front() > kBurstWindowMs) recent.pop_front();
+    if (static_cast<int>(recent.size()) >= kBurstScans) {
+      alert("scan_burst",
+            absl::StrCat(recent.size(), " codes accepted at ", booth, " within ", kBurstWindowMs / 1000,
+                         " s (latest: number ", outcome.shooting_no(), ", ", who,
+                         ") — one person scanning several phones?"),
+            {outcome.shooting_no()});
+    }
+  }
 }
 
 void CaptureDay::Replay(const v1::AppliedEvent& applied, uint64_t log_seq) {

@@ -78,10 +78,17 @@ class CaptureDay final : public EventApplier {
   std::optional<std::string> Resolve(const std::string& payload, int64_t now_ms, v1::Outcome* outcome) const;
   void Transition(const v1::BoothEvent& event, const v1::Outcome& outcome, const v1::Binding& binding);
   void Describe(const std::string& student_no, v1::Outcome* outcome) const;
+  void RaiseAlerts(const v1::BoothEvent& event, int64_t now_ms, const v1::Outcome& outcome, v1::Binding* binding);
 
   const Registry* registry_;
   absl::flat_hash_map<std::string, Queue> queues_;
   absl::flat_hash_map<std::string, StudentState> students_;
+  absl::flat_hash_map<std::string, std::deque<int64_t>> recent_scans_ms_;  // per booth, for scan_burst
 };
+
+// Accepted scans at one booth faster than any queue is served: one person
+// scanning several phones. kBurstScans within kBurstWindowMs raise an alert.
+inline constexpr int kBurstScans = 4;
+inline constexpr int64_t kBurstWindowMs = 10'000;
 
 }  // namespace gradcap
