@@ -130,4 +130,19 @@ CodeCheck CheckCode(const std::string& payload, const CodeKeyLookup& keys, int64
   return check;
 }
 
+std::string NotACollectionCodeReason(const std::string& payload) {
+  auto starts = [&payload](const char* p) { return payload.rfind(p, 0) == 0; };
+  if (starts("wxp://") || starts("https://wx.tenpay.com") || starts("https://qr.alipay.com") ||
+      starts("HTTPS://QR.ALIPAY.COM") || starts("alipays://")) {
+    return "a payment code (WeChat/Alipay), not a collection code";
+  }
+  if (payload.find("://") != std::string::npos && payload.find("://") < 12) {
+    return "a web link, not a collection code";
+  }
+  if (payload.size() == 18 && payload[0] == '1' && payload.find_first_not_of("0123456789") == std::string::npos) {
+    return "a payment barcode number, not a collection code";
+  }
+  return "";
+}
+
 }  // namespace gradcap

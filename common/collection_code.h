@@ -48,6 +48,11 @@ using CodeKeyLookup = std::function<std::optional<v1::CodeKey>(const std::string
 // garbage, truncated or foreign payload is a reason, not an error.
 CodeCheck CheckCode(const std::string& payload, const CodeKeyLookup& keys, int64_t now_ms);
 
+// A QR that is obviously not a collection code (a web link, a WeChat or
+// Alipay payment code, a payment barcode number): what it is, or empty when
+// it may be one (booths do not send those).
+std::string NotACollectionCodeReason(const std::string& payload);
+
 // True when `payload` has the form of a gradcap code (tag and key id).
 bool LooksLikeGradcapCode(const std::string& payload);
 

@@ -13,6 +13,7 @@
 #include "common/sha256.h"
 #include "coordinator/audit.h"
 #include "coordinator/cli_registry.h"
+#include "coordinator/drill.h"
 
 ABSL_FLAG(std::string, db, "", "The coordinator database directory.");
 ABSL_FLAG(bool, json, false, "Print machine-readable JSON.");
@@ -45,6 +46,7 @@ constexpr char kUsage[] =
     "  reconcile --db DIR --college NAME [--json]   the head count so far\n"
     "  close --db DIR --college NAME [--override REASON] [--json]\n"
     "                                   sign-off head count; refused while students wait\n"
+    "  drill FILE.json [--json] [--db DIR]   a scripted capture day with real processes (README)\n"
     "  transport-keys init --keys DIR   make the coordinator's CURVE key pair\n"
     "  transport-keys enroll --keys DIR --booth ID [--replace]\n"
     "                                   make and enrol a booth's key pair; copy\n"
@@ -118,6 +120,27 @@ int main(int argc, char** argv) {
   if (words.size() == 1 && (words[0] == "close" || words[0] == "reconcile")) {
     return cli::Reconcile(db, absl::GetFlag(FLAGS_college), words[0] == "close", absl::GetFlag(FLAGS_override),
                           absl::GetFlag(FLAGS_json));
+  }
+  if (words.size() == 2 && words[0] == "drill") {
+    gradcap::DrillOptions options;
+    options.file = words[1];
+    options.db_dir = db;
+    auto report = gradcap::RunDrill(options);
+    if (!report.ok()) {
+      std::fprintf(stderr, "gradcap drill: %s\n", std::string(report.status().message()).c_str());
+      return 1;
+    }
+    if (absl::GetFlag(FLAGS_json)) {
+      std::string json;
+      google::protobuf::util::JsonPrintOptions o;
+      o.always_print_primitive_fields = true;
+      o.preserve_proto_field_names = true;
+      (void)google::protobuf::util::MessageToJsonString(*report, &json, o);
+      std::printf("%s\n", json.c_str());
+    } else {
+      std::printf("%s", gradcap::FormatDrillReport(*report).c_str());
+    }
+    return 0;
   }
   if (command == "roster import") return cli::RosterImport(db, arg(2));
   if (command == "payments import") {

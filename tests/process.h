@@ -1,36 +1,14 @@
-// Test helper: real child processes (the gradcap binaries) started with
-// fork/exec, their output appended to a log file, killed with real signals.
+// Test helpers around real child processes (common/subprocess.h).
 #pragma once
-
-#include <signal.h>
-#include <sys/types.h>
 
 #include <string>
 #include <vector>
 
+#include "common/subprocess.h"
+
 namespace gradcap::testing {
 
-class ChildProcess {
- public:
-  ChildProcess() = default;
-  ~ChildProcess();  // SIGKILLs a child still running
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
-
-  // Starts `argv[0]` with `argv`; stdout and stderr are appended to `log_path`.
-  bool Start(const std::vector<std::string>& argv, const std::string& log_path);
-  void Signal(int sig);
-  // Waits up to `timeout_ms`; true once the child has exited (status set).
-  bool Wait(int timeout_ms);
-  bool running();
-  // Exit code, or 128 + signal number; -1 while running or never started.
-  int exit_status() const { return status_; }
-  pid_t pid() const { return pid_; }
-
- private:
-  pid_t pid_ = -1;
-  int status_ = -1;
-};
+using ::gradcap::ChildProcess;
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreeLoopbackPort();

@@ -1,0 +1,86 @@
+#include "common/subprocess.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+namespace gradcap {
+
+ChildProcess::~ChildProcess() {
+  CloseStdin();
+  if (pid_ > 0 && status_ < 0) {
+    ::kill(pid_, SIGKILL);
+    Wait(5000);
+  }
+}
+
+bool ChildProcess::Start(const std::vector<std::string>& argv, const std::string& log_path, bool stdin_pipe) {
+  status_ = -1;
+  CloseStdin();
+  int pipe_fds[2] = {-1, -1};
+  if (stdin_pipe && ::pipe2(pipe_fds, O_CLOEXEC) != 0) return false;
+  pid_ = ::fork();
+  if (pid_ < 0) return false;
+  if (pid_ == 0) {
+    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, STDOUT_FILENO);
+      ::dup2(fd, STDERR_FILENO);
+      ::close(fd);
+    }
+    if (stdin_pipe) {
+      ::dup2(pipe_fds[0], STDIN_FILENO);
+    } else {
+      int devnull = ::open("/dev/null", O_RDONLY);
+      if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+    }
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  if (stdin_pipe) {
+    ::close(pipe_fds[0]);
+    stdin_fd_ = pipe_fds[1];
+  }
+  return true;
+}
+
+bool ChildProcess::WriteLine(const std::string& line) {
+  if (stdin_fd_ < 0) return false;
+  const std::string data = line + "\n";
+  return ::write(stdin_fd_, data.data(), data.size()) == static_cast<ssize_t>(data.size());
+}
+
+void ChildProcess::CloseStdin() {
+  if (stdin_fd_ >= 0) ::close(stdin_fd_);
+  stdin_fd_ = -1;
+}
+
+void ChildProcess::Signal(int sig) {
+  if (pid_ > 0 && status_ < 0) ::kill(pid_, sig);
+}
+
+bool ChildProcess::Wait(int timeout_ms) {
+  if (pid_ <= 0) return true;
+  if (status_ >= 0) return true;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    int raw = 0;
+    pid_t got = ::waitpid(pid_, &raw, WNOHANG);
+    if (got == pid_) {
+      status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+      return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+bool ChildProcess::running() { return pid_ > 0 && !Wait(0); }
+
+}  // namespace gradcap

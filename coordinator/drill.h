@@ -1,0 +1,33 @@
+// `gradcap drill FILE.json`: a scripted capture day with real processes on
+// loopback — a coordinator and one booth-agent per booth, fed through their
+// image-folder and hot-folder sources and their operator command line — and a
+// report of every student's outcome, every refusal (with the step that caused
+// it), every alert, the head count per college and the audit (format: README).
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "proto/gradcap.pb.h"
+
+namespace gradcap {
+
+struct DrillOptions {
+  std::string file;
+  std::string db_dir;          // keep the coordinator's database here; empty: a temp folder
+  std::string coordinator_bin; // empty: next to this program
+  std::string booth_agent_bin;
+  int step_timeout_ms = 30000; // how long one step may take to be delivered
+};
+
+// Reads and checks a drill file; errors name the step (counting from 0).
+// Starts nothing.
+absl::StatusOr<v1::DrillFile> LoadDrill(const std::string& path);
+
+// Runs the drill. An error means it could not run (bad file, a process that
+// would not start); whatever it found otherwise is in the report.
+absl::StatusOr<v1::DrillReport> RunDrill(const DrillOptions& options);
+
+std::string FormatDrillReport(const v1::DrillReport& report);
+
+}  // namespace gradcap

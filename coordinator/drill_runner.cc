@@ -1,0 +1,359 @@
+// Running a drill (see drill.h): set up a database from the drill's files,
+// start the processes, play the steps, and wait for each booth event to be
+// in the log before the next step (unless its booth or the coordinator is
+// down, when it waits in the booth's outbox like on the real day).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "common/big_endian.h"
+#include "common/clock.h"
+#include "common/collection_code.h"
+#include "common/qr_code.h"
+#include "common/status_macros.h"
+#include "common/subprocess.h"
+#include "coordinator/drill.h"
+#include "coordinator/drill_internal.h"
+#include "coordinator/log_format.h"
+#include "coordinator/reconciliation.h"
+#include "coordinator/registry.h"
+#include "coordinator/registry_import.h"
+
+namespace gradcap {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string SelfDir() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(".") : self.parent_path().string();
+}
+
+std::string FindBinary(const std::string& given, const std::vector<std::string>& candidates) {
+  if (!given.empty()) return given;
+  for (const std::string& c : candidates) {
+    if (fs::is_regular_file(c)) return c;
+  }
+  return candidates.front();
+}
+
+// A loopback port that was free a moment ago.
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+class Drill {
+ public:
+  Drill(const DrillOptions& o, v1::DrillFile file) : options_(o), file_(std::move(file)) {}
+
+  absl::StatusOr<v1::DrillReport> Run();
+
+ private:
+  absl::Status Prepare();
+  absl::Status StartCoordinator();
+  absl::Status StartBooth(const std::string& booth);
+  absl::Status Play(int index, const v1::DrillStep& step);
+  absl::Status WaitDelivered(const std::string& booth, int index);
+  absl::Status WaitAllDelivered();
+  std::string Code(const std::string& student_no);
+  void Expect(const std::string& booth, int step) {
+    step_of_[{booth, ++expected_[booth]}] = step;
+  }
+  int64_t DrillNowMs() const { return start_clock_ms_ + (SystemClock::Get()->MonotonicMs() - started_mono_ms_); }
+
+  DrillOptions options_;
+  v1::DrillFile file_;
+  std::string work_, db_, endpoint_, coordinator_bin_, booth_bin_;
+  ChildProcess coordinator_;
+  std::map<std::string, std::unique_ptr<ChildProcess>> booths_;
+  std::map<std::string, bool> offline_;
+  std::map<std::string, uint64_t> expected_;
+  std::map<std::pair<std::string, uint64_t>, int> step_of_;
+  std::map<std::string, int> files_;  // per booth: images/photos written
+  std::vector<v1::DrillRefusal> step_refusals_;
+  std::vector<v1::Reconciliation> closes_;
+  v1::CodeKey key_;
+  int64_t start_clock_ms_ = 0, started_mono_ms_ = 0;
+};
+
+absl::Status Drill::Prepare() {
+  char tmpl[] = "/tmp/gradcap-drill-XXXXXX";
+  if (::mkdtemp(tmpl) == nullptr) return absl::UnavailableError("cannot make a temp folder");
+  work_ = tmpl;
+  db_ = options_.db_dir.empty() ? work_ + "/db" : options_.db_dir;
+  if (!options_.db_dir.empty() && fs::exists(db_) && !fs::is_empty(db_)) {
+    return absl::FailedPreconditionError(absl::StrCat("--db ", db_, " is not empty: give a new folder"));
+  }
+  const std::string self = SelfDir();
+  coordinator_bin_ = FindBinary(options_.coordinator_bin, {self + "/coordinator", self + "/../coordinator/coordinator"});
+  booth_bin_ = FindBinary(options_.booth_agent_bin, {self + "/booth-agent", self + "/../booth-agent/booth-agent"});
+  for (const std::string& b : {coordinator_bin_, booth_bin_}) {
+    if (!fs::is_regular_file(b)) return absl::NotFoundError(absl::StrCat("cannot find ", b));
+  }
+  {
+    GRADCAP_ASSIGN_OR_RETURN(std::unique_ptr<EventLog> log, EventLog::Open(db_, SystemClock::Get()));
+    GRADCAP_RETURN_IF_ERROR(ImportRoster(*log, file_.roster()).status());
+    GRADCAP_RETURN_IF_ERROR(ImportPayments(*log, file_.payments(), std::nullopt).status());
+    GRADCAP_RETURN_IF_ERROR(ImportSchedule(*log, file_.schedule(), "Asia/Shanghai").status());
+    if (!file_.codes().empty()) GRADCAP_RETURN_IF_ERROR(ImportExternalCodes(*log, file_.codes()).status());
+    GRADCAP_RETURN_IF_ERROR(InitCodeKeys(*log, SystemClock::Get()->NowMs()).status());
+    Registry registry(&log->store());
+    GRADCAP_RETURN_IF_ERROR(registry.Load());
+    key_ = *registry.CodeKey("k1");
+    // Steps that name students or colleges must name real ones.
+    for (int i = 0; i < file_.steps_size(); ++i) {
+      const v1::DrillStep& s = file_.steps(i);
+      if (!s.scan().empty() && !registry.FindStudent(s.scan())) {
+        return absl::InvalidArgumentError(absl::StrCat("step ", i, ": student ", s.scan(), " is not in the roster"));
+      }
+      if (!s.close().empty()) {
+        auto r = Reconcile(*log, s.close());
+        if (!r.ok()) return absl::InvalidArgumentError(absl::StrCat("step ", i, ": ", r.status().message()));
+      }
+    }
+    int64_t earliest = 0;
+    auto cursor = log->store().NewCursor(kScheduleColumn);
+    for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
+      v1::ScheduleSlot slot;
+      if (slot.ParseFromArray(cursor->value().data(), static_cast<int>(cursor->value().size())) &&
+          (earliest == 0 || slot.start_ms() < earliest)) {
+        earliest = slot.start_ms();
+      }
+    }
+    start_clock_ms_ = earliest + 5 * 60'000;
+    if (!file_.clock().empty()) {
+      absl::Time t;
+      std::string err;
+      if (!absl::ParseTime("%Y-%m-%dT%H:%M%Ez", file_.clock(), &t, &err) &&
+          !absl::ParseTime("%Y-%m-%dT%H:%M:%S%Ez", file_.clock(), &t, &err)) {
+        return absl::InvalidArgumentError(absl::StrCat("clock \"", file_.clock(), "\" is not like 2024-09-21T09:00+08:00"));
+      }
+      start_clock_ms_ = absl::ToUnixMillis(t);
+    }
+  }
+  endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreePort());
+  started_mono_ms_ = SystemClock::Get()->MonotonicMs();
+  return absl::OkStatus();
+}
+
+absl::Status Drill::StartCoordinator() {
+  const std::string ready = work_ + "/coordinator.ready";
+  fs::remove(ready);
+  const std::string clock = absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", absl::FromUnixMillis(DrillNowMs()),
+                                             absl::FixedTimeZone(8 * 3600));
+  if (!coordinator_.Start({coordinator_bin_, "--db", db_, "--listen", endpoint_, "--ready_file", ready, "--clock_start",
+                           clock, "--stats_interval_ms", "0"},
+                          work_ + "/coordinator.log")) {
+    return absl::UnavailableError("cannot start the coordinator");
+  }
+  for (int i = 0; i < 400; ++i) {
+    if (fs::exists(ready)) return absl::OkStatus();
+    if (!coordinator_.running()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return absl::UnavailableError(absl::StrCat("the coordinator did not start; see ", work_, "/coordinator.log"));
+}
+
+absl::Status Drill::StartBooth(const std::string& booth) {
+  auto& process = booths_[booth];
+  if (!process) process = std::make_unique<ChildProcess>();
+  for (const char* sub : {"scan-", "hot-"}) fs::create_directories(work_ + "/" + sub + booth);
+  if (!process->Start({booth_bin_, "--booth", booth, "--outbox", work_ + "/outbox-" + booth, "--coordinator", endpoint_,
+                       "--scan_folder", work_ + "/scan-" + booth, "--hot_folder", work_ + "/hot-" + booth,
+                       "--stdin_scans", "--status_interval_ms", "0"},
+                      work_ + "/booth-" + booth + ".log", /*stdin_pipe=*/true)) {
+    return absl::UnavailableError(absl::StrCat("cannot start booth ", booth));
+  }
+  if (offline_[booth]) process->WriteLine("/offline");
+  return absl::OkStatus();
+}
+
+std::string Drill::Code(const std::string& student_no) {
+  v1::CodeBody body;
+  body.set_student_no(student_no);
+  body.set_issued_at_ms(start_clock_ms_ - 86'400'000);
+  body.set_expires_at_ms(start_clock_ms_ + 30 * 86'400'000LL);
+  return SealCode(body, key_);
+}
+
+absl::Status Drill::Play(int index, const v1::DrillStep& s) {
+  const std::string& booth = s.booth();
+  auto write_atomically = [](const std::string& path, const std::string& bytes) {
+    { std::ofstream(path + ".part", std::ios::binary) << bytes; }
+    fs::rename(path + ".part", path);
+  };
+  auto copy_photo = [&](const std::string& from) {
+    std::ifstream in(from, std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    write_atomically(absl::StrFormat("%s/hot-%s/%06d.jpg", work_, booth, ++files_[booth]), bytes.str());
+  };
+  if (!s.scan().empty() || !s.scan_payload().empty()) {
+    const std::string payload = s.scan().empty() ? s.scan_payload() : Code(s.scan());
+    auto png = RenderCodeScreenPng(payload, s.scan().empty() ? "" : s.scan());
+    if (!png.ok()) {
+      // Too long for one QR: feed it as a scanner would type it.
+      booths_[booth]->WriteLine(payload);
+    } else {
+      write_atomically(absl::StrFormat("%s/scan-%s/%06d.png", work_, booth, ++files_[booth]), *png);
+    }
+    if (const std::string why = NotACollectionCodeReason(payload); !why.empty()) {
+      v1::DrillRefusal r;  // the booth shows it to the operator and sends nothing
+      r.set_step(index);
+      r.set_booth(booth);
+      r.set_reason("not_a_collection_code");
+      r.set_detail(why);
+      step_refusals_.push_back(r);
+      return absl::OkStatus();
+    }
+    Expect(booth, index);
+    return WaitDelivered(booth, index);
+  }
+  if (s.sign()) {
+    booths_[booth]->WriteLine("/s");
+  } else if (s.absent()) {
+    booths_[booth]->WriteLine(absl::StrCat("/a ", s.reason()));
+  } else if (!s.photo().empty()) {
+    if (s.shooting_no() != 0) booths_[booth]->WriteLine(absl::StrCat("/n ", s.shooting_no()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the command before the file
+    copy_photo(s.photo());
+  } else if (!s.retake().empty()) {
+    booths_[booth]->WriteLine("/r");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    copy_photo(s.retake());
+  }
+  if (s.sign() || s.absent() || !s.photo().empty() || !s.retake().empty()) {
+    if (s.absent() && s.reason().empty()) {
+      // The booth refuses it on the spot; nothing is sent.
+      step_refusals_.push_back([&] {
+        v1::DrillRefusal r;
+        r.set_step(index);
+        r.set_booth(booth);
+        r.set_reason("reason_required");
+        r.set_detail("absent needs a reason; the booth did not send it");
+        return r;
+      }());
+      return absl::OkStatus();
+    }
+    Expect(booth, index);
+    return WaitDelivered(booth, index);
+  }
+  if (s.kill() == "coordinator") {
+    coordinator_.Signal(SIGKILL);
+    coordinator_.Wait(5000);
+  } else if (s.start() == "coordinator") {
+    if (!coordinator_.running()) GRADCAP_RETURN_IF_ERROR(StartCoordinator());
+  } else if (s.kill().rfind("booth:", 0) == 0) {
+    booths_[s.kill().substr(6)]->Signal(SIGKILL);
+    booths_[s.kill().substr(6)]->Wait(5000);
+  } else if (s.start().rfind("booth:", 0) == 0) {
+    if (!booths_[s.start().substr(6)]->running()) GRADCAP_RETURN_IF_ERROR(StartBooth(s.start().substr(6)));
+  } else if (!s.offline().empty()) {
+    offline_[s.offline()] = true;
+    booths_[s.offline()]->WriteLine("/offline");
+  } else if (!s.online().empty()) {
+    offline_[s.online()] = false;
+    booths_[s.online()]->WriteLine("/online");
+  } else if (s.wait_ms() > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(s.wait_ms()));
+  } else if (!s.close().empty()) {
+    GRADCAP_RETURN_IF_ERROR(WaitAllDelivered());
+    const bool was_running = coordinator_.running();
+    coordinator_.Signal(SIGTERM);
+    coordinator_.Wait(10000);
+    {
+      GRADCAP_ASSIGN_OR_RETURN(std::unique_ptr<EventLog> log, EventLog::Open(db_, SystemClock::Get()));
+      absl::StatusOr<v1::Reconciliation> closed = CloseCollege(*log, s.close(), s.override());
+      if (closed.ok()) {
+        closes_.push_back(*closed);
+      } else {
+        v1::DrillRefusal r;
+        r.set_step(index);
+        r.set_reason("close_refused");
+        r.set_detail(std::string(closed.status().message()));
+        step_refusals_.push_back(r);
+      }
+    }
+    if (was_running) GRADCAP_RETURN_IF_ERROR(StartCoordinator());
+  }
+  // "kill validator" / "start validator": no validators run yet; nothing to do.
+  return absl::OkStatus();
+}
+
+absl::Status Drill::WaitDelivered(const std::string& booth, int index) {
+  if (!coordinator_.running() || offline_[booth] || !booths_[booth]->running()) return absl::OkStatus();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.step_timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (AppliedCount(db_, booth) >= expected_[booth]) return absl::OkStatus();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return absl::DeadlineExceededError(absl::StrCat("step ", index, ": booth ", booth, " did not deliver within ",
+                                                  options_.step_timeout_ms, " ms; see ", work_));
+}
+
+absl::Status Drill::WaitAllDelivered() {
+  for (const auto& [booth, n] : expected_) GRADCAP_RETURN_IF_ERROR(WaitDelivered(booth, -1));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::DrillReport> Drill::Run() {
+  GRADCAP_RETURN_IF_ERROR(Prepare());
+  GRADCAP_RETURN_IF_ERROR(StartCoordinator());
+  for (const std::string& b : file_.booths()) GRADCAP_RETURN_IF_ERROR(StartBooth(b));
+  for (int i = 0; i < file_.steps_size(); ++i) GRADCAP_RETURN_IF_ERROR(Play(i, file_.steps(i)));
+  // What can still be delivered is delivered; then everyone stops.
+  if (coordinator_.running()) {
+    for (const auto& [booth, n] : expected_) {
+      if (!offline_[booth] && booths_[booth]->running()) GRADCAP_RETURN_IF_ERROR(WaitDelivered(booth, -1));
+    }
+  }
+  for (auto& [booth, p] : booths_) {
+    p->Signal(SIGTERM);
+    p->Wait(5000);
+  }
+  coordinator_.Signal(SIGTERM);
+  coordinator_.Wait(10000);
+  GRADCAP_ASSIGN_OR_RETURN(v1::DrillReport report, BuildDrillReport(db_, file_, step_of_));
+  for (const v1::DrillRefusal& r : step_refusals_) *report.add_refusals() = r;
+  std::stable_sort(report.mutable_refusals()->begin(), report.mutable_refusals()->end(),
+                   [](const v1::DrillRefusal& a, const v1::DrillRefusal& b) { return a.step() < b.step(); });
+  for (const v1::Reconciliation& r : closes_) {
+    for (v1::Reconciliation& mine : *report.mutable_reconciliation()) {
+      if (mine.college() == r.college()) mine.set_closed(true), mine.set_override_used(r.override_used());
+    }
+  }
+  report.set_db(options_.db_dir.empty() ? "" : db_);
+  if (options_.db_dir.empty()) fs::remove_all(work_);
+  return report;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::DrillReport> RunDrill(const DrillOptions& options) {
+  GRADCAP_ASSIGN_OR_RETURN(v1::DrillFile file, LoadDrill(options.file));
+  Drill drill(options, std::move(file));
+  return drill.Run();
+}
+
+}  // namespace gradcap

@@ -1,0 +1,118 @@
+// `gradcap drill` end to end: the drill files in tests/drills/ run real
+// coordinator and booth-agent processes on loopback, and the report must show
+// each refusal at the step that caused it, the alerts, every student's
+// outcome, the head counts and a passing audit. Bad drill files are refused
+// with the step index before anything starts.
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+
+#include "common/temp_dir.h"
+#include "proto/gradcap.pb.h"
+#include "tests/process.h"
+
+namespace gradcap {
+namespace {
+
+namespace v1 = ::gradcap::v1;
+
+v1::DrillReport RunDrillFile(const std::string& file, std::string* raw = nullptr) {
+  std::string out;
+  const int status = testing::RunCommand({GRADCAP_BIN, "drill", file, "--json"}, &out, 300000);
+  EXPECT_EQ(status, 0) << out;
+  v1::DrillReport report;
+  // The JSON is the last line; the booths and coordinator log elsewhere.
+  const std::string json = out.substr(out.rfind("\n{") == std::string::npos ? 0 : out.rfind("\n{") + 1);
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &report).ok()) << out;
+  if (raw != nullptr) *raw = out;
+  return report;
+}
+
+std::map<int, std::string> RefusalsByStep(const v1::DrillReport& r) {
+  std::map<int, std::string> out;
+  for (const auto& f : r.refusals()) out[f.step()] = f.reason();
+  return out;
+}
+
+const v1::DrillStudent* Student(const v1::DrillReport& r, const std::string& no) {
+  for (const auto& s : r.students()) {
+    if (s.student_no() == no) return &s;
+  }
+  return nullptr;
+}
+
+TEST(Drill, EveryRefusalAndAlertShowsAtItsStep) {
+  v1::DrillReport r = RunDrillFile(std::string(DRILLS_DIR) + "/reasons.json");
+  ASSERT_TRUE(r.ran());
+  const std::map<int, std::string> expected = {
+      {2, "not_a_collection_code"}, {3, "forged_code"},       {4, "unknown_code"},
+      {5, "duplicate_scan"},        {6, "duplicate_scan"},    {7, "unpaid"},
+      {8, "wrong_booth"},           {9, "outside_schedule"},  {10, "not_signed"},
+      {12, "shooting_no_mismatch"}, {15, "already_photographed"}, {16, "photo_without_scan"},
+      {17, "reason_required"},      {27, "close_refused"},
+  };
+  EXPECT_EQ(RefusalsByStep(r), expected);
+  std::map<int, std::string> alerts;
+  for (const auto& a : r.alerts()) alerts[a.step()] = a.kind();
+  EXPECT_EQ(alerts[5], "duplicate_scan");
+  EXPECT_EQ(alerts[6], "duplicate_scan");
+  EXPECT_EQ(alerts[12], "shooting_no_mismatch");
+  EXPECT_EQ(alerts[15], "already_photographed");
+
+  const v1::DrillStudent* s1 = Student(r, "S2021001");
+  ASSERT_NE(s1, nullptr);
+  EXPECT_EQ(s1->status(), "photographed");
+  EXPECT_EQ(s1->shooting_no(), 1u);
+  EXPECT_EQ(s1->photo_versions(), 2u);  // photo, then the retake replaced it
+  EXPECT_EQ(s1->verdict(), "pending");
+  EXPECT_EQ(Student(r, "S2021002")->status(), "absent");
+  // Scanned while the coordinator was down, delivered after it came back.
+  EXPECT_EQ(Student(r, "S2022031")->status(), "photographed");
+  // Scanned while its booth was offline, delivered when it came back.
+  EXPECT_EQ(Student(r, "S2022032")->status(), "waiting");
+  EXPECT_EQ(Student(r, "S2021004")->status(), "not_scanned");
+  ASSERT_EQ(r.reconciliation_size(), 2);
+  for (const auto& c : r.reconciliation()) {
+    EXPECT_TRUE(c.closed()) << c.college();
+    if (c.college() == "经济管理学院") {
+      EXPECT_TRUE(c.override_used());
+      EXPECT_EQ(c.waiting(), 1u);
+    }
+  }
+  EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
+}
+
+TEST(Drill, BadDrillFilesAreRefusedWithTheStepAndNothingStarts) {
+  TempDir dir;
+  const std::string sample = std::string(DRILLS_DIR) + "/../../deploy/sample/";
+  auto drill = [&](const std::string& steps) {
+    return "{\"roster\": \"" + sample + "roster.csv\", \"payments\": \"" + sample + "payments.csv\", \"schedule\": \"" +
+           sample + "schedule.csv\", \"booths\": [\"B1\"], \"steps\": [" + steps + "]}";
+  };
+  struct Case {
+    std::string json, message;
+  };
+  const std::vector<Case> cases = {
+      {"{ not json", "not a valid drill file"},
+      {drill("{\"booth\": \"B9\", \"scan\": \"S2021001\"}"), "step 0: unknown booth \"B9\""},
+      {drill("{\"booth\": \"B1\", \"sign\": true}, {\"booth\": \"B1\", \"scan\": \"S404\"}"),
+       "step 1: student S404 is not in the roster"},
+      {drill("{\"booth\": \"B1\", \"photo\": \"nope.jpg\"}"), "step 0: no such file"},
+      {drill("{\"kill\": \"printer\"}"), "step 0: unknown process \"printer\""},
+      {drill("{\"booth\": \"B1\", \"sign\": true, \"absent\": true}"), "step 0: a step does exactly one thing"},
+      {drill("{\"booth\": \"B1\", \"jump\": true}"), "not a valid drill file"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = dir.Sub("bad.json");
+    std::ofstream(path) << c.json;
+    std::string out;
+    EXPECT_EQ(testing::RunCommand({GRADCAP_BIN, "drill", path}, &out, 60000), 1) << c.json;
+    EXPECT_NE(out.find(c.message), std::string::npos) << out;
+    EXPECT_EQ(out.find("coordinator: listening"), std::string::npos) << "nothing may start: " << out;
+  }
+}
+
+}  // namespace
+}  // namespace gradcap
