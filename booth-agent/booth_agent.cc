@@ -1,6 +1,7 @@
 #include "booth-agent/booth_agent.h"
 
 #include <poll.h>
+#include <algorithm>
 #include <unistd.h>
 
 #include "absl/strings/numbers.h"
@@ -61,7 +62,9 @@ absl::Status BoothAgent::Start() {
   } else if (!config_.video.empty()) {
     GRADCAP_ASSIGN_OR_RETURN(scanner_, FrameScanner::OpenVideo(config_.video));
   } else if (!config_.scan_folder.empty()) {
-    GRADCAP_ASSIGN_OR_RETURN(scanner_, FrameScanner::OpenFolder(config_.scan_folder));
+    GRADCAP_ASSIGN_OR_RETURN(scanner_, FrameScanner::OpenFolder(config_.scan_folder, [this](const std::string& name) {
+                               return outbox_->HasMarker("scan/" + name);
+                             }));
   }
   if (!config_.hot_folder.empty()) {
     GRADCAP_ASSIGN_OR_RETURN(hot_folder_, HotFolder::Open(config_.hot_folder));
@@ -79,6 +82,30 @@ void BoothAgent::Say(const std::string& message) {
 
 void BoothAgent::OnAck(const v1::Ack& ack) {
   const v1::Outcome& o = ack.outcome();
+  // Keep the queue view current between heartbeats, so the number sent
+  // with the next photo is the head the coordinator has now.
+  auto kind = kinds_.find(ack.id().seq());
+  if (kind != kinds_.end()) {
+    if (o.accepted() && o.shooting_no() != 0) {
+      auto& q = view_.queue;
+      if (kind->second == v1::BoothEvent::kScan) {
+        v1::QueueEntry entry;
+        entry.set_shooting_no(o.shooting_no());
+        entry.set_masked_name(o.masked_name());
+        entry.set_state(o.detail().rfind("sign", 0) == 0 ? "to_sign" : "waiting");
+        q.push_back(entry);
+      } else if (kind->second == v1::BoothEvent::kPhoto || kind->second == v1::BoothEvent::kAbsent) {
+        q.erase(std::remove_if(q.begin(), q.end(),
+                               [&](const v1::QueueEntry& e) { return e.shooting_no() == o.shooting_no(); }),
+                q.end());
+      } else if (kind->second == v1::BoothEvent::kSign) {
+        for (auto& e : q) {
+          if (e.shooting_no() == o.shooting_no()) e.set_state("waiting");
+        }
+      }
+    }
+    kinds_.erase(kind);
+  }
   if (o.accepted()) {
     std::string what = o.shooting_no() ? absl::StrCat("number ", o.shooting_no()) : "ok";
     if (!o.masked_name().empty()) absl::StrAppend(&what, " ", o.masked_name(), " (", o.masked_id(), ")");
@@ -98,23 +125,28 @@ void BoothAgent::OnAck(const v1::Ack& ack) {
 absl::Status BoothAgent::Store(v1::BoothEvent event, const std::vector<std::string>& markers) {
   std::vector<v1::BoothEvent> events;
   events.push_back(std::move(event));
-  return outbox_->Append(events, 0, markers);
+  GRADCAP_RETURN_IF_ERROR(outbox_->Append(events, 0, markers));
+  kinds_[events[0].id().seq()] = events[0].body_case();
+  return absl::OkStatus();
 }
 
 uint32_t BoothAgent::HeadShootingNo() const {
   return view_.queue.empty() ? 0 : view_.queue.front().shooting_no();
 }
 
-absl::Status BoothAgent::SubmitScan(const std::string& payload, const std::string& source) {
-  if (payload.empty()) return absl::OkStatus();
-  if (const std::string why = NotACodeReason(payload); !why.empty()) {
-    Say(absl::StrCat("这不是采集码 / ", why, ": not sent"));
-    return absl::OkStatus();
+absl::Status BoothAgent::SubmitScan(const std::string& payload, const std::string& source, const std::string& marker) {
+  std::vector<std::string> markers;
+  if (!marker.empty()) markers.push_back(marker);
+  if (payload.empty() || !NotACodeReason(payload).empty()) {
+    if (!payload.empty()) Say(absl::StrCat("这不是采集码 / ", NotACodeReason(payload), ": not sent"));
+    if (markers.empty()) return absl::OkStatus();
+    std::vector<v1::BoothEvent> none;
+    return outbox_->Append(none, 0, markers);
   }
   v1::BoothEvent event;
   event.mutable_scan()->set_payload(payload);
   event.mutable_scan()->set_source(source);
-  return Store(std::move(event));
+  return Store(std::move(event), markers);
 }
 
 absl::Status BoothAgent::SubmitPhoto(std::string bytes, const std::string& name, const std::string& marker) {
@@ -242,10 +274,19 @@ absl::Status BoothAgent::PollScanner() {
     return absl::OkStatus();
   }
   if (!frame->has_value()) return absl::OkStatus();
+  // A folder file is read once, across restarts too: its marker is stored
+  // with the scan it produced (or alone, when it held no code).
+  const std::string marker = config_.scan_folder.empty() ? "" : "scan/" + (*frame)->name;
+  bool marked = false;
   for (const std::string& payload : (*frame)->payloads) {
     if (debouncer_.Accept(payload, (*frame)->time_ms)) {
-      GRADCAP_RETURN_IF_ERROR(SubmitScan(payload, config_.camera >= 0 ? "camera" : "folder"));
+      GRADCAP_RETURN_IF_ERROR(SubmitScan(payload, config_.camera >= 0 ? "camera" : "folder", marked ? "" : marker));
+      marked = marked || !marker.empty();
     }
+  }
+  if (!marker.empty() && !marked) {
+    std::vector<v1::BoothEvent> none;
+    GRADCAP_RETURN_IF_ERROR(outbox_->Append(none, 0, {marker}));
   }
   return absl::OkStatus();
 }

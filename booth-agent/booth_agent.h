@@ -7,6 +7,7 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,7 +69,8 @@ class BoothAgent {
   absl::Status MarkAbsent(const std::string& reason);
   void RetakeNext();
   absl::Status TakeCameraPhoto();
-  absl::Status SubmitScan(const std::string& payload, const std::string& source);
+  // `marker` (optional) is stored with it: the scan-folder file it came from.
+  absl::Status SubmitScan(const std::string& payload, const std::string& source, const std::string& marker = "");
 
   const BoothView& view() const { return view_; }
   const Outbox& outbox() const { return *outbox_; }
@@ -99,6 +101,7 @@ class BoothAgent {
   uint64_t generated_at_start_ = 0;
   int64_t camera_tried_ms_ = 0;
   std::optional<uint32_t> next_photo_number_;  // the operator's /n N
+  std::map<uint64_t, v1::BoothEvent::BodyCase> kinds_;  // seq → kind, until acked
   bool camera_reported_ = false;
 };
 

@@ -127,7 +127,8 @@ class CaptureScanner final : public FrameScanner {
 
 class FolderScanner final : public FrameScanner {
  public:
-  explicit FolderScanner(std::string dir) : dir_(std::move(dir)) {}
+  FolderScanner(std::string dir, std::function<bool(const std::string&)> already_read)
+      : dir_(std::move(dir)), already_read_(std::move(already_read)) {}
 
   absl::StatusOr<std::optional<DecodedFrame>> Next() override {
     // A file is read once its size has stopped changing: whoever writes it
@@ -141,6 +142,10 @@ class FolderScanner final : public FrameScanner {
     for (const auto& entry : fs::directory_iterator(dir_, ec)) {
       const std::string name = entry.path().filename().string();
       if (!entry.is_regular_file() || seen_.count(name) || name.empty() || name[0] == '.') continue;
+      if (already_read_ && already_read_(name)) {
+        seen_.insert(name);
+        continue;
+      }
       std::error_code size_ec;
       const int64_t size = static_cast<int64_t>(fs::file_size(entry.path(), size_ec));
       if (size_ec) continue;
@@ -176,6 +181,7 @@ class FolderScanner final : public FrameScanner {
  private:
   static constexpr int64_t kStableMs = 300;
   std::string dir_;
+  std::function<bool(const std::string&)> already_read_;
   bool caught_up_ = false;
   std::set<std::string> seen_;
   std::map<std::string, std::pair<int64_t, int64_t>> sizes_;  // name → (size, since ms)
@@ -212,9 +218,10 @@ absl::StatusOr<std::unique_ptr<FrameScanner>> FrameScanner::OpenVideo(const std:
   return std::unique_ptr<FrameScanner>(new CaptureScanner(std::move(capture), false));
 }
 
-absl::StatusOr<std::unique_ptr<FrameScanner>> FrameScanner::OpenFolder(const std::string& path) {
+absl::StatusOr<std::unique_ptr<FrameScanner>> FrameScanner::OpenFolder(
+    const std::string& path, std::function<bool(const std::string&)> already_read) {
   if (!fs::is_directory(path)) return absl::NotFoundError(absl::StrCat(path, ": no such folder"));
-  return std::unique_ptr<FrameScanner>(new FolderScanner(path));
+  return std::unique_ptr<FrameScanner>(new FolderScanner(path, std::move(already_read)));
 }
 
 absl::StatusOr<std::vector<std::string>> DecodeImageFile(const std::string& path) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,8 +27,11 @@ class FrameScanner {
   // `index` as in /dev/video<index>. Unavailable when it cannot be opened.
   static absl::StatusOr<std::unique_ptr<FrameScanner>> OpenCamera(int index);
   static absl::StatusOr<std::unique_ptr<FrameScanner>> OpenVideo(const std::string& path);
-  // Images already in the folder (name order), then any that arrive later.
-  static absl::StatusOr<std::unique_ptr<FrameScanner>> OpenFolder(const std::string& path);
+  // Images already in the folder (name order), then any that arrive later;
+  // files for which `already_read(name)` is true are skipped (read before a
+  // restart).
+  static absl::StatusOr<std::unique_ptr<FrameScanner>> OpenFolder(
+      const std::string& path, std::function<bool(const std::string&)> already_read = nullptr);
   virtual ~FrameScanner() = default;
 
   // The next frame, decoded; nullopt when none is ready now (a folder with no

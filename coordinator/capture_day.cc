@@ -83,13 +83,18 @@ void CaptureDay::RaiseAlerts(const v1::BoothEvent& event, int64_t now_ms, const 
     std::deque<int64_t>& recent = recent_scans_ms_[booth];
     recent.push_back(now_ms);
     while (!recent.empty() && now_ms - recent.front() > kBurstWindowMs) recent.pop_front();
-    if (static_cast<int>(recent.size()) >= kBurstScans) {
+    // Many codes in a short time while nobody is being photographed: the
+    // queue grows faster than any booth serves it. Once per burst.
+    const bool burst = static_cast<int>(recent.size()) >= kBurstScans &&
+                       static_cast<int>(waiting_at(booth)) + 1 >= kBurstScans;
+    if (burst && !burst_alerted_[booth]) {
       alert("scan_burst",
-            absl::StrCat(recent.size(), " codes accepted at ", booth, " within ", kBurstWindowMs / 1000,
-                         " s (latest: number ", outcome.shooting_no(), ", ", who,
+            absl::StrCat(recent.size(), " codes accepted at ", booth, " within ", kBurstWindowMs / 1000, " s and ",
+                         waiting_at(booth) + 1, " waiting (latest: number ", outcome.shooting_no(), ", ", who,
                          ") — one person scanning several phones?"),
             {outcome.shooting_no()});
     }
+    burst_alerted_[booth] = burst;
   }
 }
 

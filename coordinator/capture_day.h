@@ -84,10 +84,12 @@ class CaptureDay final : public EventApplier {
   absl::flat_hash_map<std::string, Queue> queues_;
   absl::flat_hash_map<std::string, StudentState> students_;
   absl::flat_hash_map<std::string, std::deque<int64_t>> recent_scans_ms_;  // per booth, for scan_burst
+  absl::flat_hash_map<std::string, bool> burst_alerted_;
 };
 
 // Accepted scans at one booth faster than any queue is served: one person
-// scanning several phones. kBurstScans within kBurstWindowMs raise an alert.
+// scanning several phones. kBurstScans within kBurstWindowMs, with at least
+// as many waiting, raise an alert.
 inline constexpr int kBurstScans = 4;
 inline constexpr int64_t kBurstWindowMs = 10'000;
 

@@ -84,6 +84,46 @@ TEST(Drill, EveryRefusalAndAlertShowsAtItsStep) {
   EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
 }
 
+TEST(Drill, AWholeDayOfTwoCollegesWithRetakesAbsenteesAndCrashesAddsUp) {
+  // 60 students on 2 booths; B2 is SIGKILLed after student 11 and the
+  // coordinator after student 21, both restarted.
+  v1::DrillReport r = RunDrillFile(std::string(DRILLS_DIR) + "/whole_college.json");
+  ASSERT_TRUE(r.ran());
+  std::map<std::string, int> by_status;
+  for (const auto& s : r.students()) by_status[s.status()]++;
+  EXPECT_EQ(by_status["photographed"], 54);
+  EXPECT_EQ(by_status["absent"], 4);
+  EXPECT_EQ(by_status["not_scanned"], 2);  // the two who have not paid
+  EXPECT_EQ(by_status["waiting"], 0);
+  for (const char* no : {"S2021006", "S2021018", "S2022036", "S2022048"}) {
+    EXPECT_EQ(Student(r, no)->status(), "absent") << no;
+  }
+  EXPECT_EQ(RefusalsByStep(r).size(), 2u);
+  for (const auto& f : r.refusals()) EXPECT_EQ(f.reason(), "unpaid");
+  EXPECT_EQ(r.alerts_size(), 0);
+  // Photos: student k (0-based in its college) got faces[k % 4]; k % 7 == 3
+  // were retaken with faces[(k + 1) % 4].
+  std::map<std::string, std::string> digests;
+  for (const auto& s : r.students()) {
+    if (s.status() != "photographed") continue;
+    const int k = std::stoi(s.student_no().substr(5)) - (s.college() == "信息工程学院" ? 1 : 31);
+    EXPECT_EQ(s.photo_versions(), k % 7 == 3 ? 2u : 1u) << s.student_no();
+    const int face = k % 7 == 3 ? (k + 1) % 4 : k % 4;
+    auto [it, fresh] = digests.emplace(std::to_string(face), s.photo_sha256());
+    EXPECT_EQ(it->second, s.photo_sha256()) << s.student_no() << " got another face's photo";
+    EXPECT_EQ(s.verdict(), "pending");
+  }
+  EXPECT_EQ(digests.size(), 4u);
+  ASSERT_EQ(r.reconciliation_size(), 2);
+  for (const auto& c : r.reconciliation()) {
+    EXPECT_TRUE(c.closed());
+    EXPECT_FALSE(c.override_used());
+    EXPECT_EQ(c.roster(), c.photographed() + c.absent() + c.waiting() + c.not_scanned()) << c.college();
+    EXPECT_EQ(c.scanned(), c.photographed() + c.absent() + c.waiting()) << c.college();
+  }
+  EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
+}
+
 TEST(Drill, BadDrillFilesAreRefusedWithTheStepAndNothingStarts) {
   TempDir dir;
   const std::string sample = std::string(DRILLS_DIR) + "/../../deploy/sample/";
