@@ -318,7 +318,11 @@ absl::Status Drill::WaitAllDelivered() {
 }
 
 absl::StatusOr<v1::DrillReport> Drill::Run() {
-  GRADCAP_RETURN_IF_ERROR(Prepare());
+  if (absl::Status prepared = Prepare(); !prepared.ok()) {
+    std::error_code ec;
+    if (!work_.empty()) fs::remove_all(work_, ec);  // nothing ran: nothing to look at
+    return prepared;
+  }
   GRADCAP_RETURN_IF_ERROR(StartCoordinator());
   for (const std::string& b : file_.booths()) GRADCAP_RETURN_IF_ERROR(StartBooth(b));
   for (int i = 0; i < file_.steps_size(); ++i) GRADCAP_RETURN_IF_ERROR(Play(i, file_.steps(i)));
@@ -344,7 +348,10 @@ absl::StatusOr<v1::DrillReport> Drill::Run() {
     }
   }
   report.set_db(options_.db_dir.empty() ? "" : db_);
-  if (options_.db_dir.empty()) fs::remove_all(work_);
+  // Process logs and folders go; the database stays only where --db put it.
+  // (A drill that could not run keeps everything, and its error says where.)
+  std::error_code ec;
+  fs::remove_all(work_, ec);
   return report;
 }
 

@@ -51,7 +51,7 @@ TEST(Drill, EveryRefusalAndAlertShowsAtItsStep) {
       {5, "duplicate_scan"},        {6, "duplicate_scan"},    {7, "unpaid"},
       {8, "wrong_booth"},           {9, "outside_schedule"},  {10, "not_signed"},
       {12, "shooting_no_mismatch"}, {15, "already_photographed"}, {16, "photo_without_scan"},
-      {17, "reason_required"},      {27, "close_refused"},
+      {17, "reason_required"},      {31, "close_refused"},
   };
   EXPECT_EQ(RefusalsByStep(r), expected);
   std::map<int, std::string> alerts;
@@ -60,6 +60,8 @@ TEST(Drill, EveryRefusalAndAlertShowsAtItsStep) {
   EXPECT_EQ(alerts[6], "duplicate_scan");
   EXPECT_EQ(alerts[12], "shooting_no_mismatch");
   EXPECT_EQ(alerts[15], "already_photographed");
+  EXPECT_EQ(alerts[30], "scan_burst");  // four codes in a row at B1, nobody photographed
+  EXPECT_EQ(alerts.size(), 5u);
 
   const v1::DrillStudent* s1 = Student(r, "S2021001");
   ASSERT_NE(s1, nullptr);
@@ -76,10 +78,8 @@ TEST(Drill, EveryRefusalAndAlertShowsAtItsStep) {
   ASSERT_EQ(r.reconciliation_size(), 2);
   for (const auto& c : r.reconciliation()) {
     EXPECT_TRUE(c.closed()) << c.college();
-    if (c.college() == "经济管理学院") {
-      EXPECT_TRUE(c.override_used());
-      EXPECT_EQ(c.waiting(), 1u);
-    }
+    EXPECT_TRUE(c.override_used());
+    EXPECT_EQ(c.waiting(), c.college() == "经济管理学院" ? 1u : 4u);
   }
   EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
 }
