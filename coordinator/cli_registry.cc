@@ -82,6 +82,15 @@ int Import(const std::string& what, const std::string& db, const std::string& fi
 
 }  // namespace
 
+std::string ToJson(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  return json;
+}
+
 int RosterImport(const std::string& db, const std::string& file) {
   return Import("roster import", db, file, [&](EventLog& log) { return ImportRoster(log, file); });
 }
@@ -241,12 +250,7 @@ int Reconcile(const std::string& db, const std::string& college, bool close, con
       close ? CloseCollege(**log, college, override_reason) : gradcap::Reconcile(**log, college);
   if (!r.ok()) return Fail(what, r.status());
   if (json) {
-    std::string out;
-    google::protobuf::util::JsonPrintOptions options;
-    options.always_print_primitive_fields = true;
-    options.preserve_proto_field_names = true;
-    (void)google::protobuf::util::MessageToJsonString(*r, &out, options);
-    std::printf("%s\n", out.c_str());
+    std::printf("%s\n", ToJson(*r).c_str());
   } else {
     std::printf("%s", FormatReconciliation(*r).c_str());
   }

@@ -6,7 +6,15 @@
 #include <optional>
 #include <string>
 
+namespace google::protobuf {
+class Message;
+}
+
 namespace gradcap::cli {
+
+// One line of JSON for a report message (field names as in the .proto, every
+// field printed).
+std::string ToJson(const google::protobuf::Message& message);
 
 int RosterImport(const std::string& db, const std::string& file);
 int PaymentsImport(const std::string& db, const std::string& file, std::optional<std::string> amount_due);

@@ -4,8 +4,6 @@
 #include <string>
 #include <vector>
 
-#include <google/protobuf/util/json_util.h>
-
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -60,12 +58,7 @@ int AuditVerify() {
   }
   gradcap::v1::AuditReport report = gradcap::VerifyLog(db);
   if (absl::GetFlag(FLAGS_json)) {
-    std::string json;
-    google::protobuf::util::JsonPrintOptions options;
-    options.always_print_primitive_fields = true;
-    options.preserve_proto_field_names = true;
-    (void)google::protobuf::util::MessageToJsonString(report, &json, options);
-    std::printf("%s\n", json.c_str());
+    std::printf("%s\n", gradcap::cli::ToJson(report).c_str());
   } else {
     std::printf("%s\n", gradcap::FormatAuditReport(report).c_str());
   }
@@ -131,12 +124,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     if (absl::GetFlag(FLAGS_json)) {
-      std::string json;
-      google::protobuf::util::JsonPrintOptions o;
-      o.always_print_primitive_fields = true;
-      o.preserve_proto_field_names = true;
-      (void)google::protobuf::util::MessageToJsonString(*report, &json, o);
-      std::printf("%s\n", json.c_str());
+      std::printf("%s\n", cli::ToJson(*report).c_str());
     } else {
       std::printf("%s", gradcap::FormatDrillReport(*report).c_str());
     }
