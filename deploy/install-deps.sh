@@ -12,9 +12,10 @@ PACKAGES=(
   librocksdb-dev
   libabsl-dev
   libsodium-dev libssl-dev tzdata
-  libopencv-dev libzxing-dev
-  # tests
-  libgtest-dev libgmock-dev
+  libopencv-dev libzxing-dev opencv-data
+  libdlib-dev libdlib-data
+  # tests (curl: the photo corpus's npm sources when npm is absent)
+  libgtest-dev libgmock-dev curl ca-certificates
 )
 
 missing=()

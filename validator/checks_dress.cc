@@ -1,0 +1,311 @@
+// headwear, hair_bun, hair_ornament, earrings, necklace, clothing_color,
+// clothing_pattern, clothing_style.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include <opencv2/imgproc.hpp>
+
+#include "absl/strings/str_format.h"
+#include "validator/checks.h"
+#include "validator/face_regions.h"
+
+namespace gradcap::validator {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+// Width of the person-mask run through the head's midline at row y.
+int RunWidth(const Analysis& a, int y, int mid) {
+  const uint8_t* row = a.person.ptr<uint8_t>(y);
+  const int w = a.person.cols;
+  mid = std::clamp(mid, 0, w - 1);
+  if (!row[mid]) {  // hair parted off-centre: the nearest person pixel close by
+    int found = -1;
+    for (int d = 1; d < w / 12 && found < 0; ++d) {
+      if (mid - d >= 0 && row[mid - d]) found = mid - d;
+      if (mid + d < w && row[mid + d]) found = mid + d;
+    }
+    if (found < 0) return 0;
+    mid = found;
+  }
+  int l = mid, r = mid;
+  while (l > 0 && row[l - 1]) --l;
+  while (r < w - 1 && row[r + 1]) ++r;
+  return r - l + 1;
+}
+
+// Jewellery-like pixels in `region`: small bright near-neutral details that
+// stand out from their surroundings (metal, pearls: a white top-hat, so a
+// broad white collar does not count) or strong gold, unlike skin; never
+// background.
+cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& skin, double fw) {
+  cv::Mat l8(region.size(), CV_8U), tophat;
+  for (int y = 0; y < region.height; ++y) {
+    const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(region.y + y);
+    for (int x = 0; x < region.width; ++x) l8.at<uint8_t>(y, x) = cv::saturate_cast<uint8_t>(l[region.x + x][0] * 2.55);
+  }
+  const int k = std::max(5, int(0.06 * fw)) | 1;
+  cv::morphologyEx(l8, tophat, cv::MORPH_TOPHAT, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
+  cv::Mat jewel = cv::Mat::zeros(region.size(), CV_8U);
+  for (int y = 0; y < region.height; ++y) {
+    const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(region.y + y);
+    const uint8_t* bg = a.background.ptr<uint8_t>(region.y + y);
+    for (int x = 0; x < region.width; ++x) {
+      const cv::Vec3f& c = l[region.x + x];
+      if (bg[region.x + x]) continue;
+      const double chroma = std::hypot(c[1], c[2]);
+      const double hue = std::atan2(c[2], c[1]) * 180 / kPi;
+      const bool thin_bright = tophat.at<uint8_t>(y, x) > 40 && c[0] > 60 && chroma < 20;
+      const bool gold = chroma > 40 && hue > 65 && hue < 100 && c[0] > 50 && DeltaE76(c, skin) > 30;
+      jewel.at<uint8_t>(y, x) = thin_bright || gold ? 255 : 0;
+    }
+  }
+  return jewel;
+}
+
+void Head(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
+  const FaceGeometry& g = *a.geo;
+  const std::string hat_limit = absl::StrFormat("brim ledge ≤ %g, crown height ≤ %g face widths", r.max_brim_ledge,
+                                                r.max_crown_height);
+  const std::string bun_limit = absl::StrFormat("narrow top ≤ %g face widths", r.max_bun_height);
+  if (g.head_top <= 1) {  // not found, or cut off by the top edge (head_top says so)
+    Undetermined(out, "headwear", Severity::kWarn, hat_limit, "看不到完整头顶", "the top of the head is not in view");
+    Undetermined(out, "hair_bun", Severity::kReject, bun_limit, "看不到完整头顶", "the top of the head is not in view");
+    return;
+  }
+  if (!fr.WellExposed(r)) {  // blown hair melts into the background: the outline is not the head's
+    Undetermined(out, "headwear", Severity::kWarn, hat_limit, "曝光不当，头部轮廓不可信", "exposure too far off to trust the head outline");
+    Undetermined(out, "hair_bun", Severity::kReject, bun_limit, "曝光不当，头部轮廓不可信", "exposure too far off to trust the head outline");
+    return;
+  }
+  const double fw = g.face_width;
+  const int mid = int(g.midline_x);
+  const int last = std::clamp(int(g.brow_top - 0.1 * fw), g.head_top, a.bgr.rows - 1);
+  double widest = 0;
+  int first_wide = -1;
+  std::vector<int> widths;
+  for (int y = g.head_top; y <= last; ++y) {
+    const int w = RunWidth(a, y, mid);
+    widths.push_back(w);
+    widest = std::max<double>(widest, w);
+    if (first_wide < 0 && w >= 0.6 * fw) first_wide = y;
+  }
+  // Brim: a ledge in the head's outline — a row sticking out beyond the
+  // rows a little above and below it, on both sides at once. Hair makes a
+  // smooth convex outline (a ledge of ~0.005 face widths); a brim or a cap's
+  // edge sticks out by a tenth of a face width or more.
+  double ledge = 0;
+  {
+    const int top = g.head_top, bottom = std::clamp(int(g.eye_line), top + 1, a.bgr.rows - 1);
+    std::vector<int> left(bottom - top + 1, -1), right(bottom - top + 1, -1);
+    for (int y = top; y <= bottom; ++y) {
+      const uint8_t* row = a.person.ptr<uint8_t>(y);
+      int l = std::clamp(mid, 0, a.bgr.cols - 1), r = l;
+      if (!row[l]) continue;
+      while (l > 0 && row[l - 1]) --l;
+      while (r < a.bgr.cols - 1 && row[r + 1]) ++r;
+      left[y - top] = l;
+      right[y - top] = r;
+    }
+    const int d = std::max(2, int(0.08 * fw));
+    const int from = top + int(0.1 * fw), to = std::min(bottom - d, int(g.brow_top + 0.05 * fw));
+    for (int y = from; y <= to; ++y) {
+      const int i = y - top, up = std::max(0, i - d), down = i + d;
+      if (left[i] < 0 || left[up] < 0 || left[down] < 0) continue;
+      const int pl = std::min(left[up], left[down]) - left[i];
+      const int pr = right[i] - std::max(right[up], right[down]);
+      ledge = std::max(ledge, std::min(pl, pr) / fw);
+    }
+  }
+  const double height = (g.brow_top - g.head_top) / fw;
+  const double width = widest / fw;
+  const double narrow = (first_wide < 0 ? last - g.head_top : first_wide - g.head_top) / fw;
+
+  const bool bun = narrow > r.max_bun_height;
+  if (std::getenv("GRADCAP_VALIDATOR_TRACE")) {
+    std::fprintf(stderr, "trace: head height %.2f width %.2f narrow %.2f ledge %.2f\n", height, width, narrow, ledge);
+  }
+  if (ledge > r.max_brim_ledge) {
+    Fail(out, "headwear", Severity::kWarn, ledge, hat_limit, "头部轮廓有帽檐，请摘下帽子（宗教/医疗头饰请人工确认）",
+         "a brim on the head's outline: take off the hat (religious or medical headwear: confirm by eye)");
+  } else if (!bun && height > r.max_crown_height) {
+    Fail(out, "headwear", Severity::kWarn, height, hat_limit, "头顶有帽子或头饰（头部过高），请摘下",
+         "something tall on the head (hat?): take it off");
+  } else {
+    Pass(out, "headwear", Severity::kWarn, ledge, hat_limit);
+  }
+  if (bun) {
+    Fail(out, "hair_bun", Severity::kReject, narrow, bun_limit, "头顶有发髻/高马尾，请放下头发",
+         "a bun or high ponytail above the crown: let the hair down");
+  } else {
+    Pass(out, "hair_bun", Severity::kReject, narrow, bun_limit);
+  }
+}
+
+void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
+  const FaceGeometry& g = *a.geo;
+  const Face& f = *a.face();
+  const double fw = g.face_width;
+  const double unit = std::max(4.0, 0.0011 * fw * fw);  // a 9 px stud at a 240 px face
+  // Earrings: a compact jewel-like blob at either earlobe.
+  double ear = 0;
+  const cv::Rect image(0, 0, a.bgr.cols, a.bgr.rows);
+  for (auto [p, sign] : {std::pair{1, -1}, std::pair{15, 1}}) {
+    const double x0 = sign < 0 ? f.points[p].x - 0.16 * fw : f.points[p].x - 0.02 * fw;
+    const cv::Rect lobe = cv::Rect(int(x0), int(f.points[2].y - 0.02 * fw), int(0.18 * fw),
+                                   int(std::max(4.0, f.points[4].y - f.points[2].y + 0.04 * fw))) & image;
+    if (lobe.width < 4 || lobe.height < 4) continue;
+    cv::Mat labels, stats, centroids;
+    const int n = cv::connectedComponentsWithStats(JewelMask(a, lobe, fr.skin, fw), labels, stats, centroids, 8);
+    for (int i = 1; i < n; ++i) {
+      const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+      if (std::max(w, h) > 3 * std::min(w, h) + 2) continue;  // a strand of hair, an edge: not a stud
+      ear = std::max(ear, stats.at<int>(i, cv::CC_STAT_AREA) / unit);
+    }
+  }
+  const std::string limit = absl::StrFormat("jewel-like blob < %g stud", r.min_jewel_score);
+  if (ear < r.min_jewel_score) {
+    Pass(out, "earrings", Severity::kReject, ear, limit);
+  } else {
+    Fail(out, "earrings", Severity::kReject, ear, limit, "佩戴耳环/耳钉，请摘下", "earrings or studs: take them off");
+  }
+  // Necklace: a thin bright (metal, pearl) or gold line across the neck —
+  // thin, so a white collar or shirt (broad) is not one; one or two long
+  // pieces, so a striped top (many parallel pieces) is not one either.
+  const cv::Rect neck = cv::Rect(int(f.points[4].x), int(g.chin_y + 0.05 * fw), int(f.points[12].x - f.points[4].x),
+                                 int(0.6 * fw)) & cv::Rect(0, 0, a.bgr.cols, a.bgr.rows);
+  double neck_score = 0;
+  if (neck.width > 10 && neck.height > 10) {
+    const cv::Mat jewel = JewelMask(a, neck, fr.skin, fw);
+    cv::Mat labels, stats, centroids;
+    const int n = cv::connectedComponentsWithStats(jewel, labels, stats, centroids, 8);
+    int long_pieces = 0, best = 0;
+    for (int i = 1; i < n; ++i) {
+      if (stats.at<int>(i, cv::CC_STAT_WIDTH) < 0.3 * neck.width) continue;
+      ++long_pieces;
+      best = std::max(best, stats.at<int>(i, cv::CC_STAT_AREA));
+    }
+    if (long_pieces <= 2) neck_score = best / (4 * unit);
+  }
+  if (neck_score < r.min_jewel_score) {
+    Pass(out, "necklace", Severity::kReject, neck_score, limit);
+  } else {
+    Fail(out, "necklace", Severity::kReject, neck_score, limit, "佩戴项链，请摘下或藏入衣领",
+         "necklace: take it off or tuck it under the collar");
+  }
+}
+
+void Clothing(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
+  const FaceGeometry& g = *a.geo;
+  const double fw = g.face_width;
+  const cv::Rect image(0, 0, a.bgr.cols, a.bgr.rows);
+  const int torso_top = int(g.chin_y + 0.3 * fw);  // below the neck
+  const cv::Rect torso =
+      cv::Rect(int(g.midline_x - 0.5 * fw), torso_top, int(fw), a.bgr.rows - 2 - torso_top) & image;
+  const std::string color_limit = absl::StrFormat("background-like share ≤ %g", r.max_clothing_blue_fraction);
+  const std::string pattern_limit = absl::StrFormat("edge share ≤ %g", r.max_clothing_edge_fraction);
+  if (torso.height < 0.08 * fw || torso.width < 10) {
+    Undetermined(out, "clothing_color", Severity::kReject, color_limit, "画面中看不到衣服", "no clothing in the picture");
+    Undetermined(out, "clothing_pattern", Severity::kReject, pattern_limit, "画面中看不到衣服",
+                 "no clothing in the picture");
+  } else {
+    const cv::Vec3f ref = BgrToLab(cv::Vec3b(r.background_rgb[2], r.background_rgb[1], r.background_rgb[0]));
+    const double bg_hue = std::atan2(a.background_lab[2], a.background_lab[1]) * 180 / kPi;
+    const double ref_hue = std::atan2(ref[2], ref[1]) * 180 / kPi;
+    int like = 0;
+    for (int y = torso.y; y < torso.y + torso.height; ++y) {
+      const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(y);
+      for (int x = torso.x; x < torso.x + torso.width; ++x) {
+        const double chroma = std::hypot(l[x][1], l[x][2]);
+        const double hue = std::atan2(l[x][2], l[x][1]) * 180 / kPi;
+        auto near_hue = [&](double h) { return std::abs(std::remainder(hue - h, 360.0)) < 20; };
+        like += DeltaE76(l[x], ref) < 20 || DeltaE76(l[x], a.background_lab) < 20 ||
+                (chroma > 25 && (near_hue(bg_hue) || near_hue(ref_hue)));
+      }
+    }
+    const double share = like / double(torso.area());
+    if (share <= r.max_clothing_blue_fraction) {
+      Pass(out, "clothing_color", Severity::kReject, share, color_limit);
+    } else {
+      Fail(out, "clothing_color", Severity::kReject, share, color_limit,
+           "衣服颜色与背景相近（蓝色系），请换非蓝色上衣",
+           "clothes too close to the blue background: change to a non-blue top");
+    }
+    cv::Mat gray, gx, gy, mag;
+    cv::GaussianBlur(a.gray(torso), gray, {3, 3}, 0);
+    cv::Sobel(gray, gx, CV_32F, 1, 0, 3);
+    cv::Sobel(gray, gy, CV_32F, 0, 1, 3);
+    cv::magnitude(gx, gy, mag);
+    cv::Mat cloth = a.person(torso).clone();
+    for (int y = 0; y < torso.height; ++y) {
+      const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(torso.y + y);
+      for (int x = 0; x < torso.width; ++x) {
+        if (DeltaE76(l[torso.x + x], fr.skin) < 12) cloth.at<uint8_t>(y, x) = 0;
+      }
+    }
+    const int cloth_px = cv::countNonZero(cloth);
+    if (cloth_px < 0.2 * torso.area()) {
+      Undetermined(out, "clothing_pattern", Severity::kReject, pattern_limit, "看不清衣服", "clothing not visible");
+    } else {
+      const double edges = cv::countNonZero((mag > 120) & cloth) / double(cloth_px);
+      if (edges <= r.max_clothing_edge_fraction) {
+        Pass(out, "clothing_pattern", Severity::kReject, edges, pattern_limit);
+      } else {
+        Fail(out, "clothing_pattern", Severity::kReject, edges, pattern_limit, "衣服有条纹或复杂图案，请换纯色上衣",
+             "striped or busy clothing: change to a plain top");
+      }
+    }
+  }
+  // Bare shoulders (camisole): skin where the shoulders are.
+  double bare = 0;
+  int sides = 0;
+  for (int sign : {-1, 1}) {
+    const double x0 = sign < 0 ? g.midline_x - 1.0 * fw : g.midline_x + 0.45 * fw;
+    const cv::Rect s = cv::Rect(int(x0), int(g.chin_y + 0.45 * fw), int(0.55 * fw), int(0.35 * fw)) & image;
+    if (s.area() < 20) continue;
+    const cv::Mat m = a.person(s);
+    const int n = cv::countNonZero(m);
+    if (n < 0.3 * s.area()) continue;
+    int skin = 0;
+    for (int y = 0; y < s.height; ++y) {
+      for (int x = 0; x < s.width; ++x) {
+        skin += m.at<uint8_t>(y, x) && DeltaE76(a.lab.at<cv::Vec3f>(s.y + y, s.x + x), fr.skin) < 15;
+      }
+    }
+    bare = std::max(bare, skin / double(n));
+    ++sides;
+  }
+  const std::string style_limit = "bare-skin share on the shoulders ≤ 0.5 (only bare shoulders are detected)";
+  if (sides == 0) {
+    Undetermined(out, "clothing_style", Severity::kWarn, style_limit, "看不到肩部", "shoulders not in the picture");
+  } else if (bare > 0.5) {
+    Fail(out, "clothing_style", Severity::kWarn, bare, style_limit, "肩部裸露（吊带衫？），请穿正装",
+         "bare shoulders (camisole?): wear a formal top");
+  } else {
+    Pass(out, "clothing_style", Severity::kWarn, bare, style_limit);
+  }
+}
+
+}  // namespace
+
+void CheckDress(const Analysis& a, const RuleSet& r, Results* out) {
+  if (!a.face()) {
+    for (const char* id : {"headwear", "hair_bun", "earrings", "necklace", "clothing_color", "clothing_pattern",
+                           "clothing_style"}) {
+      Undetermined(out, id, id == std::string("headwear") || id == std::string("clothing_style") ? Severity::kWarn
+                                                                                                 : Severity::kReject,
+                   "", "未检测到人脸", "no face found");
+    }
+  } else {
+    const FaceRegions fr = FindFaceRegions(a);
+    Head(a, fr, r, out);
+    Jewellery(a, fr, r, out);
+    Clothing(a, fr, r, out);
+  }
+  Undetermined(out, "hair_ornament", Severity::kWarn, "", "发饰不自动检测，请目视确认",
+               "hair ornaments are not checked automatically: confirm by eye");
+}
+
+}  // namespace gradcap::validator

@@ -1,0 +1,186 @@
+// eyes_open, mouth_closed, hair_over_eyebrows, ears_visible, glasses_glare,
+// tinted_lenses, frame_over_eyes.
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+#include "absl/strings/str_format.h"
+#include "validator/checks.h"
+#include "validator/face_regions.h"
+
+namespace gradcap::validator {
+namespace {
+
+double EyeAspect(const Face& f, int b) {
+  const auto& p = f.points;
+  return (cv::norm(p[b + 1] - p[b + 5]) + cv::norm(p[b + 2] - p[b + 4])) / (2 * std::max(1.0, cv::norm(p[b] - p[b + 3])));
+}
+
+// Fraction of `region` pixels closer to `target` than to `other` and within
+// `near` ΔE of `target`.
+double ColourShare(const Analysis& a, const cv::Rect& region, const cv::Vec3f& target, const cv::Vec3f& other,
+                   double near) {
+  const cv::Rect r = region & cv::Rect(0, 0, a.bgr.cols, a.bgr.rows);
+  if (r.area() <= 0) return 0;
+  int hits = 0;
+  for (int y = r.y; y < r.y + r.height; ++y) {
+    const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(y);
+    for (int x = r.x; x < r.x + r.width; ++x) {
+      const double dt = DeltaE76(l[x], target);
+      hits += dt < near && dt < DeltaE76(l[x], other);
+    }
+  }
+  return hits / double(r.area());
+}
+
+void Eyes(const Analysis& a, const RuleSet& r, Results* out) {
+  const Face& f = *a.face();
+  const double ear = std::min(EyeAspect(f, 36), EyeAspect(f, 42));
+  const std::string limit = absl::StrFormat("eye aspect ≥ %g", r.min_eye_aspect);
+  if (ear >= r.min_eye_aspect) {
+    Pass(out, "eyes_open", Severity::kReject, ear, limit);
+  } else {
+    Fail(out, "eyes_open", Severity::kReject, ear, limit, "闭眼或眯眼，请自然睁开双眼",
+         "eyes closed or squinting: open both eyes naturally");
+  }
+  const double mouth_w = std::max(1.0, cv::norm(f.points[48] - f.points[54]));
+  const double gap = cv::norm(f.points[62] - f.points[66]) / mouth_w;
+  const cv::Mat inner = PolygonMask(a.bgr, f, {60, 61, 62, 63, 64, 65, 66, 67});
+  const cv::Mat outer = PolygonMask(a.bgr, f, {48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59});
+  int teeth = 0;
+  for (int y = 0; y < a.bgr.rows; ++y) {
+    const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(y);
+    const uint8_t* m = inner.ptr<uint8_t>(y);
+    for (int x = 0; x < a.bgr.cols; ++x) teeth += m[x] && l[x][0] > 62 && std::hypot(l[x][1], l[x][2]) < 20;
+  }
+  const double teeth_frac = teeth / std::max(1.0, double(cv::countNonZero(outer)));
+  const std::string mouth_limit = absl::StrFormat("lip gap ≤ %g, teeth ≤ %g", r.max_lip_gap, r.max_teeth_fraction);
+  if (teeth_frac > r.max_teeth_fraction) {
+    Fail(out, "mouth_closed", Severity::kReject, teeth_frac, mouth_limit, "露出牙齿，请自然闭嘴",
+         "teeth showing: close the lips naturally");
+  } else if (gap > r.max_lip_gap) {
+    Fail(out, "mouth_closed", Severity::kReject, gap, mouth_limit, "嘴巴张开，请自然闭嘴", "mouth open: close the lips");
+  } else {
+    Pass(out, "mouth_closed", Severity::kReject, std::max(gap, teeth_frac), mouth_limit);
+  }
+}
+
+void Hair(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
+  const Face& f = *a.face();
+  const FaceGeometry& g = *a.geo;
+  const std::string brow_limit = absl::StrFormat("hair share above the brows ≤ %g", r.max_brow_hair_fraction);
+  if (!fr.hair) {
+    Pass(out, "hair_over_eyebrows", Severity::kWarn, 0, brow_limit);  // no hair on the crown: nothing to cover
+  } else if (DeltaE76(*fr.hair, fr.skin) < 15) {
+    Undetermined(out, "hair_over_eyebrows", Severity::kWarn, brow_limit, "头发与肤色相近，无法判断",
+                 "hair and skin too alike to tell");
+  } else {
+    double worst = 0;
+    for (auto [from, to] : {std::pair{17, 21}, std::pair{22, 26}}) {
+      float top = 1e9, x0 = 1e9, x1 = -1e9;
+      for (int i = from; i <= to; ++i) {
+        top = std::min(top, f.points[i].y);
+        x0 = std::min(x0, f.points[i].x);
+        x1 = std::max(x1, f.points[i].x);
+      }
+      const cv::Rect band(int(x0), int(top - 0.10 * g.face_width), int(x1 - x0), int(0.075 * g.face_width));
+      worst = std::max(worst, ColourShare(a, band, *fr.hair, fr.skin, 30));
+    }
+    if (worst <= r.max_brow_hair_fraction) {
+      Pass(out, "hair_over_eyebrows", Severity::kWarn, worst, brow_limit);
+    } else {
+      Fail(out, "hair_over_eyebrows", Severity::kWarn, worst, brow_limit, "刘海遮挡眉毛，请将头发拨开",
+           "hair covers the eyebrows: brush the fringe aside");
+    }
+  }
+
+  const std::string ear_limit = absl::StrFormat("skin beside both cheeks ≥ %g", r.min_ear_skin);
+  double skin_min = 1, hair_max = 0;
+  for (auto [jaw, sign] : {std::pair{0, -1}, std::pair{16, 1}}) {
+    const float x = f.points[jaw].x;
+    const float w = 0.13f * g.face_width;
+    const cv::Rect side(int(sign < 0 ? x - w : x + 0.01 * g.face_width), int(g.eye_line), int(w),
+                        int(std::max<float>(4, f.points[33].y - g.eye_line)));
+    skin_min = std::min(skin_min, ColourShare(a, side, fr.skin, fr.hair.value_or(a.background_lab), 30));
+    if (fr.hair) hair_max = std::max(hair_max, ColourShare(a, side, *fr.hair, fr.skin, 30));
+  }
+  if (skin_min >= r.min_ear_skin) {
+    Pass(out, "ears_visible", Severity::kWarn, skin_min, ear_limit);
+  } else if (hair_max >= 0.6 && skin_min < r.min_ear_skin / 2) {
+    Fail(out, "ears_visible", Severity::kWarn, skin_min, ear_limit, "头发遮挡耳朵，请将头发拢到耳后",
+         "hair covers the ears: tuck it behind the ears");
+  } else {
+    Undetermined(out, "ears_visible", Severity::kWarn, ear_limit, "看不清耳朵（可能侧转或被遮挡），请人工确认",
+                 "ears not clearly visible (turned or covered): confirm by eye");
+  }
+}
+
+void Glasses(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
+  const std::string glare_limit = absl::StrFormat("largest highlight ≤ %g of the lens", r.max_glare_area);
+  const std::string tint_limit = absl::StrFormat("lens L*/cheek L* ≥ %g", r.min_lens_light_ratio);
+  double glare = 0, tint = 1;
+  for (size_t li = 0; li < fr.lenses.size(); ++li) {
+    const cv::Rect& lens = fr.lenses[li];
+    const cv::Vec3f& cheek = li == 0 ? fr.cheek_left : fr.cheek_right;
+    cv::Mat spec(lens.height, lens.width, CV_8U);
+    for (int y = 0; y < lens.height; ++y) {
+      const cv::Vec3b* p = a.bgr.ptr<cv::Vec3b>(lens.y + y);
+      for (int x = 0; x < lens.width; ++x) {
+        const cv::Vec3b& c = p[lens.x + x];
+        spec.at<uint8_t>(y, x) = std::min({c[0], c[1], c[2]}) >= 235 ? 255 : 0;
+      }
+    }
+    cv::Mat labels, stats, centroids;
+    const int n = cv::connectedComponentsWithStats(spec, labels, stats, centroids, 8);
+    for (int i = 1; i < n; ++i) glare = std::max(glare, stats.at<int>(i, cv::CC_STAT_AREA) / double(lens.area()));
+    tint = std::min<double>(tint, MedianLab(a.lab(lens), cv::Mat())[0] / std::max(1.0f, cheek[0]));
+  }
+  if (fr.lenses.size() != 2) {
+    Undetermined(out, "glasses_glare", Severity::kReject, glare_limit, "眼部区域不可见", "eye regions not visible");
+    Undetermined(out, "tinted_lenses", Severity::kReject, tint_limit, "眼部区域不可见", "eye regions not visible");
+  } else if (!fr.WellExposed(r)) {
+    Undetermined(out, "glasses_glare", Severity::kReject, glare_limit, "曝光不当，无法判断反光", "exposure too far off to judge glare");
+    Undetermined(out, "tinted_lenses", Severity::kReject, tint_limit, "曝光不当，无法判断镜片颜色",
+                 "exposure too far off to judge the lenses");
+  } else {
+    if (glare <= r.max_glare_area) {
+      Pass(out, "glasses_glare", Severity::kReject, glare, glare_limit);
+    } else {
+      Fail(out, "glasses_glare", Severity::kReject, glare, glare_limit,
+           fr.glasses ? "眼镜反光，请调整镜框角度（略低头或将镜腿抬高）" : "眼部有强反光，请调整灯光角度",
+           fr.glasses ? "glare on the glasses: tilt the frames (raise the temples slightly)"
+                      : "strong reflection at the eyes: change the light angle");
+    }
+    if (tint >= r.min_lens_light_ratio) {
+      Pass(out, "tinted_lenses", Severity::kReject, tint, tint_limit);
+    } else {
+      Fail(out, "tinted_lenses", Severity::kReject, tint, tint_limit, "镜片有颜色或为墨镜，请换无色眼镜或摘下",
+           "tinted lenses or sunglasses: use clear glasses or take them off");
+    }
+  }
+  if (!fr.glasses) {
+    Pass(out, "frame_over_eyes", Severity::kReject, 0, "frame clear of the eyes");
+  } else {
+    Undetermined(out, "frame_over_eyes", Severity::kReject, "frame clear of the eyes",
+                 "戴眼镜：请确认镜框未遮挡眼睛", "glasses worn: confirm the frame does not cross the eyes");
+  }
+}
+
+}  // namespace
+
+void CheckFace(const Analysis& a, const RuleSet& r, Results* out) {
+  if (!a.face()) {
+    for (const char* id : {"eyes_open", "mouth_closed", "hair_over_eyebrows", "ears_visible", "glasses_glare",
+                           "tinted_lenses", "frame_over_eyes"}) {
+      Undetermined(out, id, Severity::kReject, "", "未检测到人脸", "no face found");
+    }
+    return;
+  }
+  const FaceRegions fr = FindFaceRegions(a);
+  Eyes(a, r, out);
+  Hair(a, fr, r, out);
+  Glasses(a, fr, r, out);
+}
+
+}  // namespace gradcap::validator

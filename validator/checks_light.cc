@@ -1,0 +1,191 @@
+// background_color, background_uniform, exposure, lighting_uniform,
+// sharpness, red_eye.
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+#include "absl/strings/str_format.h"
+#include "validator/checks.h"
+#include "validator/face_regions.h"
+
+namespace gradcap::validator {
+namespace {
+
+void Background(const Analysis& a, const RuleSet& r, Results* out) {
+  const cv::Vec3f ref = BgrToLab(cv::Vec3b(r.background_rgb[2], r.background_rgb[1], r.background_rgb[0]));
+  const std::string color_limit =
+      absl::StrFormat("RGB(%g,%g,%g), ΔE2000 ≤ %g", r.background_rgb[0], r.background_rgb[1], r.background_rgb[2],
+                      r.max_background_delta_e);
+  const std::string uniform_limit = absl::StrFormat("ΔE ≤ %g between areas, no objects", r.max_background_spread);
+  if (a.background_fraction < 0.05) {
+    Undetermined(out, "background_color", Severity::kReject, color_limit, "几乎看不到背景",
+                 "hardly any background visible");
+    Undetermined(out, "background_uniform", Severity::kReject, uniform_limit, "几乎看不到背景",
+                 "hardly any background visible");
+    return;
+  }
+  const double de = DeltaE2000(a.background_lab, ref);
+  if (de <= r.max_background_delta_e) {
+    Pass(out, "background_color", Severity::kReject, de, color_limit);
+  } else {
+    const char* zh = a.background_lab[0] > 90 && std::hypot(a.background_lab[1], a.background_lab[2]) < 10
+                         ? "背景接近白色/灰色，应为标准蓝色"
+                         : "背景颜色偏离标准蓝色，请检查背景布与灯光";
+    const char* en = a.background_lab[0] > 90 && std::hypot(a.background_lab[1], a.background_lab[2]) < 10
+                         ? "background is white or grey, not the reference blue"
+                         : "background colour is off the reference blue: check the backdrop and lights";
+    Fail(out, "background_color", Severity::kReject, de, color_limit, absl::StrFormat("%s（ΔE %.1f）", zh, de),
+         absl::StrFormat("%s (ΔE %.1f)", en, de));
+  }
+
+  // Uniformity: the median colour of each cell away from the person, over
+  // the pixels loosely like the background (ΔE < 40: shadows and gradients
+  // are in, skin and hair are not), against the whole background.
+  const int cols = 6, rows = 8;
+  const int cw = a.bgr.cols / cols, ch = a.bgr.rows / rows;
+  std::vector<cv::Rect> person_boxes;
+  if (a.geo) {
+    const FaceGeometry& g = *a.geo;
+    const double top = g.head_top >= 0 ? g.head_top : g.eye_line - g.face_width;
+    person_boxes.emplace_back(int(g.midline_x - 0.65 * g.face_width), int(top), int(1.3 * g.face_width),
+                              int(g.chin_y - top));
+    person_boxes.emplace_back(int(g.midline_x - 1.0 * g.face_width), int(g.chin_y), int(2.0 * g.face_width),
+                              a.bgr.rows);
+  }
+  cv::Mat loose(a.bgr.size(), CV_8U);
+  for (int y = 0; y < a.bgr.rows; ++y) {
+    const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(y);
+    uint8_t* m = loose.ptr<uint8_t>(y);
+    for (int x = 0; x < a.bgr.cols; ++x) m[x] = DeltaE76(l[x], a.background_lab) < 40 ? 255 : 0;
+  }
+  double spread = 0;
+  for (int cy = 0; cy < rows; ++cy) {
+    for (int cx = 0; cx < cols; ++cx) {
+      const cv::Rect cell(cx * cw, cy * ch, cw, ch);
+      if (std::any_of(person_boxes.begin(), person_boxes.end(),
+                      [&](const cv::Rect& b) { return b.contains((cell.tl() + cell.br()) / 2); })) {
+        continue;
+      }
+      const cv::Mat m = loose(cell);
+      if (cv::countNonZero(m) < 0.6 * cell.area()) continue;
+      spread = std::max(spread, DeltaE76(MedianLab(a.lab(cell), m), a.background_lab));
+    }
+  }
+  double intrusion = a.stray_object_fraction;
+  if (a.geo && a.faces.size() == 1) {  // other people are single_face's business
+    const FaceGeometry& g = *a.geo;
+    const int y1 = std::clamp(int(a.face()->points[33].y), 0, a.bgr.rows);
+    const int xl = std::clamp(int(g.midline_x - 0.95 * g.face_width), 0, a.bgr.cols);
+    const int xr = std::clamp(int(g.midline_x + 0.95 * g.face_width), 0, a.bgr.cols);
+    int off = 0;
+    if (y1 > 0) {
+      off += xl > 0 ? cv::countNonZero(~a.background(cv::Rect(0, 0, xl, y1))) : 0;
+      off += xr < a.bgr.cols ? cv::countNonZero(~a.background(cv::Rect(xr, 0, a.bgr.cols - xr, y1))) : 0;
+    }
+    intrusion += off / double(a.bgr.total());
+  }
+  if (intrusion > r.min_object_fraction * 5) {
+    Fail(out, "background_uniform", Severity::kReject, spread, uniform_limit,
+         absl::StrFormat("背景上有阴影或物体（占画面 %.1f%%），请清理背景、调整灯光", 100 * intrusion),
+         absl::StrFormat("shadow or object on the background (%.1f%% of the picture): clear it, adjust the lights",
+                         100 * intrusion));
+  } else if (spread > r.max_background_spread) {
+    Fail(out, "background_uniform", Severity::kReject, spread, uniform_limit,
+         absl::StrFormat("背景明暗不均（ΔE %.1f），请调整背景灯光", spread),
+         absl::StrFormat("background uneven (ΔE %.1f): even out the backdrop lighting", spread));
+  } else {
+    Pass(out, "background_uniform", Severity::kReject, spread, uniform_limit);
+  }
+}
+
+void Light(const Analysis& a, const RuleSet& r, Results* out) {
+  const std::string exp_limit =
+      absl::StrFormat("face L* %g–%g, clipped ≤ %g%%", r.face_l_min, r.face_l_max, 100 * r.max_clipped_fraction);
+  const std::string side_limit = absl::StrFormat("≥ %g", r.min_side_light_ratio);
+  const std::string sharp_limit = absl::StrFormat("≥ %g", r.min_sharpness);
+  const std::string red_limit = absl::StrFormat("≤ %g", r.max_red_pupil_fraction);
+  if (!a.face()) {
+    for (const char* id : {"exposure", "lighting_uniform", "sharpness", "red_eye"}) {
+      Undetermined(out, id, Severity::kReject, "", "未检测到人脸", "no face found");
+    }
+    return;
+  }
+  const Face& f = *a.face();
+  const FaceRegions fr = FindFaceRegions(a);
+  const double l = fr.face_l;
+  const double clipped = fr.blown + fr.crushed;
+  if (l < r.face_l_min || fr.crushed > r.max_clipped_fraction) {
+    Fail(out, "exposure", Severity::kReject, l, exp_limit, absl::StrFormat("面部过暗（L* %.0f），请加光", l),
+         absl::StrFormat("face too dark (L* %.0f): add light or open up", l));
+  } else if (l > r.face_l_max || fr.blown > r.max_clipped_fraction) {
+    Fail(out, "exposure", Severity::kReject, l, exp_limit,
+         absl::StrFormat("面部过亮/过曝（L* %.0f，%.1f%% 溢出），请减光", l, 100 * clipped),
+         absl::StrFormat("face overexposed (L* %.0f, %.1f%% clipped): reduce light", l, 100 * clipped));
+  } else {
+    Pass(out, "exposure", Severity::kReject, l, exp_limit);
+  }
+
+  {
+    const double ll = fr.cheek_left[0], lr = fr.cheek_right[0];
+    const double ratio = std::min(ll, lr) / std::max({ll, lr, 1e-3});
+    if (ratio >= r.min_side_light_ratio) {
+      Pass(out, "lighting_uniform", Severity::kReject, ratio, side_limit);
+    } else {
+      Fail(out, "lighting_uniform", Severity::kReject, ratio, side_limit,
+           absl::StrFormat("阴阳脸：%s侧脸偏暗（亮度比 %.2f），请调整两侧灯光", ll < lr ? "左" : "右", ratio),
+           absl::StrFormat("one side of the face is dark (%s, ratio %.2f): balance the two lights",
+                           ll < lr ? "left" : "right", ratio));
+    }
+  }
+
+  cv::Rect box = cv::boundingRect(std::vector<cv::Point2f>(f.points.begin(), f.points.begin() + 27)) &
+                 cv::Rect(0, 0, a.bgr.cols, a.bgr.rows);
+  if (box.width < 20 || box.height < 20) {
+    Undetermined(out, "sharpness", Severity::kReject, sharp_limit, "面部太小", "face too small");
+  } else {
+    cv::Mat crop, lap;
+    cv::resize(a.gray(box), crop, {160, std::max(1, box.height * 160 / box.width)}, 0, 0, cv::INTER_AREA);
+    cv::Laplacian(crop, lap, CV_64F);
+    cv::Scalar mean, sd;
+    cv::meanStdDev(lap, mean, sd);
+    const double v = sd[0] * sd[0];
+    if (v >= r.min_sharpness) {
+      Pass(out, "sharpness", Severity::kReject, v, sharp_limit);
+    } else {
+      Fail(out, "sharpness", Severity::kReject, v, sharp_limit, absl::StrFormat("照片模糊（清晰度 %.0f），请重新对焦", v),
+           absl::StrFormat("photo blurred (sharpness %.0f): refocus", v));
+    }
+  }
+
+  const cv::Mat eyes = PolygonMask(a.bgr, f, {36, 37, 38, 39, 40, 41}) | PolygonMask(a.bgr, f, {42, 43, 44, 45, 46, 47});
+  const int eye_area = cv::countNonZero(eyes);
+  if (eye_area < 10) {
+    Undetermined(out, "red_eye", Severity::kReject, red_limit, "眼睛区域太小", "eyes too small to inspect");
+  } else {
+    int red = 0;
+    for (int y = 0; y < a.bgr.rows; ++y) {
+      const cv::Vec3b* p = a.bgr.ptr<cv::Vec3b>(y);
+      const uint8_t* m = eyes.ptr<uint8_t>(y);
+      for (int x = 0; x < a.bgr.cols; ++x) {
+        red += m[x] && p[x][2] > 120 && p[x][2] > 2.2 * p[x][1] && p[x][2] > 2.2 * p[x][0];
+      }
+    }
+    const double frac = red / double(eye_area);
+    if (frac <= r.max_red_pupil_fraction) {
+      Pass(out, "red_eye", Severity::kReject, frac, red_limit);
+    } else {
+      Fail(out, "red_eye", Severity::kReject, frac, red_limit, "红眼，请关闭直射闪光或调整角度",
+           "red eye: avoid direct flash, change the light angle");
+    }
+  }
+}
+
+}  // namespace
+
+void CheckLight(const Analysis& a, const RuleSet& r, Results* out) {
+  Background(a, r, out);
+  Light(a, r, out);
+}
+
+}  // namespace gradcap::validator

@@ -1,0 +1,76 @@
+#include "validator/face_regions.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+namespace gradcap::validator {
+
+FaceRegions FindFaceRegions(const Analysis& a) {
+  FaceRegions fr;
+  const Face& f = *a.face();
+  const FaceGeometry& g = *a.geo;
+  const cv::Rect image(0, 0, a.bgr.cols, a.bgr.rows);
+  const cv::Mat left = PolygonMask(a.bgr, f, {1, 2, 3, 4, 48, 31, 40, 41});
+  const cv::Mat right = PolygonMask(a.bgr, f, {15, 14, 13, 12, 54, 35, 47, 46});
+  const cv::Mat cheeks = left | right;
+  fr.skin = cv::countNonZero(cheeks) > 20 ? MedianLab(a.lab, cheeks) : MedianLab(a.lab, PolygonMask(a.bgr, f, {1, 15, 8}));
+
+  fr.cheek_left = cv::countNonZero(left) > 10 ? MedianLab(a.lab, left) : fr.skin;
+  fr.cheek_right = cv::countNonZero(right) > 10 ? MedianLab(a.lab, right) : fr.skin;
+
+  cv::Mat face = PolygonMask(a.bgr, f, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 26, 25, 24, 23, 22,
+                                        21, 20, 19, 18, 17});
+  const int k = std::max(3, int(g.face_width * 0.04)) | 1;
+  cv::erode(face, face, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
+  for (int b : {36, 42}) {
+    const cv::Point2f c = Mean(f, b, b + 5);
+    const double ew = cv::norm(f.points[b] - f.points[b + 3]);
+    const cv::Rect lens = cv::Rect(int(c.x - 0.8 * ew), int(c.y - 0.4 * ew), int(1.6 * ew), int(0.8 * ew)) & image;
+    if (lens.area() > 16) fr.lenses.push_back(lens);
+  }
+
+  for (const cv::Rect& lens : fr.lenses) face(lens).setTo(0);  // glare is glasses_glare's business
+  const double area = std::max(1, cv::countNonZero(face));
+  fr.face_l = MedianLab(a.lab, face)[0];
+  int blown = 0, crushed = 0;
+  for (int y = 0; y < a.bgr.rows; ++y) {
+    const cv::Vec3b* p = a.bgr.ptr<cv::Vec3b>(y);
+    const uint8_t* m = face.ptr<uint8_t>(y);
+    for (int x = 0; x < a.bgr.cols; ++x) {
+      if (!m[x]) continue;
+      blown += std::min({p[x][0], p[x][1], p[x][2]}) >= 250;
+      crushed += std::max({p[x][0], p[x][1], p[x][2]}) <= 8;
+    }
+  }
+  fr.blown = blown / area;
+  fr.crushed = crushed / area;
+
+  if (g.head_top >= 0) {
+    const cv::Rect crown = cv::Rect(int(g.midline_x - 0.2 * g.face_width), int(g.head_top + 0.03 * g.face_width),
+                                    int(0.4 * g.face_width), int(0.12 * g.face_width)) & image;
+    if (crown.area() > 20 && crown.y < g.brow_top) {
+      const cv::Mat m = a.person(crown);
+      if (cv::countNonZero(m) > 0.5 * crown.area()) {
+        const cv::Vec3f c = MedianLab(a.lab(crown), m);
+        if (DeltaE76(c, fr.skin) > 12) fr.hair = c;
+      }
+    }
+  }
+
+  // The bridge: between the inner eye corners, from the top of the eyes to
+  // the top of the nose. Glasses put a bar with strong horizontal edges there.
+  const float top = std::min(f.points[38].y, f.points[43].y) - 0.04f * float(g.face_width);
+  const cv::Rect bridge = cv::Rect(cv::Point(int(f.points[39].x + 2), int(top)),
+                                   cv::Point(int(f.points[42].x - 2), int(f.points[29].y))) & image;
+  if (bridge.width >= 4 && bridge.height >= 4) {
+    cv::Mat dy;
+    cv::Sobel(a.gray(bridge), dy, CV_16S, 0, 1, 3);
+    fr.bridge_edges = cv::countNonZero(cv::abs(dy) > 100) / double(bridge.area());
+    fr.glasses = fr.bridge_edges > 0.08;
+  }
+  return fr;
+}
+
+}  // namespace gradcap::validator

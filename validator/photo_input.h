@@ -1,0 +1,47 @@
+// Reading a photo safely: the JPEG header is parsed by hand first, so a file
+// that is not a JPEG, is truncated, is grey-scale or CMYK, or claims 20000 ×
+// 20000 pixels is refused with a clear reason before any pixel buffer is
+// allocated. Only then does OpenCV decode it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <opencv2/core.hpp>
+
+#include "absl/status/statusor.h"
+
+namespace gradcap::validator {
+
+struct JpegInfo {
+  int width = 0;
+  int height = 0;
+  int components = 0;      // 3 = colour (YCbCr/RGB), 1 = grey, 4 = CMYK/YCCK
+  int precision = 0;       // bits per sample
+  bool progressive = false;
+  int quality = -1;        // IJG quality estimated from the luma table; -1 unknown
+  bool complete = false;   // ends with an EOI marker
+};
+
+// Parses markers up to the first scan and checks the end of the file.
+// Errors name what is wrong ("not a JPEG (starts with 89 50 4E 47: a PNG)").
+absl::StatusOr<JpegInfo> ParseJpeg(std::string_view bytes);
+
+struct DecodeLimits {
+  int64_t max_pixels = 40'000'000;  // 24-megapixel captures pass; 20000² does not
+};
+
+struct Photo {
+  JpegInfo info;
+  cv::Mat bgr;  // 8-bit, 3 channels
+  size_t file_bytes = 0;
+};
+
+// ParseJpeg, then the limits and the 24-bit-colour rule, then the decode.
+absl::StatusOr<Photo> DecodePhoto(std::string_view bytes, const DecodeLimits& limits = {});
+
+// What a file's first bytes look like, for error messages ("a PNG", "text").
+std::string DescribeMagic(std::string_view bytes);
+
+}  // namespace gradcap::validator

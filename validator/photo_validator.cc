@@ -1,0 +1,114 @@
+#include "validator/photo_validator.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/logging.h"
+#include "common/sha256.h"
+#include "validator/analysis.h"
+#include "validator/checks.h"
+#include "validator/photo_input.h"
+
+namespace gradcap::validator {
+
+absl::StatusOr<std::unique_ptr<PhotoValidator>> PhotoValidator::Create(const std::string& model_path,
+                                                                       RuleSet rules) {
+  auto landmarker = FaceLandmarker::Load(model_path);
+  if (!landmarker.ok()) return landmarker.status();
+  return std::unique_ptr<PhotoValidator>(new PhotoValidator(std::move(*landmarker), rules));
+}
+
+v1::ValidationResult PhotoValidator::Validate(std::string_view jpeg) const {
+  const auto start = std::chrono::steady_clock::now();
+  v1::ValidationResult result;
+  result.set_photo_sha256(DigestBytes(Sha256(jpeg)));
+  result.set_rule_set(kRuleSetVersion);
+  Results* checks = result.mutable_checks();
+  auto photo = DecodePhoto(jpeg);
+  if (!photo.ok()) {
+    auto info = ParseJpeg(jpeg);
+    CheckFile(info.ok() ? &*info : nullptr, jpeg.size(), std::string(photo.status().message()), rules_, checks);
+    for (const std::string& id : AllCheckIds()) {
+      if (std::none_of(checks->begin(), checks->end(), [&](const v1::CheckResult& c) { return c.id() == id; })) {
+        Undetermined(checks, id, Severity::kReject, "", "图像无法读取", "the image could not be read");
+      }
+    }
+  } else {
+    CheckFile(&photo->info, photo->file_bytes, "", rules_, checks);
+    const Analysis a = Analyze(photo->bgr, *landmarker_, rules_);
+    CheckFraming(a, rules_, checks);
+    CheckLight(a, rules_, checks);
+    CheckFace(a, rules_, checks);
+    CheckDress(a, rules_, checks);
+  }
+  const auto& order = AllCheckIds();
+  auto rank = [&](const v1::CheckResult& c) { return std::find(order.begin(), order.end(), c.id()) - order.begin(); };
+  std::stable_sort(checks->begin(), checks->end(),
+                   [&](const v1::CheckResult& x, const v1::CheckResult& y) { return rank(x) < rank(y); });
+  const bool rejected = std::any_of(checks->begin(), checks->end(), [](const v1::CheckResult& c) {
+    return c.status() == "fail" && c.severity() == "reject";
+  });
+  result.set_verdict(rejected ? "fail" : "pass");
+  result.set_elapsed_ms(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  return result;
+}
+
+namespace {
+
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += absl::StrFormat("\\u%04x", static_cast<unsigned char>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string ResultJson(const v1::ValidationResult& r, std::string_view file) {
+  std::string out = absl::StrCat("{\"file\":", Quote(file), ",\"verdict\":", Quote(r.verdict()),
+                                 ",\"sha256\":", Quote(ToHex(r.photo_sha256())), ",\"rule_set\":", Quote(r.rule_set()),
+                                 absl::StrFormat(",\"elapsed_ms\":%.1f", r.elapsed_ms()), ",\"checks\":[");
+  for (int i = 0; i < r.checks_size(); ++i) {
+    const v1::CheckResult& c = r.checks(i);
+    absl::StrAppend(&out, i ? "," : "", "{\"id\":", Quote(c.id()), ",\"status\":", Quote(c.status()),
+                    ",\"severity\":", Quote(c.severity()));
+    if (c.status() != "undetermined") absl::StrAppend(&out, absl::StrFormat(",\"value\":%.4g", c.value()));
+    absl::StrAppend(&out, ",\"limit\":", Quote(c.limit()));
+    if (!c.reason_en().empty()) {
+      absl::StrAppend(&out, ",\"reason_zh\":", Quote(c.reason_zh()), ",\"reason_en\":", Quote(c.reason_en()));
+    }
+    out += "}";
+  }
+  return out + "]}";
+}
+
+std::string ResultText(const v1::ValidationResult& r, std::string_view file, bool all_checks) {
+  std::string out = absl::StrFormat("%s: %s (%.0f ms)\n", Sv(file), r.verdict() == "pass" ? "PASS 合格" : "FAIL 不合格",
+                                    r.elapsed_ms());
+  for (const v1::CheckResult& c : r.checks()) {
+    if (!all_checks && c.status() == "pass") continue;
+    absl::StrAppend(&out, absl::StrFormat("  %-19s %-12s %-6s", c.id(), c.status(), c.severity()));
+    if (c.status() != "undetermined") absl::StrAppend(&out, absl::StrFormat(" %8.3g", c.value()));
+    absl::StrAppend(&out, "  [", c.limit(), "]");
+    if (!c.reason_en().empty()) absl::StrAppend(&out, "  ", c.reason_zh(), " / ", c.reason_en());
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace gradcap::validator

@@ -1,0 +1,41 @@
+// Checks one photo against PHOTO-SPEC.md: decode safely, analyse once, run
+// every check group, and give the verdict (fail when any reject-severity
+// check fails; warnings and undetermined checks go to the operator).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "proto/gradcap.pb.h"
+#include "validator/face_landmarks.h"
+#include "validator/rules.h"
+
+namespace gradcap::validator {
+
+class PhotoValidator {
+ public:
+  static absl::StatusOr<std::unique_ptr<PhotoValidator>> Create(const std::string& model_path,
+                                                                RuleSet rules = {});
+
+  // Never fails: unreadable input gives an image_format failure. Sets
+  // photo_sha256, rule_set, verdict, checks and elapsed_ms.
+  v1::ValidationResult Validate(std::string_view jpeg) const;
+
+  const FaceLandmarker& landmarker() const { return *landmarker_; }
+  const RuleSet& rules() const { return rules_; }
+
+ private:
+  PhotoValidator(std::unique_ptr<FaceLandmarker> landmarker, RuleSet rules)
+      : landmarker_(std::move(landmarker)), rules_(rules) {}
+  std::unique_ptr<FaceLandmarker> landmarker_;
+  RuleSet rules_;
+};
+
+// One JSON object (one line) for `validator check --json`.
+std::string ResultJson(const v1::ValidationResult& result, std::string_view file);
+// A few lines for people: verdict, then each failed, warned or undetermined check.
+std::string ResultText(const v1::ValidationResult& result, std::string_view file, bool all_checks);
+
+}  // namespace gradcap::validator

@@ -1,0 +1,57 @@
+// The limits every check is held against. Values marked "calibrate" in
+// PHOTO-SPEC.md were tuned on the labelled corpus (tests/photos, README
+// "Validator calibration"); changing any of them changes kRuleSetVersion, so
+// cached results from another rule set are never reused.
+#pragma once
+
+namespace gradcap::validator {
+
+inline constexpr char kRuleSetVersion[] = "chsi2017-r1";
+
+struct RuleSet {
+  // Image and framing, in pixels of the 480 × 640 photo.
+  int width = 480, height = 640;
+  int min_jpeg_quality = 60;
+  int min_file_kb = 20, max_file_kb = 60;  // warn outside
+  double head_top_min = 50, head_top_max = 110;
+  double eye_line_min = 200, eye_line_max = 300;
+  double face_width_min = 180, face_width_max = 300;
+  double center_tolerance = 24;
+  double max_roll_deg = 5;
+  double max_yaw_deg = 5;
+  double max_pitch_deg = 15;  // coarse: faces differ by ~±10° in the landmark ratio pitch comes from
+  double pitch_bias_deg = 0;
+
+  // Background and light.
+  double background_rgb[3] = {100, 197, 255};
+  double max_background_delta_e = 10;      // CIEDE2000 of the background median
+  double max_background_spread = 12;       // L* range of background cells (calibrate)
+  double min_object_fraction = 0.002;      // foreign objects in the background
+  double face_l_min = 30, face_l_max = 88; // median L* of the face (calibrate)
+  double max_clipped_fraction = 0.01;
+  double min_side_light_ratio = 0.72;      // darker cheek / brighter cheek (calibrate)
+  double min_sharpness = 18;               // Laplacian variance, face scaled to 160 px (calibrate)
+  double max_red_pupil_fraction = 0.2;
+
+  // Face.
+  double min_eye_aspect = 0.19;            // eye aspect ratio of the more closed eye (calibrate)
+  double max_lip_gap = 0.12;               // inner lip gap / mouth width
+  double max_teeth_fraction = 0.08;        // bright unsaturated pixels inside the lips
+  double max_brow_hair_fraction = 0.6;
+  double min_ear_skin = 0.15;              // skin share beside the cheeks at ear height
+
+
+  // Glasses.
+  double max_glare_area = 0.012;           // largest specular blob / lens area
+  double min_lens_light_ratio = 0.55;      // lens L* / cheek L*
+
+  // Dress code.
+  double max_crown_height = 1.05;          // (brow top − head top) / face width
+  double max_brim_ledge = 0.06;            // outline ledge (a brim) / face width (calibrate)
+  double max_bun_height = 0.16;            // narrow part above the crown / face width (calibrate)
+  double max_clothing_blue_fraction = 0.2;
+  double max_clothing_edge_fraction = 0.16;
+  double min_jewel_score = 1.0;
+};
+
+}  // namespace gradcap::validator

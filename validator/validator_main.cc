@@ -1,0 +1,171 @@
+// validator: checks diploma photos against PHOTO-SPEC.md.
+//   validator check FILE... [--json] [--all] [--debug_dir DIR]   offline checks, one result per file
+//   validator frame IN.jpg OUT.jpg                                the 480 × 640 crop of a larger capture
+//   validator --coordinator ENDPOINT --store DIR                   a worker in the coordinator's pool
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+#include "common/sha256.h"
+#include "validator/debug_overlay.h"
+#include "validator/framing.h"
+#include "validator/photo_input.h"
+#include "validator/photo_validator.h"
+#include "validator/worker.h"
+
+ABSL_FLAG(std::string, model, gradcap::validator::kDefaultLandmarkModel,
+          "dlib 68-point landmark model (Debian package libdlib-data).");
+ABSL_FLAG(bool, json, false, "check: print one JSON object per file.");
+ABSL_FLAG(bool, all, false, "check: list passed checks too (text output).");
+ABSL_FLAG(std::string, debug_dir, "", "check: write an overlay PNG per file (landmarks, masks, limits) here.");
+ABSL_FLAG(int, min_kb, 20, "file_size: warn below this many KB.");
+ABSL_FLAG(int, max_kb, 60, "file_size: warn above this many KB (frame also keeps its output below it).");
+ABSL_FLAG(std::string, coordinator, "", "Worker mode: the coordinator's validator endpoint (ZeroMQ).");
+ABSL_FLAG(std::string, store, "", "Worker mode: this worker's RocksDB result store (created if missing).");
+ABSL_FLAG(std::string, name, "", "Worker mode: this worker's name (default: host and pid).");
+ABSL_FLAG(std::string, keys, "",
+          "Worker mode: transport keys directory holding coordinator.public and booths/<name>.secret (enrol with "
+          "`gradcap transport-keys enroll <name>`; the name must start with \"validator\").");
+
+namespace {
+
+using namespace gradcap;
+using namespace gradcap::validator;
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+RuleSet Rules() {
+  RuleSet r;
+  r.min_file_kb = absl::GetFlag(FLAGS_min_kb);
+  r.max_file_kb = absl::GetFlag(FLAGS_max_kb);
+  return r;
+}
+
+int Check(const std::vector<std::string>& files) {
+  auto validator = PhotoValidator::Create(absl::GetFlag(FLAGS_model), Rules());
+  if (!validator.ok()) {
+    std::fprintf(stderr, "validator: %s\n", std::string(validator.status().message()).c_str());
+    return 2;
+  }
+  int failed = 0, unreadable = 0;
+  for (const std::string& file : files) {
+    std::string bytes;
+    if (!ReadFile(file, &bytes)) {
+      std::fprintf(stderr, "validator: cannot read %s\n", file.c_str());
+      ++unreadable;
+      continue;
+    }
+    const v1::ValidationResult r = (*validator)->Validate(bytes);
+    failed += r.verdict() != "pass";
+    if (absl::GetFlag(FLAGS_json)) {
+      std::printf("%s\n", ResultJson(r, file).c_str());
+    } else {
+      std::printf("%s", ResultText(r, file, absl::GetFlag(FLAGS_all)).c_str());
+    }
+    if (!absl::GetFlag(FLAGS_debug_dir).empty()) {
+      auto status = WriteDebugOverlay(bytes, (*validator)->landmarker(), (*validator)->rules(), file,
+                                      absl::GetFlag(FLAGS_debug_dir));
+      if (!status.ok()) std::fprintf(stderr, "validator: %s\n", std::string(status.message()).c_str());
+    }
+    std::fflush(stdout);
+  }
+  return unreadable ? 2 : (failed ? 1 : 0);
+}
+
+int Frame(const std::string& in, const std::string& out) {
+  std::string bytes;
+  if (!ReadFile(in, &bytes)) {
+    std::fprintf(stderr, "validator frame: cannot read %s\n", in.c_str());
+    return 2;
+  }
+  auto photo = DecodePhoto(bytes);
+  if (!photo.ok()) {
+    std::fprintf(stderr, "validator frame: %s: %s\n", in.c_str(), std::string(photo.status().message()).c_str());
+    return 2;
+  }
+  auto validator = PhotoValidator::Create(absl::GetFlag(FLAGS_model), Rules());
+  if (!validator.ok()) {
+    std::fprintf(stderr, "validator: %s\n", std::string(validator.status().message()).c_str());
+    return 2;
+  }
+  auto framing = FramePhoto(photo->bgr, (*validator)->landmarker(), (*validator)->rules());
+  if (!framing.ok()) {
+    std::fprintf(stderr, "validator frame: %s: no crop fits: %s\n", in.c_str(),
+                 std::string(framing.status().message()).c_str());
+    return 1;
+  }
+  std::ofstream o(out, std::ios::binary | std::ios::trunc);
+  o.write(framing->jpeg.data(), framing->jpeg.size());
+  if (!o.flush()) {
+    std::fprintf(stderr, "validator frame: cannot write %s\n", out.c_str());
+    return 2;
+  }
+  const v1::ValidationResult r = (*validator)->Validate(framing->jpeg);
+  std::printf("%s: crop x=%d y=%d %d×%d of %d×%d (scale %.3f, JPEG quality %d, %zu KB); predicted eye line %.0f, "
+              "face width %.0f, top of head %.0f px\n",
+              out.c_str(), framing->crop.x, framing->crop.y, framing->crop.width, framing->crop.height,
+              photo->bgr.cols, photo->bgr.rows, framing->scale, framing->quality, framing->jpeg.size() / 1024,
+              framing->eye_line, framing->face_width, framing->head_top);
+  if (absl::GetFlag(FLAGS_json)) {
+    std::printf("%s\n", ResultJson(r, out).c_str());
+  } else {
+    std::printf("%s", ResultText(r, out, false).c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "checks diploma photos against PHOTO-SPEC.md\n"
+      "  validator check FILE... [--json] [--all] [--debug_dir DIR]\n"
+      "  validator frame CAPTURE.jpg OUT.jpg [--json]\n"
+      "  validator --coordinator tcp://HOST:PORT --store DIR [--name NAME] [--keys DIR]\n"
+      "check exits 0 when every photo passes, 1 when any fails, 2 when a file cannot be read.");
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  if (!InitCrypto().ok()) return 2;
+  cv::setNumThreads(1);
+  if (args.size() >= 2 && std::string(args[1]) == "check") {
+    if (args.size() < 3) {
+      std::fprintf(stderr, "usage: validator check FILE... [--json]\n");
+      return 2;
+    }
+    return Check(std::vector<std::string>(args.begin() + 2, args.end()));
+  }
+  if (args.size() >= 2 && std::string(args[1]) == "frame") {
+    if (args.size() != 4) {
+      std::fprintf(stderr, "usage: validator frame CAPTURE.jpg OUT.jpg\n");
+      return 2;
+    }
+    return Frame(args[2], args[3]);
+  }
+  if (args.size() == 1 && !absl::GetFlag(FLAGS_coordinator).empty()) {
+    WorkerOptions options;
+    options.endpoint = absl::GetFlag(FLAGS_coordinator);
+    options.store_dir = absl::GetFlag(FLAGS_store);
+    options.name = absl::GetFlag(FLAGS_name);
+    options.keys_dir = absl::GetFlag(FLAGS_keys);
+    options.model = absl::GetFlag(FLAGS_model);
+    options.rules = Rules();
+    return RunWorker(options);
+  }
+  std::fprintf(stderr, "%s\n", std::string(absl::ProgramUsageMessage()).c_str());
+  return 2;
+}

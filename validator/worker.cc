@@ -1,0 +1,123 @@
+#include "validator/worker.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "common/envelope.h"
+#include "common/key_files.h"
+#include "common/logging.h"
+#include "common/sha256.h"
+#include "common/transport.h"
+#include "validator/photo_validator.h"
+#include "validator/result_store.h"
+
+namespace gradcap::validator {
+namespace {
+
+constexpr char kComponent[] = "validator";
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop.store(true); }
+
+std::string DefaultName() {
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  return absl::StrCat(host, ":", ::getpid());
+}
+
+}  // namespace
+
+int RunWorker(const WorkerOptions& options) {
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGINT, OnSignal);
+  const std::string name = options.name.empty() ? DefaultName() : options.name;
+  if (options.store_dir.empty()) {
+    std::fprintf(stderr, "validator: --store DIR is required in worker mode\n");
+    return 2;
+  }
+  auto store = ResultStore::Open(options.store_dir);
+  if (!store.ok()) {
+    std::fprintf(stderr, "validator: result store %s: %s\n", options.store_dir.c_str(),
+                 std::string(store.status().message()).c_str());
+    return 2;
+  }
+  auto validator = PhotoValidator::Create(options.model, options.rules);
+  if (!validator.ok()) {
+    std::fprintf(stderr, "validator: %s\n", std::string(validator.status().message()).c_str());
+    return 2;
+  }
+  SocketOptions socket_options;
+  socket_options.immediate = false;  // ready messages wait for the coordinator to come up
+  socket_options.send_hwm = 4;
+  if (!options.keys_dir.empty()) {
+    // Validators are enrolled like booths (gradcap transport-keys enroll validator-N).
+    auto keys = LoadBoothKeys(options.keys_dir, name);
+    if (!keys.ok()) {
+      std::fprintf(stderr, "validator: %s\n", std::string(keys.status().message()).c_str());
+      return 2;
+    }
+    socket_options.curve_keys = keys->booth;
+    socket_options.curve_server_public_key = keys->coordinator_public_key;
+  }
+  auto socket = MessageSocket::Create(SocketKind::kDealer, socket_options);
+  if (!socket.ok() || !(*socket)->Connect(options.endpoint).ok()) {
+    std::fprintf(stderr, "validator: cannot connect to %s\n", options.endpoint.c_str());
+    return 2;
+  }
+  LogInfo(kComponent, "worker ", name, " (rule set ", kRuleSetVersion, ") serving ", options.endpoint);
+  auto send_ready = [&] {
+    v1::Envelope envelope;
+    envelope.mutable_validator_ready()->set_worker(name);
+    envelope.mutable_validator_ready()->set_rule_set(kRuleSetVersion);
+    (void)(*socket)->Send({SerializeEnvelope(envelope)});
+  };
+  send_ready();
+  uint64_t done = 0, cached = 0;
+  while (!g_stop.load()) {
+    auto frames = (*socket)->Receive(options.heartbeat_ms);
+    if (!frames.ok()) {
+      LogError(kComponent, "receive failed: ", frames.status().ToString());
+      return 1;
+    }
+    if (!frames->has_value()) {
+      send_ready();  // idle: tells a restarted coordinator we are here
+      continue;
+    }
+    if ((*frames)->size() != 1) continue;
+    ParsedEnvelope parsed = ParseEnvelope((**frames)[0]);
+    if (!parsed.envelope || !parsed.envelope->has_validation_job()) {
+      LogWarning(kComponent, "ignored a message that is not a validation job",
+                 parsed.error ? absl::StrCat(": ", parsed.error->detail) : "");
+      continue;
+    }
+    const v1::ValidationJob& job = parsed.envelope->validation_job();
+    v1::Envelope reply;
+    v1::ValidationResult* result = reply.mutable_validation_result();
+    const std::string digest = DigestBytes(Sha256(job.jpeg()));
+    auto stored = (*store)->Find(digest, kRuleSetVersion);
+    if (stored.ok() && stored->has_value()) {
+      *result = std::move(**stored);
+      result->set_from_store(true);
+      ++cached;
+    } else {
+      *result = (*validator)->Validate(job.jpeg());
+      result->set_worker(name);
+      absl::Status put = (*store)->Put(*result);
+      if (!put.ok()) LogWarning(kComponent, "result not stored: ", put.ToString());
+    }
+    result->set_log_seq(job.log_seq());
+    if (!job.photo_sha256().empty() && job.photo_sha256() != digest) {
+      LogWarning(kComponent, "job for log record ", job.log_seq(), " carries bytes that do not match its digest");
+    }
+    (void)(*socket)->Send({SerializeEnvelope(reply)});
+    ++done;
+    if (done % 100 == 0) LogInfo(kComponent, "worker ", name, ": ", done, " jobs, ", cached, " from the store");
+  }
+  LogInfo(kComponent, "worker ", name, " stopping after ", done, " jobs (", cached, " from the store)");
+  return 0;
+}
+
+}  // namespace gradcap::validator

@@ -1,0 +1,26 @@
+// Worker mode: a validator process in the coordinator's pool (load-balancing
+// broker). It says it is ready, takes one job at a time, answers from its own
+// result store when it has seen the photo under this rule set before, and
+// otherwise validates and stores the result before replying.
+#pragma once
+
+#include <string>
+
+#include "validator/rules.h"
+
+namespace gradcap::validator {
+
+struct WorkerOptions {
+  std::string endpoint;   // the coordinator's validator endpoint
+  std::string store_dir;  // RocksDB result store
+  std::string name;       // defaults to host:pid
+  std::string keys_dir;   // CURVE keys, optional
+  std::string model;
+  RuleSet rules;
+  int heartbeat_ms = 1000;
+};
+
+// Runs until SIGTERM/SIGINT. Returns a process exit status.
+int RunWorker(const WorkerOptions& options);
+
+}  // namespace gradcap::validator
