@@ -53,7 +53,10 @@ absl::Status BoothAgent::Start() {
   link_->on_ack = [this](const v1::Ack& ack) { OnAck(ack); };
   link_->on_heartbeat = [this](const v1::Heartbeat& h) {
     view_.queue.assign(h.state().queue().begin(), h.state().queue().end());
+    // A verdict sent while this booth was away arrives with the state.
+    if (h.state().has_last_verdict()) OnVerdict(h.state().last_verdict());
   };
+  link_->on_verdict = [this](const v1::PhotoVerdict& v) { OnVerdict(v); };
   GRADCAP_RETURN_IF_ERROR(link_->Start());
   if (config_.camera >= 0) {
     // A missing camera must not stop the booth: the scanner and hot folder
@@ -78,6 +81,15 @@ void BoothAgent::Say(const std::string& message) {
   LogInfo(kComponent, message);
   view_.messages.push_back(message);
   while (view_.messages.size() > 5) view_.messages.pop_front();
+}
+
+void BoothAgent::OnVerdict(const v1::PhotoVerdict& v) {
+  if (v.log_seq() <= view_.photo_verdict.log_seq()) return;  // seen already
+  view_.photo_verdict = v;
+  std::string problems;
+  for (const v1::CheckResult& c : v.problems()) absl::StrAppend(&problems, problems.empty() ? "" : "; ", c.id(), ": ", c.reason_en());
+  Say(absl::StrCat("photo #", v.shooting_no(), " ", v.masked_name(), ": ", v.verdict() == "pass" ? "PASS" : "FAIL — retake",
+                   problems.empty() ? "" : " — ", problems));
 }
 
 void BoothAgent::OnAck(const v1::Ack& ack) {

@@ -49,6 +49,7 @@ struct BoothView {
   bool retake_next = false;
   std::string last_verdict_zh, last_verdict_en;
   bool last_verdict_ok = true;
+  v1::PhotoVerdict photo_verdict;    // the latest photo check from the validators
   std::deque<std::string> messages;  // recent operator messages, newest last
 };
 
@@ -86,6 +87,7 @@ class BoothAgent {
   uint32_t HeadShootingNo() const;
   void Say(const std::string& message);
   void OnAck(const v1::Ack& ack);
+  void OnVerdict(const v1::PhotoVerdict& verdict);
 
   BoothConfig config_;
   const Clock* clock_;

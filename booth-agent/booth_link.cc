@@ -139,6 +139,9 @@ absl::Status BoothLink::Handle(const v1::Envelope& envelope) {
       }
       return absl::OkStatus();
     }
+    case v1::Envelope::kVerdict:
+      if (envelope.verdict().booth() == outbox_->booth() && on_verdict) on_verdict(envelope.verdict());
+      return absl::OkStatus();
     default:
       return absl::OkStatus();
   }

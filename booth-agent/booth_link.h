@@ -55,6 +55,7 @@ class BoothLink {
   std::function<void(const v1::ErrorReply&)> on_error;
   // Called for every heartbeat from the coordinator (it carries the queue).
   std::function<void(const v1::Heartbeat&)> on_heartbeat;
+  std::function<void(const v1::PhotoVerdict&)> on_verdict;
 
  private:
   absl::Status SendPending();

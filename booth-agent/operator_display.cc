@@ -48,6 +48,17 @@ std::string RenderBoothView(const BoothView& v) {
     absl::StrAppend(&out, v.last_verdict_ok ? "上一条 Last: " : "上一条 Last: ✗ ", v.last_verdict_zh, " / ",
                     v.last_verdict_en, "\n");
   }
+  if (const v1::PhotoVerdict& pv = v.photo_verdict; !pv.verdict().empty()) {
+    if (pv.verdict() == "pass") {
+      absl::StrAppend(&out, "照片 Photo #", pv.shooting_no(), " ", pv.masked_name(), ": 合格 PASS");
+    } else {
+      absl::StrAppend(&out, "照片 Photo #", pv.shooting_no(), " ", pv.masked_name(), ": ✗ 不合格，请重拍 RETAKE (/r)");
+    }
+    for (const v1::CheckResult& c : pv.problems()) {
+      absl::StrAppend(&out, "\n    ", c.severity() == "reject" ? "✗ " : "! ", c.reason_zh(), " / ", c.reason_en());
+    }
+    out += "\n";
+  }
   for (const std::string& m : v.messages) absl::StrAppend(&out, "  · ", m, "\n");
   out += "\n/s 签名 sign   /r 重拍 retake   /a 原因 absent   /p 拍照 camera photo\n";
   return out;

@@ -59,6 +59,7 @@ v1::AuditReport VerifyLog(const std::string& db_dir) {
 
   Digest prev{};
   uint64_t expected = 1;
+  absl::flat_hash_map<uint64_t, std::string> photo_at;  // log_seq → digest of accepted photos
   auto cursor = (*store)->NewCursor(kEventsColumn);
   for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next(), ++expected) {
     std::optional<uint64_t> key = ReadBigEndian64(cursor->key());
@@ -83,6 +84,7 @@ v1::AuditReport VerifyLog(const std::string& db_dir) {
       std::string broken = CheckContinuity(walk, *key, event.id());
       if (!broken.empty()) return walk.Fail(*key, absl::StrCat("record ", *key, ": ", broken));
       if (const v1::Photo* photo = PhotoOf(event)) {
+        if (record.applied().outcome().accepted()) photo_at[*key] = photo->sha256();
         auto bytes = (*store)->Get(kPhotosColumn, photo->sha256());
         if (!bytes.ok() || !bytes->has_value()) {
           return walk.Fail(*key, absl::StrCat("record ", *key, ": photo ", ToHex(photo->sha256()),
@@ -97,8 +99,22 @@ v1::AuditReport VerifyLog(const std::string& db_dir) {
       walk.report.set_rejected(walk.report.rejected() + 1);
     } else if (record.has_admin()) {
       walk.report.set_admin(walk.report.admin() + 1);
+    } else if (record.has_validation()) {
+      // A verdict must be about an accepted photo earlier in the log, and about its bytes.
+      const v1::ValidationRecord& v = record.validation();
+      auto photo = photo_at.find(v.photo_log_seq());
+      if (photo == photo_at.end()) {
+        return walk.Fail(*key, absl::StrCat("record ", *key, ": verdict for record ", v.photo_log_seq(),
+                                            ", which is not an accepted photo before it"));
+      }
+      if (photo->second != v.result().photo_sha256()) {
+        return walk.Fail(*key, absl::StrCat("record ", *key, ": verdict is about photo ",
+                                            ToHex(v.result().photo_sha256()), ", not the one record ",
+                                            v.photo_log_seq(), " holds"));
+      }
+      walk.report.set_verdicts(walk.report.verdicts() + 1);
     } else {
-      return walk.Fail(*key, absl::StrCat("record ", *key, ": neither an applied event, a rejection nor an administrator's change"));
+      return walk.Fail(*key, absl::StrCat("record ", *key, ": neither an applied event, a rejection, an administrator's change nor a verdict"));
     }
     prev = opened->hash;
     walk.report.set_records(*key);

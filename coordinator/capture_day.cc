@@ -104,6 +104,7 @@ void CaptureDay::Replay(const v1::AppliedEvent& applied, uint64_t log_seq) {
 
 void CaptureDay::DescribeBooth(const std::string& booth, v1::BoothState* state) const {
   state->set_booth(booth);
+  if (auto v = last_verdict_.find(booth); v != last_verdict_.end()) *state->mutable_last_verdict() = v->second;
   auto q = queues_.find(booth);
   if (q == queues_.end()) return;
   for (const Waiting& w : q->second.waiting) {
@@ -113,6 +114,33 @@ void CaptureDay::DescribeBooth(const std::string& booth, v1::BoothState* state) 
     entry->set_masked_name(s ? MaskName(s->name()) : "?");
     entry->set_state(w.needs_sign && !w.signed_in ? "to_sign" : "waiting");
   }
+}
+
+void CaptureDay::ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_seq, v1::PhotoVerdict* verdict) {
+  const v1::ValidationResult& result = record.result();
+  v1::PhotoVerdict v;
+  v.set_booth(record.booth());
+  v.set_shooting_no(record.shooting_no());
+  v.set_photo_sha256(result.photo_sha256());
+  v.set_verdict(result.verdict());
+  v.set_photo_log_seq(record.photo_log_seq());
+  v.set_log_seq(log_seq);
+  if (std::optional<v1::Student> s = registry_->FindStudent(record.student_no())) v.set_masked_name(MaskName(s->name()));
+  std::vector<std::string> failed;
+  for (const char* severity : {"reject", "warn"}) {
+    for (const v1::CheckResult& c : result.checks()) {
+      if (c.status() != "fail" || c.severity() != severity) continue;
+      *v.add_problems() = c;
+      if (c.severity() == std::string("reject")) failed.push_back(c.id());
+    }
+  }
+  auto it = students_.find(record.student_no());
+  if (it != students_.end() && it->second.photo_sha256 == result.photo_sha256()) {
+    it->second.verdict = result.verdict();
+    it->second.failed_checks = failed;
+  }
+  last_verdict_[record.booth()] = v;
+  if (verdict != nullptr) *verdict = std::move(v);
 }
 
 void CaptureDay::Describe(const std::string& student_no, v1::Outcome* outcome) const {
@@ -265,20 +293,27 @@ void CaptureDay::Transition(const v1::BoothEvent& event, const v1::Outcome& outc
     w.needs_sign = binding.needs_sign();
     queue.waiting.push_back(w);
     queue.next_shooting_no = std::max(queue.next_shooting_no, binding.shooting_no() + 1);
-    students_[w.student_no] = {Status::kWaiting, booth, w.shooting_no};
+    students_[w.student_no] = StudentState{Status::kWaiting, booth, w.shooting_no, {}, {}, {}};
     return;
   }
-  if (event.has_retake() || queue.waiting.empty()) return;
+  if (event.has_retake()) {
+    StudentState& st = students_[binding.student_no()];
+    st.photo_sha256 = event.retake().sha256();
+    st.verdict.clear();
+    st.failed_checks.clear();
+    return;
+  }
+  if (queue.waiting.empty()) return;
   Waiting& head = queue.waiting.front();
   if (head.student_no != binding.student_no()) return;  // the log says otherwise: trust the head rule
   if (event.has_sign()) {
     head.signed_in = true;
   } else if (event.has_photo()) {
-    students_[head.student_no] = {Status::kPhotographed, booth, head.shooting_no};
+    students_[head.student_no] = StudentState{Status::kPhotographed, booth, head.shooting_no, event.photo().sha256(), "", {}};
     queue.last_bound = head;
     queue.waiting.pop_front();
   } else if (event.has_absent()) {
-    students_[head.student_no] = {Status::kAbsent, booth, head.shooting_no};
+    students_[head.student_no] = StudentState{Status::kAbsent, booth, head.shooting_no, {}, {}, {}};
     queue.waiting.pop_front();
   }
 }

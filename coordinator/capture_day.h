@@ -15,6 +15,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "coordinator/event_applier.h"
@@ -48,12 +49,16 @@ class CaptureDay final : public EventApplier {
              v1::Binding* binding) override;
   void Replay(const v1::AppliedEvent& applied, uint64_t log_seq) override;
   void DescribeBooth(const std::string& booth, v1::BoothState* state) const override;
+  void ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_seq, v1::PhotoVerdict* verdict) override;
 
   enum class Status { kNotSeen, kWaiting, kPhotographed, kAbsent };
   struct StudentState {
     Status status = Status::kNotSeen;
     std::string booth;
     uint32_t shooting_no = 0;
+    std::string photo_sha256;                // raw digest of the current photo
+    std::string verdict;                     // of the current photo: "pass", "fail", "" = pending
+    std::vector<std::string> failed_checks;  // reject-severity failures of the current photo
   };
   StudentState StateOf(const std::string& student_no) const;
   size_t waiting_at(const std::string& booth) const;
@@ -85,6 +90,7 @@ class CaptureDay final : public EventApplier {
   absl::flat_hash_map<std::string, StudentState> students_;
   absl::flat_hash_map<std::string, std::deque<int64_t>> recent_scans_ms_;  // per booth, for scan_burst
   absl::flat_hash_map<std::string, bool> burst_alerted_;
+  absl::flat_hash_map<std::string, v1::PhotoVerdict> last_verdict_;  // per booth
 };
 
 // Accepted scans at one booth faster than any queue is served: one person

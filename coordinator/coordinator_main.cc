@@ -18,10 +18,17 @@
 #include "coordinator/registry.h"
 #include "coordinator/event_log.h"
 #include "coordinator/ingest_server.h"
+#include "coordinator/log_format.h"
+#include "coordinator/validator_broker.h"
+#include "absl/container/flat_hash_set.h"
 
 ABSL_FLAG(std::string, db, "", "Directory of the coordinator's RocksDB database (created if missing).");
 ABSL_FLAG(std::string, listen, "tcp://127.0.0.1:5555",
           "ZeroMQ endpoint for booth agents, e.g. tcp://0.0.0.0:5555 or tcp://127.0.0.1:*.");
+ABSL_FLAG(std::string, validators, "",
+          "Endpoint for the validator pool, e.g. tcp://*:5556: every accepted photo is checked by the "
+          "validators connected there and its verdict recorded and sent to the booth. Empty: no checks.");
+ABSL_FLAG(int, validation_timeout_ms, 15000, "A photo job unanswered this long goes to another validator.");
 ABSL_FLAG(int, max_batch_events, 4096, "Most events in one group commit (one synced write).");
 ABSL_FLAG(std::string, ready_file, "",
           "When set, write the bound endpoint to this file once the log is open and the socket bound.");
@@ -85,9 +92,21 @@ int main(int argc, char** argv) {
     return 1;
   }
   CaptureDay day(&registry);
-  absl::Status replayed = (*log)->ForEachRecord([&day](const v1::LogRecord& record) {
-    if (record.has_applied()) day.Replay(record.applied(), record.log_seq());
+  // Photos without a verdict yet go back to the validator pool.
+  std::vector<PendingPhoto> unvalidated;
+  absl::flat_hash_map<std::string, v1::ValidationResult> validated;  // by photo digest
+  absl::flat_hash_set<uint64_t> has_verdict;                          // photo records
+  absl::Status replayed = (*log)->ForEachRecord([&](const v1::LogRecord& record) {
+    if (record.has_applied()) {
+      day.Replay(record.applied(), record.log_seq());
+      if (std::optional<PendingPhoto> p = PendingPhotoOf(record.applied(), record.log_seq())) unvalidated.push_back(*p);
+    } else if (record.has_validation()) {
+      day.ApplyVerdict(record.validation(), record.log_seq(), nullptr);
+      validated[record.validation().result().photo_sha256()] = record.validation().result();
+      has_verdict.insert(record.validation().photo_log_seq());
+    }
   });
+  std::erase_if(unvalidated, [&](const PendingPhoto& p) { return has_verdict.contains(p.log_seq); });
   if (!replayed.ok()) {
     std::fprintf(stderr, "coordinator: cannot replay the event log: %s\n", replayed.ToString().c_str());
     return 1;
@@ -123,6 +142,28 @@ int main(int argc, char** argv) {
     return 1;
   }
   LogInfo("coordinator", "listening on ", server.endpoint());
+  std::unique_ptr<ValidatorBroker> broker;
+  if (const std::string validators = absl::GetFlag(FLAGS_validators); !validators.empty()) {
+    BrokerOptions broker_options;
+    broker_options.endpoint = validators;
+    broker_options.curve_keys = options.curve_keys;
+    broker_options.job_timeout_ms = absl::GetFlag(FLAGS_validation_timeout_ms);
+    const KvStore* store = &(*log)->store();
+    broker = std::make_unique<ValidatorBroker>(
+        [store](const std::string& sha) -> std::optional<std::string> {
+          auto photo = store->Get(kPhotosColumn, sha);
+          if (!photo.ok() || !photo->has_value()) return std::nullopt;
+          return std::move(**photo);
+        },
+        broker_options, [&server] { server.Wake(); });
+    if (absl::Status s = broker->Start(); !s.ok()) {
+      std::fprintf(stderr, "coordinator: validator endpoint %s: %s\n", validators.c_str(), s.ToString().c_str());
+      return 1;
+    }
+    LogInfo("coordinator", "validator pool on ", broker->endpoint(), "; ", unvalidated.size(),
+            " photos from the log still need a verdict");
+    server.AttachBroker(broker.get(), std::move(unvalidated), std::move(validated));
+  }
   if (const std::string ready = absl::GetFlag(FLAGS_ready_file); !ready.empty()) {
     const std::string tmp = ready + ".tmp";
     { std::ofstream(tmp) << server.endpoint() << "\n"; }

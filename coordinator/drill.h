@@ -17,6 +17,8 @@ struct DrillOptions {
   std::string db_dir;          // keep the coordinator's database here; empty: a temp folder
   std::string coordinator_bin; // empty: next to this program
   std::string booth_agent_bin;
+  std::string validator_bin;   // empty: ../validator/validator or next to this program
+  int verdict_timeout_ms = 60000;  // how long to wait at the end for photos' verdicts
   int step_timeout_ms = 30000; // how long one step may take to be delivered
 };
 

@@ -2,6 +2,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/big_endian.h"
@@ -12,6 +13,7 @@
 #include "coordinator/capture_day.h"
 #include "coordinator/drill.h"
 #include "coordinator/drill_internal.h"
+#include "coordinator/ingest_server.h"
 #include "coordinator/log_format.h"
 #include "coordinator/reconciliation.h"
 #include "coordinator/registry.h"
@@ -25,6 +27,28 @@ uint64_t AppliedCount(const std::string& db, const std::string& booth) {
   if (!progress.ok() || !progress->has_value()) return 0;
   v1::BoothProgress p;
   return p.ParseFromString(**progress) ? p.last_seq() : 0;
+}
+
+uint64_t PhotosWithoutVerdict(const std::string& db) {
+  auto store = KvStore::Open(db, LogColumns(), OpenMode::kReadOnly);
+  if (!store.ok()) return ~0ull;
+  std::set<uint64_t> photos, validated;
+  auto cursor = (*store)->NewCursor(kEventsColumn);
+  for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
+    const std::optional<uint64_t> key = ReadBigEndian64(cursor->key());
+    if (!key) continue;
+    auto opened = OpenRecord(*key, cursor->value());
+    if (!opened.ok()) continue;
+    const v1::LogRecord& record = opened->record;
+    if (record.has_applied()) {
+      if (PendingPhotoOf(record.applied(), record.log_seq())) photos.insert(record.log_seq());
+    } else if (record.has_validation()) {
+      validated.insert(record.validation().photo_log_seq());
+    }
+  }
+  uint64_t n = 0;
+  for (uint64_t p : photos) n += !validated.contains(p);
+  return n;
 }
 
 absl::StatusOr<v1::DrillReport> BuildDrillReport(const std::string& db, const v1::DrillFile& file,
@@ -46,6 +70,7 @@ absl::StatusOr<v1::DrillReport> BuildDrillReport(const std::string& db, const v1
     return it == step_of.end() ? -1 : it->second;
   };
   GRADCAP_RETURN_IF_ERROR(log->ForEachRecord([&](const v1::LogRecord& record) {
+    if (record.has_validation()) day.ApplyVerdict(record.validation(), record.log_seq(), nullptr);
     if (!record.has_applied()) return;
     const v1::AppliedEvent& a = record.applied();
     day.Replay(a, record.log_seq());
@@ -95,8 +120,10 @@ absl::StatusOr<v1::DrillReport> BuildDrillReport(const std::string& db, const v1
       s->set_photo_sha256(p->second.sha256);
       s->set_photo_versions(p->second.versions);
     }
-    // No validators run yet: a photographed student's verdict is pending.
-    s->set_verdict(state.status == CaptureDay::Status::kPhotographed ? "pending" : "");
+    if (state.status == CaptureDay::Status::kPhotographed) {
+      s->set_verdict(state.verdict.empty() ? "pending" : state.verdict);
+      for (const std::string& id : state.failed_checks) s->add_failed_checks(id);
+    }
     college_seen[college] = true;
   }
   for (const auto& [college, unused] : college_seen) {

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -24,6 +25,7 @@
 #include "common/qr_code.h"
 #include "common/status_macros.h"
 #include "common/subprocess.h"
+#include "common/logging.h"
 #include "coordinator/drill.h"
 #include "coordinator/drill_internal.h"
 #include "coordinator/log_format.h"
@@ -73,6 +75,8 @@ class Drill {
   absl::Status Prepare();
   absl::Status StartCoordinator();
   absl::Status StartBooth(const std::string& booth);
+  absl::Status StartValidator(size_t index);
+  int RunningValidators() const;
   absl::Status Play(int index, const v1::DrillStep& step);
   absl::Status WaitDelivered(const std::string& booth, int index);
   absl::Status WaitAllDelivered();
@@ -84,8 +88,9 @@ class Drill {
 
   DrillOptions options_;
   v1::DrillFile file_;
-  std::string work_, db_, endpoint_, coordinator_bin_, booth_bin_;
+  std::string work_, db_, endpoint_, validator_endpoint_, coordinator_bin_, booth_bin_, validator_bin_;
   ChildProcess coordinator_;
+  std::vector<std::unique_ptr<ChildProcess>> validators_;
   std::map<std::string, std::unique_ptr<ChildProcess>> booths_;
   std::map<std::string, bool> offline_;
   std::map<std::string, uint64_t> expected_;
@@ -110,6 +115,15 @@ absl::Status Drill::Prepare() {
   booth_bin_ = FindBinary(options_.booth_agent_bin, {self + "/booth-agent", self + "/../booth-agent/booth-agent"});
   for (const std::string& b : {coordinator_bin_, booth_bin_}) {
     if (!fs::is_regular_file(b)) return absl::NotFoundError(absl::StrCat("cannot find ", b));
+  }
+  const int validators = file_.has_validators() ? file_.validators() : 2;
+  if (validators < 0 || validators > 16) {
+    return absl::InvalidArgumentError(absl::StrCat("\"validators\": ", validators, " is not between 0 and 16"));
+  }
+  if (validators > 0) {
+    validator_bin_ = FindBinary(options_.validator_bin, {self + "/validator", self + "/../validator/validator"});
+    if (!fs::is_regular_file(validator_bin_)) return absl::NotFoundError(absl::StrCat("cannot find ", validator_bin_));
+    validators_.resize(validators);
   }
   {
     GRADCAP_ASSIGN_OR_RETURN(std::unique_ptr<EventLog> log, EventLog::Open(db_, SystemClock::Get()));
@@ -153,6 +167,7 @@ absl::Status Drill::Prepare() {
     }
   }
   endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreePort());
+  validator_endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreePort());
   started_mono_ms_ = SystemClock::Get()->MonotonicMs();
   return absl::OkStatus();
 }
@@ -162,9 +177,13 @@ absl::Status Drill::StartCoordinator() {
   fs::remove(ready);
   const std::string clock = absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", absl::FromUnixMillis(DrillNowMs()),
                                              absl::FixedTimeZone(8 * 3600));
-  if (!coordinator_.Start({coordinator_bin_, "--db", db_, "--listen", endpoint_, "--ready_file", ready, "--clock_start",
-                           clock, "--stats_interval_ms", "0"},
-                          work_ + "/coordinator.log")) {
+  std::vector<std::string> args = {coordinator_bin_, "--db", db_, "--listen", endpoint_, "--ready_file", ready,
+                                   "--clock_start", clock, "--stats_interval_ms", "0"};
+  if (!validators_.empty()) {
+    args.push_back("--validators");
+    args.push_back(validator_endpoint_);
+  }
+  if (!coordinator_.Start(args, work_ + "/coordinator.log")) {
     return absl::UnavailableError("cannot start the coordinator");
   }
   for (int i = 0; i < 400; ++i) {
@@ -187,6 +206,24 @@ absl::Status Drill::StartBooth(const std::string& booth) {
   }
   if (offline_[booth]) process->WriteLine("/offline");
   return absl::OkStatus();
+}
+
+absl::Status Drill::StartValidator(size_t index) {
+  auto& process = validators_[index];
+  if (!process) process = std::make_unique<ChildProcess>();
+  const std::string name = absl::StrCat("validator-", index + 1);
+  if (!process->Start({validator_bin_, "--coordinator", validator_endpoint_, "--store", work_ + "/" + name, "--name",
+                       name},
+                      work_ + "/" + name + ".log")) {
+    return absl::UnavailableError(absl::StrCat("cannot start ", name));
+  }
+  return absl::OkStatus();
+}
+
+int Drill::RunningValidators() const {
+  int n = 0;
+  for (const auto& v : validators_) n += v && v->running();
+  return n;
 }
 
 std::string Drill::Code(const std::string& student_no) {
@@ -297,7 +334,23 @@ absl::Status Drill::Play(int index, const v1::DrillStep& s) {
     }
     if (was_running) GRADCAP_RETURN_IF_ERROR(StartCoordinator());
   }
-  // "kill validator" / "start validator": no validators run yet; nothing to do.
+  if (s.kill() == "validator") {
+    // The first running validator dies; its job (if any) goes to another.
+    for (auto& v : validators_) {
+      if (v && v->running()) {
+        v->Signal(SIGKILL);
+        v->Wait(5000);
+        break;
+      }
+    }
+  } else if (s.start() == "validator") {
+    for (size_t i = 0; i < validators_.size(); ++i) {
+      if (!validators_[i] || !validators_[i]->running()) {
+        GRADCAP_RETURN_IF_ERROR(StartValidator(i));
+        break;
+      }
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -324,12 +377,26 @@ absl::StatusOr<v1::DrillReport> Drill::Run() {
     return prepared;
   }
   GRADCAP_RETURN_IF_ERROR(StartCoordinator());
+  for (size_t i = 0; i < validators_.size(); ++i) GRADCAP_RETURN_IF_ERROR(StartValidator(i));
   for (const std::string& b : file_.booths()) GRADCAP_RETURN_IF_ERROR(StartBooth(b));
   for (int i = 0; i < file_.steps_size(); ++i) GRADCAP_RETURN_IF_ERROR(Play(i, file_.steps(i)));
-  // What can still be delivered is delivered; then everyone stops.
+  // What can still be delivered is delivered, and checked while a validator
+  // runs; then everyone stops.
   if (coordinator_.running()) {
     for (const auto& [booth, n] : expected_) {
       if (!offline_[booth] && booths_[booth]->running()) GRADCAP_RETURN_IF_ERROR(WaitDelivered(booth, -1));
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.verdict_timeout_ms);
+    while (RunningValidators() > 0 && PhotosWithoutVerdict(db_) > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    LogInfo("drill", "photos without a verdict at the end: ", PhotosWithoutVerdict(db_), " (", RunningValidators(),
+            " validators running)");
+  }
+  for (auto& v : validators_) {
+    if (v && v->running()) {
+      v->Signal(SIGTERM);
+      v->Wait(5000);
     }
   }
   for (auto& [booth, p] : booths_) {
@@ -350,8 +417,13 @@ absl::StatusOr<v1::DrillReport> Drill::Run() {
   report.set_db(options_.db_dir.empty() ? "" : db_);
   // Process logs and folders go; the database stays only where --db put it.
   // (A drill that could not run keeps everything, and its error says where.)
-  std::error_code ec;
-  fs::remove_all(work_, ec);
+  // GRADCAP_DRILL_KEEP=1 keeps them for a look (the report says where).
+  if (std::getenv("GRADCAP_DRILL_KEEP") == nullptr) {
+    std::error_code ec;
+    fs::remove_all(work_, ec);
+  } else {
+    LogInfo("drill", "process logs and folders kept in ", work_);
+  }
   return report;
 }
 

@@ -22,6 +22,12 @@ class EventApplier {
                      v1::Binding* binding) = 0;
   // Applies a decision read back from the log.
   virtual void Replay(const v1::AppliedEvent& applied, uint64_t log_seq) = 0;
+  // Records a photo's verdict (live and on replay, same call). When the
+  // photo is still the student's current one, the verdict becomes theirs.
+  // Fills `verdict` (may be null) with what the booth is told.
+  virtual void ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_seq, v1::PhotoVerdict* verdict) {}
+  // The student a photo bound to, for a validation record; empty if none.
+  virtual std::string PhotoOwner(const std::string& photo_sha256) const { return ""; }
   // What the booth's operator may see of its queue (masked names only).
   virtual void DescribeBooth(const std::string& booth, v1::BoothState* state) const {}
 };

@@ -110,6 +110,12 @@ uint64_t EventLog::StageAdmin(const v1::AdminRecord& admin) {
   return Stage(record);
 }
 
+uint64_t EventLog::StageValidation(const v1::ValidationRecord& validation) {
+  v1::LogRecord record;
+  *record.mutable_validation() = validation;
+  return Stage(record);
+}
+
 uint64_t EventLog::StageRejection(const v1::Rejection& rejection) {
   v1::LogRecord record;
   *record.mutable_rejected() = rejection;

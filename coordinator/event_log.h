@@ -57,6 +57,8 @@ class EventLog {
   uint64_t StageApplied(v1::BoothEvent event, v1::Outcome outcome, v1::Binding binding = {});
   // Stages a refused message. Returns its log_seq.
   uint64_t StageRejection(const v1::Rejection& rejection);
+  // Stages a photo's verdict from the validator pool. Returns its log_seq.
+  uint64_t StageValidation(const v1::ValidationRecord& record);
   // Stages an administrator's change; its data goes into staged_batch().
   uint64_t StageAdmin(const v1::AdminRecord& record);
   // Extra writes that must commit atomically with the staged records.

@@ -41,6 +41,14 @@ std::optional<v1::Outcome> CheckPhotoDigest(v1::BoothEvent& event) {
 
 }  // namespace
 
+std::optional<PendingPhoto> PendingPhotoOf(const v1::AppliedEvent& applied, uint64_t log_seq) {
+  const v1::BoothEvent& e = applied.event();
+  if (!applied.outcome().accepted() || applied.binding().student_no().empty()) return std::nullopt;
+  if (!e.has_photo() && !e.has_retake()) return std::nullopt;
+  return PendingPhoto{e.has_photo() ? e.photo().sha256() : e.retake().sha256(), log_seq, e.id().booth(),
+                      applied.binding().shooting_no(), applied.binding().student_no()};
+}
+
 // Writes one sealed batch at a time on its own thread and signals an
 // eventfd when done, which wakes the ingest loop's poll.
 class IngestServer::Committer {
@@ -58,6 +66,17 @@ class IngestServer::Committer {
     ::close(wake_fd_);
   }
   int wake_fd() const { return wake_fd_; }
+  // Wakes the ingest loop for another reason (validator results).
+  void Signal() {
+    const uint64_t one = 1;
+    (void)!::write(wake_fd_, &one, sizeof one);
+  }
+  // Clears wake-ups while no write runs (a running write's Wait drains them).
+  void Drain() {
+    uint64_t drained;
+    while (::read(wake_fd_, &drained, sizeof drained) > 0) {
+    }
+  }
   bool busy() const { return batch_ != nullptr; }
 
   void Start(std::unique_ptr<SealedBatch> batch) {
@@ -137,6 +156,53 @@ absl::Status IngestServer::Bind() {
   return socket_->Bind(options_.endpoint);
 }
 
+void IngestServer::AttachBroker(ValidatorBroker* broker, std::vector<PendingPhoto> unvalidated,
+                                absl::flat_hash_map<std::string, v1::ValidationResult> known) {
+  broker_ = broker;
+  known_results_ = std::move(known);
+  for (PendingPhoto& p : unvalidated) AwaitVerdict(std::move(p));
+}
+
+void IngestServer::Wake() { committer_->Signal(); }
+
+void IngestServer::AwaitVerdict(PendingPhoto photo) {
+  if (auto known = known_results_.find(photo.sha256); known != known_results_.end()) {
+    StageVerdict(photo, known->second);  // the same bytes were checked already
+    return;
+  }
+  std::vector<PendingPhoto>& waiting = awaiting_verdict_[photo.sha256];
+  if (waiting.empty()) broker_->Submit(photo.sha256, photo.log_seq);
+  waiting.push_back(std::move(photo));
+}
+
+void IngestServer::StageVerdict(const PendingPhoto& p, const v1::ValidationResult& result) {
+  v1::ValidationRecord record;
+  *record.mutable_result() = result;
+  record.set_photo_log_seq(p.log_seq);
+  record.set_booth(p.booth);
+  record.set_shooting_no(p.shooting_no);
+  record.set_student_no(p.student_no);
+  Reply reply{"", {}, false};
+  applier_->ApplyVerdict(record, log_->next_log_seq(), reply.envelope.mutable_verdict());
+  log_->StageValidation(record);
+  ++stats_.verdicts;
+  if (auto r = routing_of_.find(p.booth); r != routing_of_.end()) {
+    reply.routing_id = r->second;
+    replies_.push_back(std::move(reply));
+  }
+}
+
+void IngestServer::StageVerdicts() {
+  if (broker_ == nullptr) return;
+  for (v1::ValidationResult& result : broker_->TakeResults()) {
+    auto it = awaiting_verdict_.find(result.photo_sha256());
+    if (it == awaiting_verdict_.end()) continue;  // already recorded
+    for (const PendingPhoto& p : it->second) StageVerdict(p, result);
+    awaiting_verdict_.erase(it);
+    known_results_[result.photo_sha256()] = std::move(result);
+  }
+}
+
 std::string IngestServer::endpoint() const { return socket_ ? socket_->LastEndpoint() : ""; }
 
 absl::Status IngestServer::Run(const std::atomic<bool>& stop) {
@@ -148,6 +214,7 @@ absl::Status IngestServer::Run(const std::atomic<bool>& stop) {
       GRADCAP_RETURN_IF_ERROR(FinishCommit());
     } else {
       GRADCAP_ASSIGN_OR_RETURN(std::optional<Frames> first, socket_->Receive(100, committer_->wake_fd(), &sender_));
+      if (!committer_->busy()) committer_->Drain();
       if (first.has_value()) {
         Handle(std::move(*first));
         // Take whatever else is already waiting into the same stage.
@@ -159,6 +226,7 @@ absl::Status IngestServer::Run(const std::atomic<bool>& stop) {
         }
       }
     }
+    StageVerdicts();
     if (committer_->busy() && committer_->done()) GRADCAP_RETURN_IF_ERROR(FinishCommit());
     MaybeStartCommit();
     MaybeLogStats();
@@ -216,6 +284,7 @@ void IngestServer::HandleEvent(const std::string& routing_id, v1::BoothEvent&& e
   const v1::EventId& id = event.id();
   if (!SenderIs(id.booth(), routing_id, raw, &id)) return;
   last_heard_ms_[id.booth()] = clock_->MonotonicMs();
+  routing_of_[id.booth()] = routing_id;
   const SeqDecision decision = DecideSeq(log_->Progress(id.booth()), id.epoch(), id.seq());
   switch (decision.action) {
     case SeqAction::kApply: {
@@ -229,6 +298,11 @@ void IngestServer::HandleEvent(const std::string& routing_id, v1::BoothEvent&& e
       v1::Ack* ack = reply.envelope.mutable_ack();
       *ack->mutable_id() = id;
       *ack->mutable_outcome() = *outcome;
+      if (broker_ != nullptr && outcome->accepted() && !binding.student_no().empty() &&
+          (event.has_photo() || event.has_retake())) {
+        reply.photo = PendingPhoto{event.has_photo() ? event.photo().sha256() : event.retake().sha256(),
+                                   log_->next_log_seq(), id.booth(), binding.shooting_no(), binding.student_no()};
+      }
       ack->set_log_seq(log_->StageApplied(std::move(event), std::move(*outcome), std::move(binding)));
       replies_.push_back(std::move(reply));
       ++stats_.applied;
@@ -284,6 +358,7 @@ void IngestServer::HandleHeartbeat(const std::string& routing_id, const v1::Hear
   pong->set_sent_at_ms(clock_->NowMs());
   if (!heartbeat.booth().empty()) {
     last_heard_ms_[heartbeat.booth()] = clock_->MonotonicMs();
+    routing_of_[heartbeat.booth()] = routing_id;
     // Report committed progress only: the booth may drop what this covers.
     const SeqProgress known = log_->CommittedProgress(heartbeat.booth());
     pong->set_epoch(known.epoch);
@@ -364,6 +439,7 @@ absl::Status IngestServer::FinishCommit() {
       }
       *reply.envelope.mutable_ack() = std::move(**ack);
     }
+    if (reply.photo && broker_ != nullptr) AwaitVerdict(std::move(*reply.photo));
     Send(reply.routing_id, reply.envelope);
   }
   committing_replies_.clear();

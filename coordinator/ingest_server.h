@@ -25,8 +25,20 @@
 #include "common/transport.h"
 #include "coordinator/event_applier.h"
 #include "coordinator/event_log.h"
+#include "coordinator/validator_broker.h"
 
 namespace gradcap {
+
+// An accepted photo (or retake) waiting for its verdict.
+struct PendingPhoto {
+  std::string sha256;  // raw digest
+  uint64_t log_seq = 0;
+  std::string booth;
+  uint32_t shooting_no = 0;
+  std::string student_no;
+};
+// The pending photo an applied record carries, if it is an accepted photo or retake.
+std::optional<PendingPhoto> PendingPhotoOf(const v1::AppliedEvent& applied, uint64_t log_seq);
 
 struct IngestOptions {
   std::string endpoint = "tcp://127.0.0.1:5555";
@@ -46,6 +58,7 @@ struct IngestStats {
   uint64_t gaps = 0;
   uint64_t rejected = 0;
   uint64_t heartbeats = 0;
+  uint64_t verdicts = 0;
   uint64_t batches = 0;
   uint64_t batch_events = 0;  // events staged over all batches
   std::vector<uint32_t> batch_sizes;  // when IngestOptions::record_batch_sizes
@@ -58,6 +71,14 @@ class IngestServer {
   ~IngestServer();
 
   absl::Status Bind();
+  // Sends committed photos to the validator pool and records its verdicts;
+  // `unvalidated` are photos already in the log without one (after a restart),
+  // `known` the results already recorded (by photo digest): the same bytes
+  // sent again get the recorded result without another check.
+  void AttachBroker(ValidatorBroker* broker, std::vector<PendingPhoto> unvalidated,
+                    absl::flat_hash_map<std::string, v1::ValidationResult> known);
+  // Wakes Run() (any thread): the broker has results.
+  void Wake();
   std::string endpoint() const;  // the bound endpoint, port resolved
 
   // Serves until `stop` becomes true or a commit fails (then returns its error:
@@ -70,6 +91,7 @@ class IngestServer {
     std::string routing_id;
     v1::Envelope envelope;
     bool lookup_ack = false;  // a duplicate: fill in the stored ack after commit
+    std::optional<PendingPhoto> photo;  // to validate once committed
   };
 
   void Handle(Frames&& frames);
@@ -86,6 +108,7 @@ class IngestServer {
   absl::Status FinishCommit();
   void Send(const std::string& routing_id, v1::Envelope& envelope);
   void MaybeLogStats();
+  void StageVerdicts();
 
   EventLog* log_;
   EventApplier* applier_;
@@ -102,6 +125,12 @@ class IngestServer {
   int64_t last_stats_ms_ = 0;
   std::chrono::steady_clock::time_point commit_started_;
   absl::flat_hash_map<std::string, int64_t> last_heard_ms_;
+  absl::flat_hash_map<std::string, std::string> routing_of_;  // booth → its latest routing id
+  ValidatorBroker* broker_ = nullptr;
+  absl::flat_hash_map<std::string, std::vector<PendingPhoto>> awaiting_verdict_;  // by photo digest
+  absl::flat_hash_map<std::string, v1::ValidationResult> known_results_;         // by photo digest
+  void AwaitVerdict(PendingPhoto photo);
+  void StageVerdict(const PendingPhoto& photo, const v1::ValidationResult& result);
 };
 
 }  // namespace gradcap

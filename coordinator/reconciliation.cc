@@ -31,6 +31,7 @@ absl::StatusOr<v1::Reconciliation> Reconcile(const EventLog& log, const std::str
   r.set_college(college);
   std::set<std::string> scanned;
   GRADCAP_RETURN_IF_ERROR(log.ForEachRecord([&](const v1::LogRecord& record) {
+    if (record.has_validation()) day.ApplyVerdict(record.validation(), record.log_seq(), nullptr);
     if (!record.has_applied()) return;
     const v1::AppliedEvent& applied = record.applied();
     day.Replay(applied, record.log_seq());
@@ -44,7 +45,8 @@ absl::StatusOr<v1::Reconciliation> Reconcile(const EventLog& log, const std::str
   r.set_roster(students.size());
   for (const std::string& no : students) {
     if (registry.PaidFen(no) >= registry.amount_due_fen()) r.set_paid(r.paid() + 1);
-    switch (day.StateOf(no).status) {
+    const CaptureDay::StudentState state = day.StateOf(no);
+    switch (state.status) {
       case CaptureDay::Status::kNotSeen:
         r.set_not_scanned(r.not_scanned() + 1);
         break;
@@ -55,7 +57,13 @@ absl::StatusOr<v1::Reconciliation> Reconcile(const EventLog& log, const std::str
       case CaptureDay::Status::kPhotographed:
         r.set_photographed(r.photographed() + 1);
         // Verdicts come from the validators; until one is recorded the photo is pending.
-        r.set_verdict_pending(r.verdict_pending() + 1);
+        if (state.verdict == "pass") {
+          r.set_passed(r.passed() + 1);
+        } else if (state.verdict == "fail") {
+          r.set_failed_pending_retake(r.failed_pending_retake() + 1);
+        } else {
+          r.set_verdict_pending(r.verdict_pending() + 1);
+        }
         break;
       case CaptureDay::Status::kAbsent:
         r.set_absent(r.absent() + 1);

@@ -6,7 +6,10 @@
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <map>
 
 #include "common/temp_dir.h"
@@ -68,7 +71,10 @@ TEST(Drill, EveryRefusalAndAlertShowsAtItsStep) {
   EXPECT_EQ(s1->status(), "photographed");
   EXPECT_EQ(s1->shooting_no(), 1u);
   EXPECT_EQ(s1->photo_versions(), 2u);  // photo, then the retake replaced it
-  EXPECT_EQ(s1->verdict(), "pending");
+  // The drill's stand-in pictures have no face: the validators say so.
+  EXPECT_EQ(s1->verdict(), "fail");
+  EXPECT_NE(std::find(s1->failed_checks().begin(), s1->failed_checks().end(), "single_face"),
+            s1->failed_checks().end());
   EXPECT_EQ(Student(r, "S2021002")->status(), "absent");
   // Scanned while the coordinator was down, delivered after it came back.
   EXPECT_EQ(Student(r, "S2022031")->status(), "photographed");
@@ -111,7 +117,7 @@ TEST(Drill, AWholeDayOfTwoCollegesWithRetakesAbsenteesAndCrashesAddsUp) {
     const int face = k % 7 == 3 ? (k + 1) % 4 : k % 4;
     auto [it, fresh] = digests.emplace(std::to_string(face), s.photo_sha256());
     EXPECT_EQ(it->second, s.photo_sha256()) << s.student_no() << " got another face's photo";
-    EXPECT_EQ(s.verdict(), "pending");
+    EXPECT_EQ(s.verdict(), "fail") << s.student_no();  // stand-in pictures without a face
   }
   EXPECT_EQ(digests.size(), 4u);
   ASSERT_EQ(r.reconciliation_size(), 2);
@@ -120,8 +126,67 @@ TEST(Drill, AWholeDayOfTwoCollegesWithRetakesAbsenteesAndCrashesAddsUp) {
     EXPECT_FALSE(c.override_used());
     EXPECT_EQ(c.roster(), c.photographed() + c.absent() + c.waiting() + c.not_scanned()) << c.college();
     EXPECT_EQ(c.scanned(), c.photographed() + c.absent() + c.waiting()) << c.college();
+    EXPECT_EQ(c.photographed(), c.passed() + c.failed_pending_retake() + c.verdict_pending()) << c.college();
+    EXPECT_EQ(c.verdict_pending(), 0u) << c.college();
   }
   EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
+  EXPECT_EQ(r.audit().verdicts(), 60u);  // 54 photos + 6 retakes, each checked once
+}
+
+// A rehearsal with real photographs from the corpus and two validators, one
+// of which is SIGKILLed mid-day: every photo still gets exactly one verdict,
+// a good photo passes, and a bad one fails with the check that explains it.
+TEST(Drill, ValidatorsCheckEveryPhotoEvenWhenOneIsKilled) {
+  TempDir dir;
+  namespace fs = std::filesystem;
+  const fs::path corpus = PHOTO_CORPUS_DIR;
+  const fs::path work = dir.path();
+  ASSERT_TRUE(fs::exists(corpus / "pos_franck_01829.jpg")) << "run tests/photos/make-corpus.sh";
+  for (const char* f : {"pos_franck_01829.jpg", "pos_franck_04035.jpg", "clothing_pattern_franck_02159_vstripes.jpg",
+                        "headwear_audrey_cap.jpg", "exposure_dark_franck_02159.jpg"}) {
+    fs::copy_file(corpus / f, work / f);
+  }
+  for (const char* f : {"roster.csv", "payments.csv", "schedule.csv"}) {
+    fs::copy_file(fs::path(SAMPLE_DIR) / f, work / f);
+  }
+  const std::string drill = R"({
+    "roster": "roster.csv", "payments": "payments.csv", "schedule": "schedule.csv",
+    "booths": ["B1"], "validators": 2,
+    "steps": [
+      {"booth": "B1", "scan": "S2021001"}, {"booth": "B1", "sign": true},
+      {"booth": "B1", "photo": "pos_franck_01829.jpg"},
+      {"booth": "B1", "scan": "S2021002"}, {"booth": "B1", "sign": true},
+      {"booth": "B1", "photo": "clothing_pattern_franck_02159_vstripes.jpg"},
+      {"kill": "validator"},
+      {"booth": "B1", "retake": "pos_franck_04035.jpg"},
+      {"booth": "B1", "scan": "S2021003"}, {"booth": "B1", "sign": true},
+      {"booth": "B1", "photo": "exposure_dark_franck_02159.jpg"},
+      {"booth": "B1", "scan": "S2021004"}, {"booth": "B1", "sign": true},
+      {"booth": "B1", "photo": "headwear_audrey_cap.jpg"},
+      {"start": "validator"}
+    ]})";
+  std::ofstream(work / "drill.json") << drill;
+  v1::DrillReport r = RunDrillFile((work / "drill.json").string());
+  ASSERT_TRUE(r.ran());
+  auto failed = [&](const char* no) {
+    const v1::DrillStudent* s = Student(r, no);
+    return std::set<std::string>(s->failed_checks().begin(), s->failed_checks().end());
+  };
+  EXPECT_EQ(Student(r, "S2021001")->verdict(), "pass") << ::testing::PrintToString(failed("S2021001"));
+  // S2021002's striped top failed; the retake (a good photo) replaced it and passed.
+  EXPECT_EQ(Student(r, "S2021002")->verdict(), "pass") << ::testing::PrintToString(failed("S2021002"));
+  EXPECT_EQ(Student(r, "S2021003")->verdict(), "fail");
+  EXPECT_TRUE(failed("S2021003").count("exposure")) << ::testing::PrintToString(failed("S2021003"));
+  // A cap is a warning (religious headwear may stay): the operator decides.
+  EXPECT_EQ(Student(r, "S2021004")->verdict(), "pass");
+  EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
+  EXPECT_EQ(r.audit().verdicts(), 5u);  // four photos and one retake, once each
+  for (const auto& c : r.reconciliation()) {
+    if (c.college() != "信息工程学院") continue;
+    EXPECT_EQ(c.passed(), 3u);
+    EXPECT_EQ(c.failed_pending_retake(), 1u);
+    EXPECT_EQ(c.verdict_pending(), 0u);
+  }
 }
 
 TEST(Drill, BadDrillFilesAreRefusedWithTheStepAndNothingStarts) {

@@ -1,0 +1,143 @@
+// The validator pool's broker with real ZeroMQ sockets on loopback and
+// scripted workers: jobs go to idle workers, a job whose worker goes silent
+// is issued to another, and each photo's result comes out exactly once.
+#include "coordinator/validator_broker.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "common/envelope.h"
+#include "common/sha256.h"
+#include "common/transport.h"
+
+namespace gradcap {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ScriptedWorker {
+ public:
+  ScriptedWorker(const std::string& endpoint, const std::string& name) : name_(name) {
+    SocketOptions o;
+    o.immediate = false;
+    socket_ = *MessageSocket::Create(SocketKind::kDealer, o);
+    EXPECT_TRUE(socket_->Connect(endpoint).ok());
+    Ready();
+  }
+  void Ready() {
+    v1::Envelope e;
+    e.mutable_validator_ready()->set_worker(name_);
+    e.mutable_validator_ready()->set_rule_set("test");
+    ASSERT_TRUE(socket_->Send({SerializeEnvelope(e)}).ok());
+  }
+  // The next job, or nullopt after `ms`.
+  std::optional<v1::ValidationJob> NextJob(int ms) {
+    auto frames = socket_->Receive(ms);
+    if (!frames.ok() || !frames->has_value()) return std::nullopt;
+    ParsedEnvelope p = ParseEnvelope((**frames)[0]);
+    if (!p.envelope || !p.envelope->has_validation_job()) return std::nullopt;
+    return p.envelope->validation_job();
+  }
+  void Answer(const v1::ValidationJob& job, const std::string& verdict) {
+    v1::Envelope e;
+    v1::ValidationResult* r = e.mutable_validation_result();
+    r->set_photo_sha256(DigestBytes(Sha256(job.jpeg())));
+    r->set_rule_set("test");
+    r->set_verdict(verdict);
+    r->set_worker(name_);
+    r->set_log_seq(job.log_seq());
+    ASSERT_TRUE(socket_->Send({SerializeEnvelope(e)}).ok());
+  }
+  void Close() { socket_.reset(); }
+
+ private:
+  std::string name_;
+  std::unique_ptr<MessageSocket> socket_;
+};
+
+struct Photos {
+  std::map<std::string, std::string> by_sha;
+  std::string Add(const std::string& bytes) {
+    const std::string sha = DigestBytes(Sha256(bytes));
+    by_sha[sha] = bytes;
+    return sha;
+  }
+};
+
+std::vector<v1::ValidationResult> WaitResults(ValidatorBroker& broker, size_t n, std::chrono::milliseconds limit) {
+  std::vector<v1::ValidationResult> out;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (out.size() < n && std::chrono::steady_clock::now() < deadline) {
+    for (auto& r : broker.TakeResults()) out.push_back(std::move(r));
+    std::this_thread::sleep_for(10ms);
+  }
+  return out;
+}
+
+TEST(ValidatorBroker, JobsGoToIdleWorkersAndEachResultComesOutOnce) {
+  Photos photos;
+  std::atomic<int> wakes{0};
+  BrokerOptions options;
+  options.endpoint = "tcp://127.0.0.1:*";
+  ValidatorBroker broker([&](const std::string& sha) -> std::optional<std::string> { return photos.by_sha.at(sha); },
+                         options, [&] { ++wakes; });
+  ASSERT_TRUE(broker.Start().ok());
+  ScriptedWorker a(broker.endpoint(), "validator-a"), b(broker.endpoint(), "validator-b");
+  std::vector<std::string> shas;
+  for (int i = 0; i < 6; ++i) shas.push_back(photos.Add("photo " + std::to_string(i)));
+  for (int i = 0; i < 6; ++i) broker.Submit(shas[i], 100 + i);
+  broker.Submit(shas[0], 100);  // the same photo again: not a second job
+  int done_a = 0, done_b = 0;
+  for (int round = 0; round < 20 && done_a + done_b < 6; ++round) {
+    if (auto job = a.NextJob(50)) a.Answer(*job, "pass"), ++done_a;
+    if (auto job = b.NextJob(50)) b.Answer(*job, "fail"), ++done_b;
+  }
+  const auto results = WaitResults(broker, 6, 3s);
+  ASSERT_EQ(results.size(), 6u);
+  EXPECT_GT(done_a, 0);
+  EXPECT_GT(done_b, 0);  // both workers got work
+  std::set<std::string> seen;
+  for (const auto& r : results) EXPECT_TRUE(seen.insert(r.photo_sha256()).second) << "a result came out twice";
+  EXPECT_GT(wakes.load(), 0);
+  EXPECT_EQ(broker.stats().sent, 6u);
+}
+
+TEST(ValidatorBroker, AJobWhoseWorkerGoesSilentIsIssuedToAnotherAndAppliedOnce) {
+  Photos photos;
+  BrokerOptions options;
+  options.endpoint = "tcp://127.0.0.1:*";
+  options.worker_timeout_ms = 600;
+  ValidatorBroker broker([&](const std::string& sha) -> std::optional<std::string> { return photos.by_sha.at(sha); },
+                         options, nullptr);
+  ASSERT_TRUE(broker.Start().ok());
+  ScriptedWorker dying(broker.endpoint(), "validator-dying");
+  std::this_thread::sleep_for(100ms);
+  const std::string sha = photos.Add("the photo");
+  broker.Submit(sha, 7);
+  auto job = dying.NextJob(2000);
+  ASSERT_TRUE(job.has_value());
+  EXPECT_EQ(job->log_seq(), 7u);
+  // It dies holding the job. A second worker joins.
+  ScriptedWorker rescuer(broker.endpoint(), "validator-rescuer");
+  std::optional<v1::ValidationJob> again;
+  for (int i = 0; i < 40 && !again; ++i) {
+    again = rescuer.NextJob(100);
+    if (!again) rescuer.Ready();  // idle workers keep saying so
+  }
+  ASSERT_TRUE(again.has_value()) << "the job was not issued again";
+  EXPECT_EQ(again->photo_sha256(), sha);
+  rescuer.Answer(*again, "pass");
+  dying.Answer(*job, "fail");  // late answer from the first worker: dropped
+  const auto results = WaitResults(broker, 2, 1500ms);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].verdict(), "pass");
+  EXPECT_EQ(broker.stats().reissued, 1u);
+  EXPECT_EQ(broker.stats().duplicates, 1u);
+}
+
+}  // namespace
+}  // namespace gradcap
