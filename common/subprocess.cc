@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/wait.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -22,9 +23,14 @@ bool ChildProcess::Start(const std::vector<std::string>& argv, const std::string
   CloseStdin();
   int pipe_fds[2] = {-1, -1};
   if (stdin_pipe && ::pipe2(pipe_fds, O_CLOEXEC) != 0) return false;
+  const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) return false;
   if (pid_ == 0) {
+    // A child outlives no parent: a drill or test that is killed takes its
+    // coordinator, booths and validators with it.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
     int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
       ::dup2(fd, STDOUT_FILENO);

@@ -159,7 +159,7 @@ std::string FormatAuditReport(const v1::AuditReport& report) {
   if (report.ok()) {
     return absl::StrCat(report.records(), " records (", report.applied(), " applied events, ",
                         report.rejected(), " rejections, ", report.admin(), " administrator changes, ",
-                        report.booths(), " booths), head ",
+                        report.verdicts(), " photo verdicts, ", report.booths(), " booths), head ",
                         report.head_hash(), "\nok");
   }
   return absl::StrCat("FAILED at record ", report.first_bad_log_seq(), ": ", report.problem());

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/big_endian.h"
 #include "common/kv_store.h"
 #include "common/sha256.h"
@@ -146,7 +147,9 @@ std::string FormatDrillReport(const v1::DrillReport& r) {
     if (s.status() == "not_scanned") continue;
     absl::StrAppend(&out, "  ", s.student_no(), "  ", s.status(), s.shooting_no() ? absl::StrCat(" #", s.shooting_no(), " at ", s.booth()) : "",
                     s.photo_sha256().empty() ? "" : absl::StrCat("  photo ", s.photo_sha256().substr(0, 12), "…"),
-                    s.photo_versions() > 1 ? absl::StrCat(" (", s.photo_versions(), " versions)") : "", "\n");
+                    s.photo_versions() > 1 ? absl::StrCat(" (", s.photo_versions(), " versions)") : "",
+                    s.verdict().empty() ? "" : absl::StrCat("  verdict ", s.verdict()),
+                    s.failed_checks().empty() ? "" : absl::StrCat(" (", absl::StrJoin(s.failed_checks(), ", "), ")"), "\n");
   }
   if (r.refusals_size() > 0) out += "refusals:\n";
   for (const auto& f : r.refusals()) {

@@ -9,7 +9,11 @@
 #   3. two booth agents (B1, B2) take codes as a keyboard-wedge scanner
 #      types them (one per line), plus a few that must be refused; midway the
 #      coordinator is killed with SIGKILL and restarted, as a power cut would;
-#   4. `gradcap audit verify` proves every event arrived once, in order.
+#   4. `gradcap audit verify` proves every event arrived once, in order;
+#   5. photo checks: `validator check` explains a good and two bad photos
+#      (made from package sample photos by tests/photos/make-corpus.sh), and
+#      `gradcap drill` rehearses a booth with photos, two validators (one
+#      killed midway), verdicts and the head count.
 #
 #   deploy/quickstart.sh                 run the day, verify, stop
 #   deploy/quickstart.sh --keep-running  leave the coordinator up afterwards
@@ -122,6 +126,32 @@ kill "$COORD"
 wait "$COORD" 2>/dev/null || true
 echo "== gradcap audit verify --db $DAY/coordinator-db"
 "$GRADCAP" audit verify --db "$DAY/coordinator-db"
+
+echo "== photo checks: validator check (sample photos made from package images)"
+CORPUS_MAKER=$BIN/tests/photos/corpus_maker tests/photos/make-corpus.sh "$DAY/photos" >/dev/null
+"$BIN/validator/validator" check "$DAY/photos/pos_franck_04035.jpg" "$DAY/photos/clothing_color_franck_02045_blue2.jpg" \
+  "$DAY/photos/glasses_glare_franck_02221.jpg" || true
+echo "== a rehearsal with photos and two validators (one killed midway): gradcap drill"
+mkdir -p "$DAY/drill"
+cp deploy/sample/*.csv "$DAY/photos/pos_franck_01829.jpg" "$DAY/photos/pos_franck_04035.jpg" \
+  "$DAY/photos/clothing_pattern_franck_02159_vstripes.jpg" "$DAY/photos/exposure_dark_franck_02159.jpg" "$DAY/drill/"
+cat > "$DAY/drill/drill.json" <<'JSON'
+{
+  "roster": "roster.csv", "payments": "payments.csv", "schedule": "schedule.csv",
+  "booths": ["B1"], "validators": 2,
+  "steps": [
+    {"booth": "B1", "scan": "S2021001"}, {"booth": "B1", "sign": true},
+    {"booth": "B1", "photo": "pos_franck_01829.jpg"},
+    {"booth": "B1", "scan": "S2021002"}, {"booth": "B1", "sign": true},
+    {"booth": "B1", "photo": "clothing_pattern_franck_02159_vstripes.jpg"},
+    {"kill": "validator"},
+    {"booth": "B1", "retake": "pos_franck_04035.jpg"},
+    {"booth": "B1", "scan": "S2021003"}, {"booth": "B1", "sign": true},
+    {"booth": "B1", "photo": "exposure_dark_franck_02159.jpg"}
+  ]
+}
+JSON
+"$GRADCAP" drill "$DAY/drill/drill.json" 2>>"$DAY/logs/drill.log"
 
 if [ "$KEEP" = 1 ]; then
   start_coordinator

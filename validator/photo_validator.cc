@@ -101,7 +101,8 @@ std::string ResultText(const v1::ValidationResult& r, std::string_view file, boo
   std::string out = absl::StrFormat("%s: %s (%.0f ms)\n", Sv(file), r.verdict() == "pass" ? "PASS 合格" : "FAIL 不合格",
                                     r.elapsed_ms());
   for (const v1::CheckResult& c : r.checks()) {
-    if (!all_checks && c.status() == "pass") continue;
+    // Without --all: what needs action (failures, and what a person must confirm).
+    if (!all_checks && (c.status() == "pass" || (c.status() == "undetermined" && c.severity() == "warn"))) continue;
     absl::StrAppend(&out, absl::StrFormat("  %-19s %-12s %-6s", c.id(), c.status(), c.severity()));
     if (c.status() != "undetermined") absl::StrAppend(&out, absl::StrFormat(" %8.3g", c.value()));
     absl::StrAppend(&out, "  [", c.limit(), "]");
