@@ -1,5 +1,8 @@
 #include "coordinator/capture_day.h"
 
+#include "absl/strings/str_format.h"
+#include "common/face_distance.h"
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
@@ -138,9 +141,49 @@ void CaptureDay::ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_s
   if (it != students_.end() && it->second.photo_sha256 == result.photo_sha256()) {
     it->second.verdict = result.verdict();
     it->second.failed_checks = failed;
+    it->second.face_descriptor = result.face_descriptor();
   }
   last_verdict_[record.booth()] = v;
   if (verdict != nullptr) *verdict = std::move(v);
+}
+
+void CaptureDay::RaiseVerdictAlerts(v1::ValidationRecord* record) const {
+  const v1::ValidationResult& result = record->result();
+  auto masked = [this](const std::string& no) {
+    std::optional<v1::Student> s = registry_->FindStudent(no);
+    return s ? MaskName(s->name()) : std::string("?");
+  };
+  // The same face already bound to another student today.
+  if (!result.face_descriptor().empty()) {
+    for (const auto& [other, st] : students_) {
+      if (other == record->student_no() || st.face_descriptor.empty()) continue;
+      const double d = FaceDistance(result.face_descriptor(), st.face_descriptor);
+      if (d >= kSameFaceDistance) continue;
+      v1::Alert* a = record->add_alerts();
+      a->set_kind("face_duplicate");
+      a->set_booth(record->booth());
+      a->add_shooting_nos(record->shooting_no());
+      a->add_shooting_nos(st.shooting_no);
+      a->set_detail(absl::StrCat("photo of #", record->shooting_no(), " ", masked(record->student_no()), " at ",
+                                 record->booth(), " shows the same face as #", st.shooting_no, " ", masked(other),
+                                 " at ", st.booth, " (distance ", absl::StrFormat("%.2f", d), ")"));
+    }
+  }
+  for (const v1::CheckResult& c : result.checks()) {
+    if (c.id() != "face_match" || c.status() != "fail") continue;
+    v1::Alert* a = record->add_alerts();
+    a->set_kind("face_match");
+    a->set_booth(record->booth());
+    a->add_shooting_nos(record->shooting_no());
+    a->set_detail(absl::StrCat("photo of #", record->shooting_no(), " ", masked(record->student_no()),
+                               " does not look like the enrolment photo (distance ",
+                               absl::StrFormat("%.2f", c.value()), ")"));
+  }
+}
+
+std::string CaptureDay::EnrolmentPhoto(const std::string& student_no) const {
+  std::optional<v1::Student> s = registry_->FindStudent(student_no);
+  return s ? s->enrolment_photo() : "";
 }
 
 void CaptureDay::Describe(const std::string& student_no, v1::Outcome* outcome) const {
@@ -293,7 +336,7 @@ void CaptureDay::Transition(const v1::BoothEvent& event, const v1::Outcome& outc
     w.needs_sign = binding.needs_sign();
     queue.waiting.push_back(w);
     queue.next_shooting_no = std::max(queue.next_shooting_no, binding.shooting_no() + 1);
-    students_[w.student_no] = StudentState{Status::kWaiting, booth, w.shooting_no, {}, {}, {}};
+    students_[w.student_no] = StudentState{Status::kWaiting, booth, w.shooting_no, {}, {}, {}, {}};
     return;
   }
   if (event.has_retake()) {
@@ -309,11 +352,11 @@ void CaptureDay::Transition(const v1::BoothEvent& event, const v1::Outcome& outc
   if (event.has_sign()) {
     head.signed_in = true;
   } else if (event.has_photo()) {
-    students_[head.student_no] = StudentState{Status::kPhotographed, booth, head.shooting_no, event.photo().sha256(), "", {}};
+    students_[head.student_no] = StudentState{Status::kPhotographed, booth, head.shooting_no, event.photo().sha256(), "", {}, {}};
     queue.last_bound = head;
     queue.waiting.pop_front();
   } else if (event.has_absent()) {
-    students_[head.student_no] = StudentState{Status::kAbsent, booth, head.shooting_no, {}, {}, {}};
+    students_[head.student_no] = StudentState{Status::kAbsent, booth, head.shooting_no, {}, {}, {}, {}};
     queue.waiting.pop_front();
   }
 }

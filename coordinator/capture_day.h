@@ -50,6 +50,8 @@ class CaptureDay final : public EventApplier {
   void Replay(const v1::AppliedEvent& applied, uint64_t log_seq) override;
   void DescribeBooth(const std::string& booth, v1::BoothState* state) const override;
   void ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_seq, v1::PhotoVerdict* verdict) override;
+  void RaiseVerdictAlerts(v1::ValidationRecord* record) const override;
+  std::string EnrolmentPhoto(const std::string& student_no) const override;
 
   enum class Status { kNotSeen, kWaiting, kPhotographed, kAbsent };
   struct StudentState {
@@ -59,6 +61,7 @@ class CaptureDay final : public EventApplier {
     std::string photo_sha256;                // raw digest of the current photo
     std::string verdict;                     // of the current photo: "pass", "fail", "" = pending
     std::vector<std::string> failed_checks;  // reject-severity failures of the current photo
+    std::string face_descriptor;             // of the current photo, once checked
   };
   StudentState StateOf(const std::string& student_no) const;
   size_t waiting_at(const std::string& booth) const;

@@ -70,9 +70,24 @@ absl::StatusOr<v1::DrillReport> BuildDrillReport(const std::string& db, const v1
     auto it = step_of.find({id.booth(), id.seq()});
     return it == step_of.end() ? -1 : it->second;
   };
+  std::map<uint64_t, v1::EventId> photo_event;  // log_seq → the photo's event, for verdict alerts
   GRADCAP_RETURN_IF_ERROR(log->ForEachRecord([&](const v1::LogRecord& record) {
-    if (record.has_validation()) day.ApplyVerdict(record.validation(), record.log_seq(), nullptr);
+    if (record.has_validation()) {
+      const v1::ValidationRecord& v = record.validation();
+      day.ApplyVerdict(v, record.log_seq(), nullptr);
+      for (const v1::Alert& alert : v.alerts()) {
+        v1::DrillAlert* d = report.add_alerts();
+        auto e = photo_event.find(v.photo_log_seq());
+        d->set_step(e == photo_event.end() ? -1 : step(e->second));
+        d->set_booth(alert.booth());
+        d->set_kind(alert.kind());
+        d->set_detail(alert.detail());
+      }
+    }
     if (!record.has_applied()) return;
+    if (record.applied().event().has_photo() || record.applied().event().has_retake()) {
+      photo_event[record.log_seq()] = record.applied().event().id();
+    }
     const v1::AppliedEvent& a = record.applied();
     day.Replay(a, record.log_seq());
     report.set_events(report.events() + 1);

@@ -26,8 +26,12 @@ class EventApplier {
   // photo is still the student's current one, the verdict becomes theirs.
   // Fills `verdict` (may be null) with what the booth is told.
   virtual void ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_seq, v1::PhotoVerdict* verdict) {}
-  // The student a photo bound to, for a validation record; empty if none.
-  virtual std::string PhotoOwner(const std::string& photo_sha256) const { return ""; }
+  // Live only, before ApplyVerdict: the substitution signals a verdict
+  // raises (face_duplicate, face_match), added to the record so the log
+  // keeps them and replay does not decide again.
+  virtual void RaiseVerdictAlerts(v1::ValidationRecord* record) const {}
+  // The roster's enrolment photo of a student (a file path), or empty.
+  virtual std::string EnrolmentPhoto(const std::string& student_no) const { return ""; }
   // What the booth's operator may see of its queue (masked names only).
   virtual void DescribeBooth(const std::string& booth, v1::BoothState* state) const {}
 };

@@ -46,7 +46,7 @@ std::optional<PendingPhoto> PendingPhotoOf(const v1::AppliedEvent& applied, uint
   if (!applied.outcome().accepted() || applied.binding().student_no().empty()) return std::nullopt;
   if (!e.has_photo() && !e.has_retake()) return std::nullopt;
   return PendingPhoto{e.has_photo() ? e.photo().sha256() : e.retake().sha256(), log_seq, e.id().booth(),
-                      applied.binding().shooting_no(), applied.binding().student_no()};
+                      applied.binding().shooting_no(), applied.binding().student_no(), ""};
 }
 
 // Writes one sealed batch at a time on its own thread and signals an
@@ -171,7 +171,8 @@ void IngestServer::AwaitVerdict(PendingPhoto photo) {
     return;
   }
   std::vector<PendingPhoto>& waiting = awaiting_verdict_[photo.sha256];
-  if (waiting.empty()) broker_->Submit(photo.sha256, photo.log_seq);
+  photo.enrolment_photo = applier_->EnrolmentPhoto(photo.student_no);
+  if (waiting.empty()) broker_->Submit(photo.sha256, photo.log_seq, photo.enrolment_photo);
   waiting.push_back(std::move(photo));
 }
 
@@ -182,7 +183,9 @@ void IngestServer::StageVerdict(const PendingPhoto& p, const v1::ValidationResul
   record.set_booth(p.booth);
   record.set_shooting_no(p.shooting_no);
   record.set_student_no(p.student_no);
-  Reply reply{"", {}, false};
+  Reply reply{"", {}, false, std::nullopt};
+  applier_->RaiseVerdictAlerts(&record);
+  for (const v1::Alert& a : record.alerts()) LogWarning(kComponent, "alert ", a.kind(), ": ", a.detail());
   applier_->ApplyVerdict(record, log_->next_log_seq(), reply.envelope.mutable_verdict());
   log_->StageValidation(record);
   ++stats_.verdicts;
@@ -294,14 +297,14 @@ void IngestServer::HandleEvent(const std::string& routing_id, v1::BoothEvent&& e
         outcome.emplace();
         applier_->Apply(event, log_->next_log_seq(), clock_->NowMs(), &*outcome, &binding);
       }
-      Reply reply{routing_id, {}, false};
+      Reply reply{routing_id, {}, false, std::nullopt};
       v1::Ack* ack = reply.envelope.mutable_ack();
       *ack->mutable_id() = id;
       *ack->mutable_outcome() = *outcome;
       if (broker_ != nullptr && outcome->accepted() && !binding.student_no().empty() &&
           (event.has_photo() || event.has_retake())) {
         reply.photo = PendingPhoto{event.has_photo() ? event.photo().sha256() : event.retake().sha256(),
-                                   log_->next_log_seq(), id.booth(), binding.shooting_no(), binding.student_no()};
+                                   log_->next_log_seq(), id.booth(), binding.shooting_no(), binding.student_no(), ""};
       }
       ack->set_log_seq(log_->StageApplied(std::move(event), std::move(*outcome), std::move(binding)));
       replies_.push_back(std::move(reply));
@@ -309,14 +312,14 @@ void IngestServer::HandleEvent(const std::string& routing_id, v1::BoothEvent&& e
       return;
     }
     case SeqAction::kDuplicate: {
-      Reply reply{routing_id, {}, true};
+      Reply reply{routing_id, {}, true, std::nullopt};
       *reply.envelope.mutable_ack()->mutable_id() = id;
       replies_.push_back(std::move(reply));
       ++stats_.duplicates;
       return;
     }
     case SeqAction::kGap: {
-      Reply reply{routing_id, {}, false};
+      Reply reply{routing_id, {}, false, std::nullopt};
       v1::ResendFrom* resend = reply.envelope.mutable_resend_from();
       resend->set_booth(id.booth());
       resend->set_epoch(id.epoch());
@@ -352,7 +355,7 @@ void IngestServer::HandleHeartbeat(const std::string& routing_id, const v1::Hear
                                    const std::string& raw) {
   if (!heartbeat.booth().empty() && !SenderIs(heartbeat.booth(), routing_id, raw, nullptr)) return;
   ++stats_.heartbeats;
-  Reply reply{routing_id, {}, false};
+  Reply reply{routing_id, {}, false, std::nullopt};
   v1::Heartbeat* pong = reply.envelope.mutable_heartbeat();
   pong->set_booth(heartbeat.booth());
   pong->set_sent_at_ms(clock_->NowMs());
@@ -383,7 +386,7 @@ void IngestServer::Refuse(const std::string& routing_id, const WireError& error,
   const uint64_t log_seq = log_->StageRejection(rejection);
   LogWarning(kComponent, "refused message from ", rejection.peer(), " (log record ", log_seq,
              "): ", error.code, ": ", error.detail);
-  Reply reply{routing_id, {}, false};
+  Reply reply{routing_id, {}, false, std::nullopt};
   v1::ErrorReply* reply_error = reply.envelope.mutable_error();
   reply_error->set_code(error.code);
   reply_error->set_detail(error.detail);

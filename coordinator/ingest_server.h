@@ -36,6 +36,7 @@ struct PendingPhoto {
   std::string booth;
   uint32_t shooting_no = 0;
   std::string student_no;
+  std::string enrolment_photo;  // path, for face_match; filled when awaited
 };
 // The pending photo an applied record carries, if it is an accepted photo or retake.
 std::optional<PendingPhoto> PendingPhotoOf(const v1::AppliedEvent& applied, uint64_t log_seq);

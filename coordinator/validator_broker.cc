@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -56,10 +58,10 @@ absl::Status ValidatorBroker::Start() {
 
 std::string ValidatorBroker::endpoint() const { return socket_ ? socket_->LastEndpoint() : ""; }
 
-void ValidatorBroker::Submit(const std::string& photo_sha256, uint64_t log_seq) {
+void ValidatorBroker::Submit(const std::string& photo_sha256, uint64_t log_seq, const std::string& enrolment_photo) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    submitted_.push_back(Job{photo_sha256, log_seq});
+    submitted_.push_back(Job{photo_sha256, log_seq, enrolment_photo});
   }
   const uint64_t one = 1;
   (void)!::write(wake_fd_, &one, sizeof one);
@@ -206,6 +208,16 @@ void ValidatorBroker::Dispatch(int64_t now) {
     out->set_photo_sha256(job.sha);
     out->set_log_seq(job.log_seq);
     *out->mutable_jpeg() = std::move(*jpeg);
+    if (!job.enrolment_photo.empty()) {
+      std::ifstream in(job.enrolment_photo, std::ios::binary);
+      std::stringstream bytes;
+      bytes << in.rdbuf();
+      if (in) {
+        out->set_reference_jpeg(bytes.str());
+      } else {
+        LogWarning(kComponent, "enrolment photo ", job.enrolment_photo, " unreadable: face_match will be undetermined");
+      }
+    }
     if (!socket_->Send({worker, SerializeEnvelope(envelope)}).ok()) {
       workers_.erase(worker);  // gone: the job waits for the next worker
       pending_.push_front(std::move(job));

@@ -53,7 +53,8 @@ class ValidatorBroker {
   std::string endpoint() const;
 
   // Thread-safe. Photos already submitted are ignored.
-  void Submit(const std::string& photo_sha256, uint64_t log_seq);
+  // `enrolment_photo` (a file path, optional) goes with the job for face_match.
+  void Submit(const std::string& photo_sha256, uint64_t log_seq, const std::string& enrolment_photo = "");
   std::vector<v1::ValidationResult> TakeResults();
   BrokerStats stats() const;
 
@@ -61,6 +62,7 @@ class ValidatorBroker {
   struct Job {
     std::string sha;
     uint64_t log_seq = 0;
+    std::string enrolment_photo;
   };
   struct InFlight {
     Job job;

@@ -179,6 +179,16 @@ TEST(Drill, ValidatorsCheckEveryPhotoEvenWhenOneIsKilled) {
   EXPECT_TRUE(failed("S2021003").count("exposure")) << ::testing::PrintToString(failed("S2021003"));
   // A cap is a warning (religious headwear may stay): the operator decides.
   EXPECT_EQ(Student(r, "S2021004")->verdict(), "pass");
+  // S2021001–3 were all photographed as the same man: substitution alerts
+  // at the later photos' steps; never for S2021004 (a different person).
+  int duplicates = 0;
+  for (const auto& a : r.alerts()) {
+    if (a.kind() != "face_duplicate") continue;
+    ++duplicates;
+    EXPECT_GE(a.step(), 5) << a.detail();
+    EXPECT_EQ(a.detail().find("尹"), std::string::npos) << a.detail();  // S2021004 is 尹涵
+  }
+  EXPECT_GE(duplicates, 2);
   EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
   EXPECT_EQ(r.audit().verdicts(), 5u);  // four photos and one retake, once each
   for (const auto& c : r.reconciliation()) {

@@ -17,6 +17,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "common/face_distance.h"
 #include "validator/framing.h"
 #include "validator/photo_input.h"
 #include "validator/photo_validator.h"
@@ -161,6 +162,34 @@ TEST_F(PhotoCorpus, FramingSaysWhyNoCropFits) {
   f = FramePhoto(blue, validator_->landmarker(), validator_->rules());
   ASSERT_FALSE(f.ok());
   EXPECT_NE(std::string(f.status().message()).find("no face"), std::string::npos) << f.status();
+}
+
+}  // namespace
+}  // namespace gradcap::validator
+
+namespace gradcap::validator {
+namespace {
+
+std::string CheckStatus(const v1::ValidationResult& r, const std::string& id) {
+  for (const auto& c : r.checks()) {
+    if (c.id() == id) return c.status();
+  }
+  return "missing";
+}
+
+// face_match: the same man in two frames matches; a different person is
+// told apart; without an enrolment photo it cannot decide.
+TEST_F(PhotoCorpus, FaceMatchAgainstTheEnrolmentPhoto) {
+  const fs::path dir = CorpusDir();
+  const std::string photo = Read(dir / "pos_franck_04035.jpg");
+  EXPECT_EQ(CheckStatus(validator_->Validate(photo, Read(dir / "pos_franck_01829.jpg")), "face_match"), "pass");
+  EXPECT_EQ(CheckStatus(validator_->Validate(photo, Read(dir / "headwear_audrey_cap.jpg")), "face_match"), "fail");
+  EXPECT_EQ(CheckStatus(validator_->Validate(photo), "face_match"), "undetermined");
+  EXPECT_EQ(CheckStatus(validator_->Validate(photo, "not a photo"), "face_match"), "undetermined");
+  // Every descriptor is the documented size, and a photo is at distance 0 from itself.
+  const v1::ValidationResult r = validator_->Validate(photo);
+  EXPECT_EQ(r.face_descriptor().size(), size_t(kFaceDescriptorBytes));
+  EXPECT_EQ(FaceDistance(r.face_descriptor(), r.face_descriptor()), 0);
 }
 
 }  // namespace

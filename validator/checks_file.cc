@@ -50,7 +50,7 @@ const std::vector<std::string>& AllCheckIds() {
       "exposure", "lighting_uniform", "sharpness", "red_eye", "eyes_open", "mouth_closed",
       "hair_over_eyebrows", "ears_visible", "glasses_glare", "tinted_lenses", "frame_over_eyes", "headwear",
       "hair_bun", "hair_ornament", "earrings", "necklace", "clothing_color", "clothing_pattern",
-      "clothing_style"};
+      "clothing_style", "face_match"};
   return ids;
 }
 

@@ -9,6 +9,7 @@
 #include "common/sha256.h"
 #include "validator/analysis.h"
 #include "validator/checks.h"
+#include "validator/face_descriptor.h"
 #include "validator/photo_input.h"
 
 namespace gradcap::validator {
@@ -20,7 +21,43 @@ absl::StatusOr<std::unique_ptr<PhotoValidator>> PhotoValidator::Create(const std
   return std::unique_ptr<PhotoValidator>(new PhotoValidator(std::move(*landmarker), rules));
 }
 
-v1::ValidationResult PhotoValidator::Validate(std::string_view jpeg) const {
+namespace {
+
+// face_match: the photo's face against the enrolment photo's.
+void CheckIdentity(const Analysis& a, std::string_view enrolment, const FaceLandmarker& landmarker,
+                   const RuleSet& rules, Results* out) {
+  const std::string limit = absl::StrFormat("face distance < %g same, > %g different", kSameFaceDistance,
+                                            kDifferentFaceDistance);
+  if (enrolment.empty()) {
+    Undetermined(out, "face_match", Severity::kWarn, limit, "名单中无学籍照片，无法比对",
+                 "no enrolment photo in the roster to compare with");
+    return;
+  }
+  auto reference = DecodePhoto(enrolment);
+  const std::string mine = FaceDescriptor(a);
+  std::string theirs;
+  if (reference.ok()) theirs = FaceDescriptor(Analyze(reference->bgr, landmarker, rules));
+  if (mine.empty() || theirs.empty()) {
+    Undetermined(out, "face_match", Severity::kWarn, limit,
+                 mine.empty() ? "照片中无人脸，无法比对" : "学籍照片中找不到人脸，无法比对",
+                 mine.empty() ? "no face in the photo to compare" : "no face found in the enrolment photo");
+    return;
+  }
+  const double d = FaceDistance(mine, theirs);
+  if (d < kSameFaceDistance) {
+    Pass(out, "face_match", Severity::kWarn, d, limit);
+  } else if (d > kDifferentFaceDistance) {
+    Fail(out, "face_match", Severity::kWarn, d, limit, "与学籍照片不像同一人，请核对本人身份",
+         "does not look like the enrolment photo: check the student's identity");
+  } else {
+    Undetermined(out, "face_match", Severity::kWarn, limit, "与学籍照片相似度不确定，请人工核对",
+                 "cannot tell whether this is the enrolment photo's person: check by eye");
+  }
+}
+
+}  // namespace
+
+v1::ValidationResult PhotoValidator::Validate(std::string_view jpeg, std::string_view enrolment) const {
   const auto start = std::chrono::steady_clock::now();
   v1::ValidationResult result;
   result.set_photo_sha256(DigestBytes(Sha256(jpeg)));
@@ -42,6 +79,8 @@ v1::ValidationResult PhotoValidator::Validate(std::string_view jpeg) const {
     CheckLight(a, rules_, checks);
     CheckFace(a, rules_, checks);
     CheckDress(a, rules_, checks);
+    CheckIdentity(a, enrolment, *landmarker_, rules_, checks);
+    result.set_face_descriptor(FaceDescriptor(a));
   }
   const auto& order = AllCheckIds();
   auto rank = [&](const v1::CheckResult& c) { return std::find(order.begin(), order.end(), c.id()) - order.begin(); };

@@ -20,8 +20,10 @@ class PhotoValidator {
                                                                 RuleSet rules = {});
 
   // Never fails: unreadable input gives an image_format failure. Sets
-  // photo_sha256, rule_set, verdict, checks and elapsed_ms.
-  v1::ValidationResult Validate(std::string_view jpeg) const;
+  // photo_sha256, rule_set, verdict, checks, face_descriptor and elapsed_ms.
+  // `enrolment` (optional) is the roster's photo of the student: face_match
+  // compares the two faces; without it face_match is undetermined.
+  v1::ValidationResult Validate(std::string_view jpeg, std::string_view enrolment = {}) const;
 
   const FaceLandmarker& landmarker() const { return *landmarker_; }
   const RuleSet& rules() const { return rules_; }

@@ -25,6 +25,7 @@
 ABSL_FLAG(std::string, model, gradcap::validator::kDefaultLandmarkModel,
           "dlib 68-point landmark model (Debian package libdlib-data).");
 ABSL_FLAG(bool, json, false, "check: print one JSON object per file.");
+ABSL_FLAG(std::string, enrolment, "", "check: the student's enrolment photo, for face_match.");
 ABSL_FLAG(bool, all, false, "check: list passed checks too (text output).");
 ABSL_FLAG(std::string, debug_dir, "", "check: write an overlay PNG per file (landmarks, masks, limits) here.");
 ABSL_FLAG(int, min_kb, 20, "file_size: warn below this many KB.");
@@ -64,6 +65,11 @@ int Check(const std::vector<std::string>& files) {
     return 2;
   }
   int failed = 0, unreadable = 0;
+  std::string enrolment;
+  if (!absl::GetFlag(FLAGS_enrolment).empty() && !ReadFile(absl::GetFlag(FLAGS_enrolment), &enrolment)) {
+    std::fprintf(stderr, "validator: cannot read enrolment photo %s\n", absl::GetFlag(FLAGS_enrolment).c_str());
+    return 2;
+  }
   for (const std::string& file : files) {
     std::string bytes;
     if (!ReadFile(file, &bytes)) {
@@ -71,7 +77,7 @@ int Check(const std::vector<std::string>& files) {
       ++unreadable;
       continue;
     }
-    const v1::ValidationResult r = (*validator)->Validate(bytes);
+    const v1::ValidationResult r = (*validator)->Validate(bytes, enrolment);
     failed += r.verdict() != "pass";
     if (absl::GetFlag(FLAGS_json)) {
       std::printf("%s\n", ResultJson(r, file).c_str());

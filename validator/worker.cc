@@ -109,15 +109,20 @@ int RunWorker(const WorkerOptions& options) {
     v1::Envelope reply;
     v1::ValidationResult* result = reply.mutable_validation_result();
     const std::string digest = DigestBytes(Sha256(job.jpeg()));
-    auto stored = (*store)->Find(digest, kRuleSetVersion);
+    // The enrolment photo changes face_match: part of the cache key.
+    const std::string key = job.reference_jpeg().empty() ? digest : DigestBytes(Sha256Concat(digest, job.reference_jpeg()));
+    auto stored = (*store)->Find(key, kRuleSetVersion);
     if (stored.ok() && stored->has_value()) {
       *result = std::move(**stored);
+      result->set_photo_sha256(digest);
       result->set_from_store(true);
       ++cached;
     } else {
-      *result = (*validator)->Validate(job.jpeg());
+      *result = (*validator)->Validate(job.jpeg(), job.reference_jpeg());
       result->set_worker(name);
-      absl::Status put = (*store)->Put(*result);
+      v1::ValidationResult keyed = *result;
+      keyed.set_photo_sha256(key);
+      absl::Status put = (*store)->Put(keyed);
       if (!put.ok()) LogWarning(kComponent, "result not stored: ", put.ToString());
     }
     result->set_log_seq(job.log_seq());
