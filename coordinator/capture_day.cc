@@ -138,11 +138,12 @@ void CaptureDay::ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_s
     }
   }
   auto it = students_.find(record.student_no());
-  if (it != students_.end() && it->second.photo_sha256 == result.photo_sha256()) {
-    it->second.verdict = result.verdict();
-    it->second.failed_checks = failed;
-    it->second.face_descriptor = result.face_descriptor();
-  }
+  // A late verdict for a photo a retake has replaced is recorded but changes
+  // nothing: not the student's state, not what the booth shows.
+  if (it == students_.end() || it->second.photo_sha256 != result.photo_sha256()) return;
+  it->second.verdict = result.verdict();
+  it->second.failed_checks = failed;
+  it->second.face_descriptor = result.face_descriptor();
   last_verdict_[record.booth()] = v;
   if (verdict != nullptr) *verdict = std::move(v);
 }

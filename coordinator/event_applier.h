@@ -23,8 +23,9 @@ class EventApplier {
   // Applies a decision read back from the log.
   virtual void Replay(const v1::AppliedEvent& applied, uint64_t log_seq) = 0;
   // Records a photo's verdict (live and on replay, same call). When the
-  // photo is still the student's current one, the verdict becomes theirs.
-  // Fills `verdict` (may be null) with what the booth is told.
+  // photo is still the student's current one, the verdict becomes theirs and
+  // `verdict` (may be null) is filled with what the booth is told; a verdict
+  // for a replaced photo leaves both alone.
   virtual void ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_seq, v1::PhotoVerdict* verdict) {}
   // Live only, before ApplyVerdict: the substitution signals a verdict
   // raises (face_duplicate, face_match), added to the record so the log

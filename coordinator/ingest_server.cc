@@ -189,6 +189,7 @@ void IngestServer::StageVerdict(const PendingPhoto& p, const v1::ValidationResul
   applier_->ApplyVerdict(record, log_->next_log_seq(), reply.envelope.mutable_verdict());
   log_->StageValidation(record);
   ++stats_.verdicts;
+  if (reply.envelope.verdict().verdict().empty()) return;  // about a photo since replaced
   if (auto r = routing_of_.find(p.booth); r != routing_of_.end()) {
     reply.routing_id = r->second;
     replies_.push_back(std::move(reply));

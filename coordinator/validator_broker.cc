@@ -212,10 +212,11 @@ void ValidatorBroker::Dispatch(int64_t now) {
       std::ifstream in(job.enrolment_photo, std::ios::binary);
       std::stringstream bytes;
       bytes << in.rdbuf();
-      if (in) {
+      if (in && bytes.str().size() <= kMaxEnvelopeBytes / 2) {
         out->set_reference_jpeg(bytes.str());
       } else {
-        LogWarning(kComponent, "enrolment photo ", job.enrolment_photo, " unreadable: face_match will be undetermined");
+        LogWarning(kComponent, "enrolment photo ", job.enrolment_photo,
+                   " unreadable or over 12 MB: face_match will be undetermined");
       }
     }
     if (!socket_->Send({worker, SerializeEnvelope(envelope)}).ok()) {

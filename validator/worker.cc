@@ -99,7 +99,7 @@ int RunWorker(const WorkerOptions& options) {
       continue;
     }
     if ((*frames)->size() != 1) continue;
-    ParsedEnvelope parsed = ParseEnvelope((**frames)[0]);
+    ParsedEnvelope parsed = ParseEnvelope((**frames)[0], 2 * kMaxEnvelopeBytes);  // photo + enrolment photo
     if (!parsed.envelope || !parsed.envelope->has_validation_job()) {
       LogWarning(kComponent, "ignored a message that is not a validation job",
                  parsed.error ? absl::StrCat(": ", parsed.error->detail) : "");
@@ -127,7 +127,18 @@ int RunWorker(const WorkerOptions& options) {
     }
     result->set_log_seq(job.log_seq());
     if (!job.photo_sha256().empty() && job.photo_sha256() != digest) {
-      LogWarning(kComponent, "job for log record ", job.log_seq(), " carries bytes that do not match its digest");
+      // Answer the job as asked (so the broker can close it) and say so loudly:
+      // the coordinator's photo store returned other bytes than it holds under this digest.
+      LogError(kComponent, "job for log record ", job.log_seq(), " carries bytes that hash to ", ToHex(digest),
+               ", not ", ToHex(job.photo_sha256()), ": damaged photo store?");
+      result->set_photo_sha256(job.photo_sha256());
+      result->set_verdict("fail");
+      for (v1::CheckResult& c : *result->mutable_checks()) {
+        if (c.id() != "image_format") continue;
+        c.set_status("fail");
+        c.set_reason_zh("照片数据与记录的摘要不符（存储损坏？）");
+        c.set_reason_en("photo bytes do not match the recorded digest (damaged store?)");
+      }
     }
     (void)(*socket)->Send({SerializeEnvelope(reply)});
     ++done;
