@@ -28,10 +28,11 @@ class ScriptedWorker {
     EXPECT_TRUE(socket_->Connect(endpoint).ok());
     Ready();
   }
-  void Ready() {
+  void Ready(bool busy = false) {
     v1::Envelope e;
     e.mutable_validator_ready()->set_worker(name_);
     e.mutable_validator_ready()->set_rule_set("test");
+    e.mutable_validator_ready()->set_busy(busy);
     ASSERT_TRUE(socket_->Send({SerializeEnvelope(e)}).ok());
   }
   // The next job, or nullopt after `ms`.
@@ -137,6 +138,39 @@ TEST(ValidatorBroker, AJobWhoseWorkerGoesSilentIsIssuedToAnotherAndAppliedOnce) 
   EXPECT_EQ(results[0].verdict(), "pass");
   EXPECT_EQ(broker.stats().reissued, 1u);
   EXPECT_EQ(broker.stats().duplicates, 1u);
+}
+
+TEST(ValidatorBroker, AWorkerThatSaysItIsBusyKeepsItsJob) {
+  Photos photos;
+  BrokerOptions options;
+  options.endpoint = "tcp://127.0.0.1:*";
+  options.worker_timeout_ms = 800;
+  ValidatorBroker broker([&](const std::string& sha) -> std::optional<std::string> { return photos.by_sha.at(sha); },
+                         options, nullptr);
+  ASSERT_TRUE(broker.Start().ok());
+  ScriptedWorker slow(broker.endpoint(), "validator-slow"), other(broker.endpoint(), "validator-other");
+  std::this_thread::sleep_for(100ms);
+  const std::string sha = photos.Add("a 24-megapixel capture");
+  broker.Submit(sha, 9);
+  std::optional<v1::ValidationJob> job;
+  ScriptedWorker* holder = nullptr;
+  for (int i = 0; i < 20 && !job; ++i) {
+    if ((job = slow.NextJob(50))) holder = &slow;
+    else if ((job = other.NextJob(50))) holder = &other;
+  }
+  ASSERT_TRUE(job.has_value());
+  ScriptedWorker* idle = holder == &slow ? &other : &slow;
+  // Three worker timeouts of work, saying "busy" as it goes; the idle one keeps saying ready.
+  for (int i = 0; i < 24; ++i) {
+    std::this_thread::sleep_for(100ms);
+    holder->Ready(/*busy=*/true);
+    idle->Ready();
+    EXPECT_FALSE(idle->NextJob(0).has_value()) << "the job was issued twice";
+  }
+  holder->Answer(*job, "pass");
+  const auto results = WaitResults(broker, 1, 1s);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(broker.stats().reissued, 0u);
 }
 
 }  // namespace

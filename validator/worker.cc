@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <csignal>
 #include <vector>
 
@@ -118,7 +120,20 @@ int RunWorker(const WorkerOptions& options) {
       result->set_from_store(true);
       ++cached;
     } else {
-      *result = (*validator)->Validate(job.jpeg(), job.reference_jpeg());
+      // Validate on a helper thread while this one keeps telling the broker
+      // it is alive (a 24 MP capture or a loaded machine can take seconds;
+      // silence would look like a dead worker and the job would run twice).
+      auto running = std::async(std::launch::async, [&] {
+        return (*validator)->Validate(job.jpeg(), job.reference_jpeg());
+      });
+      while (running.wait_for(std::chrono::milliseconds(options.heartbeat_ms)) != std::future_status::ready) {
+        v1::Envelope alive;
+        alive.mutable_validator_ready()->set_worker(name);
+        alive.mutable_validator_ready()->set_rule_set(kRuleSetVersion);
+        alive.mutable_validator_ready()->set_busy(true);
+        (void)(*socket)->Send({SerializeEnvelope(alive)});
+      }
+      *result = running.get();
       result->set_worker(name);
       v1::ValidationResult keyed = *result;
       keyed.set_photo_sha256(key);
