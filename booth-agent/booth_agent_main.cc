@@ -14,6 +14,7 @@
 #include "booth-agent/frame_scanner.h"
 #include "booth-agent/operator_display.h"
 #include "common/clock.h"
+#include "common/json_text.h"
 #include "common/key_files.h"
 #include "common/logging.h"
 #include "common/sha256.h"
@@ -55,23 +56,6 @@ void OnSignal(int) { g_stop.store(true); }
 
 using namespace gradcap;
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 int Decode(const std::vector<std::string>& files) {
   if (files.empty()) {
     std::fprintf(stderr, "booth-agent decode: which FILE(s)?\n");
@@ -84,11 +68,11 @@ int Decode(const std::vector<std::string>& files) {
     if (json) {
       std::string list;
       if (payloads.ok()) {
-        for (const auto& p : *payloads) list += (list.empty() ? "" : ",") + JsonString(p);
+        for (const auto& p : *payloads) list += (list.empty() ? "" : ",") + JsonQuote(p);
       }
-      std::printf("{\"file\":%s,\"ok\":%s,\"codes\":[%s]%s}\n", JsonString(file).c_str(),
+      std::printf("{\"file\":%s,\"ok\":%s,\"codes\":[%s]%s}\n", JsonQuote(file).c_str(),
                   payloads.ok() ? "true" : "false", list.c_str(),
-                  payloads.ok() ? "" : (",\"error\":" + JsonString(std::string(payloads.status().message()))).c_str());
+                  payloads.ok() ? "" : (",\"error\":" + JsonQuote(std::string(payloads.status().message()))).c_str());
     } else if (!payloads.ok()) {
       std::printf("%s: error: %s\n", file.c_str(), std::string(payloads.status().message()).c_str());
     } else if (payloads->empty()) {

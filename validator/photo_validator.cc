@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/json_text.h"
 #include "common/logging.h"
 #include "common/sha256.h"
 #include "validator/analysis.h"
@@ -94,42 +95,18 @@ v1::ValidationResult PhotoValidator::Validate(std::string_view jpeg, std::string
   return result;
 }
 
-namespace {
-
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += absl::StrFormat("\\u%04x", static_cast<unsigned char>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
-
 std::string ResultJson(const v1::ValidationResult& r, std::string_view file) {
-  std::string out = absl::StrCat("{\"file\":", Quote(file), ",\"verdict\":", Quote(r.verdict()),
-                                 ",\"sha256\":", Quote(ToHex(r.photo_sha256())), ",\"rule_set\":", Quote(r.rule_set()),
+  std::string out = absl::StrCat("{\"file\":", JsonQuote(file), ",\"verdict\":", JsonQuote(r.verdict()),
+                                 ",\"sha256\":", JsonQuote(ToHex(r.photo_sha256())), ",\"rule_set\":", JsonQuote(r.rule_set()),
                                  absl::StrFormat(",\"elapsed_ms\":%.1f", r.elapsed_ms()), ",\"checks\":[");
   for (int i = 0; i < r.checks_size(); ++i) {
     const v1::CheckResult& c = r.checks(i);
-    absl::StrAppend(&out, i ? "," : "", "{\"id\":", Quote(c.id()), ",\"status\":", Quote(c.status()),
-                    ",\"severity\":", Quote(c.severity()));
+    absl::StrAppend(&out, i ? "," : "", "{\"id\":", JsonQuote(c.id()), ",\"status\":", JsonQuote(c.status()),
+                    ",\"severity\":", JsonQuote(c.severity()));
     if (c.status() != "undetermined") absl::StrAppend(&out, absl::StrFormat(",\"value\":%.4g", c.value()));
-    absl::StrAppend(&out, ",\"limit\":", Quote(c.limit()));
+    absl::StrAppend(&out, ",\"limit\":", JsonQuote(c.limit()));
     if (!c.reason_en().empty()) {
-      absl::StrAppend(&out, ",\"reason_zh\":", Quote(c.reason_zh()), ",\"reason_en\":", Quote(c.reason_en()));
+      absl::StrAppend(&out, ",\"reason_zh\":", JsonQuote(c.reason_zh()), ",\"reason_en\":", JsonQuote(c.reason_en()));
     }
     out += "}";
   }
