@@ -23,9 +23,9 @@
 #include "common/sha256.h"
 #include "common/temp_dir.h"
 #include "common/transport.h"
-#include "coordinator/event_log.h"
+#include "common/event_log.h"
 #include "coordinator/ingest_server.h"
-#include "coordinator/log_format.h"
+#include "common/log_format.h"
 
 ABSL_FLAG(int, booths, 16, "Booth clients sending concurrently.");
 ABSL_FLAG(int, small_events, 4000, "Small events per booth in the throughput run.");

@@ -19,7 +19,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "coordinator/event_applier.h"
-#include "coordinator/registry.h"
+#include "registry/registry.h"
 
 namespace gradcap {
 

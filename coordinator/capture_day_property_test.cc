@@ -20,9 +20,9 @@
 #include "common/sha256.h"
 #include "common/temp_dir.h"
 #include "coordinator/capture_day.h"
-#include "coordinator/event_log.h"
-#include "coordinator/registry.h"
-#include "coordinator/registry_import.h"
+#include "common/event_log.h"
+#include "registry/registry.h"
+#include "registry/registry_import.h"
 
 namespace gradcap {
 namespace {

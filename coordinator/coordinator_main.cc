@@ -15,10 +15,10 @@
 #include "common/sha256.h"
 #include "absl/time/time.h"
 #include "coordinator/capture_day.h"
-#include "coordinator/registry.h"
-#include "coordinator/event_log.h"
+#include "registry/registry.h"
+#include "common/event_log.h"
 #include "coordinator/ingest_server.h"
-#include "coordinator/log_format.h"
+#include "common/log_format.h"
 #include "coordinator/validator_broker.h"
 #include "absl/container/flat_hash_set.h"
 

@@ -24,7 +24,7 @@
 #include "common/envelope.h"
 #include "common/transport.h"
 #include "coordinator/event_applier.h"
-#include "coordinator/event_log.h"
+#include "common/event_log.h"
 #include "coordinator/validator_broker.h"
 
 namespace gradcap {

@@ -9,7 +9,7 @@
 
 #include "common/sha256.h"
 #include "common/temp_dir.h"
-#include "coordinator/audit.h"
+#include "audit/audit.h"
 
 namespace gradcap {
 namespace {

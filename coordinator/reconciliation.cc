@@ -7,8 +7,8 @@
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "coordinator/capture_day.h"
-#include "coordinator/log_format.h"
-#include "coordinator/registry.h"
+#include "common/log_format.h"
+#include "registry/registry.h"
 
 namespace gradcap {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "coordinator/event_log.h"
+#include "common/event_log.h"
 #include "proto/gradcap.pb.h"
 
 namespace gradcap {

@@ -27,7 +27,7 @@ KEEP=0
 deploy/install-deps.sh
 deploy/build.sh
 BIN=$ROOT/${GRADCAP_BUILD_DIR:-build}
-GRADCAP=$BIN/coordinator/gradcap
+GRADCAP=$BIN/admin/gradcap
 DAY=${GRADCAP_DAY_DIR:-$ROOT/capture-day}
 PORT=${GRADCAP_PORT:-5555}
 ENDPOINT=tcp://127.0.0.1:$PORT

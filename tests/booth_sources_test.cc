@@ -20,7 +20,7 @@
 #include "common/qr_code.h"
 #include "common/sha256.h"
 #include "common/temp_dir.h"
-#include "coordinator/log_format.h"
+#include "common/log_format.h"
 #include "tests/process.h"
 
 namespace gradcap {

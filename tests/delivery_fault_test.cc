@@ -15,7 +15,7 @@
 #include "common/kv_store.h"
 #include "common/sha256.h"
 #include "common/temp_dir.h"
-#include "coordinator/log_format.h"
+#include "common/log_format.h"
 #include "tests/process.h"
 
 namespace gradcap {

@@ -22,8 +22,8 @@
 #include "common/sha256.h"
 #include "common/temp_dir.h"
 #include "common/transport.h"
-#include "coordinator/log_format.h"
-#include "coordinator/registry.h"
+#include "common/log_format.h"
+#include "registry/registry.h"
 #include "tests/process.h"
 
 namespace gradcap {

@@ -28,7 +28,7 @@
 #include "common/clock.h"
 #include "common/kv_store.h"
 #include "common/sha256.h"
-#include "coordinator/seq_rules.h"
+#include "common/seq_rules.h"
 #include "proto/gradcap.pb.h"
 
 namespace gradcap {

@@ -1,4 +1,4 @@
-#include "coordinator/import_util.h"
+#include "registry/import_util.h"
 
 #include <filesystem>
 #include <fstream>

@@ -1,8 +1,8 @@
-#include "coordinator/registry.h"
+#include "registry/registry.h"
 
 #include "common/big_endian.h"
 #include "common/status_macros.h"
-#include "coordinator/log_format.h"
+#include "common/log_format.h"
 
 namespace gradcap {
 

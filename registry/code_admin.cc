@@ -5,10 +5,10 @@
 #include "common/collection_code.h"
 #include "common/csv.h"
 #include "common/status_macros.h"
-#include "coordinator/import_util.h"
-#include "coordinator/log_format.h"
-#include "coordinator/registry.h"
-#include "coordinator/registry_import.h"
+#include "registry/import_util.h"
+#include "common/log_format.h"
+#include "registry/registry.h"
+#include "registry/registry_import.h"
 
 namespace gradcap {
 namespace {

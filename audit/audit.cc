@@ -1,4 +1,4 @@
-#include "coordinator/audit.h"
+#include "audit/audit.h"
 
 #include <cstring>
 
@@ -7,7 +7,7 @@
 #include "common/big_endian.h"
 #include "common/kv_store.h"
 #include "common/sha256.h"
-#include "coordinator/log_format.h"
+#include "common/log_format.h"
 
 namespace gradcap {
 namespace {

@@ -1,4 +1,4 @@
-#include "coordinator/log_format.h"
+#include "common/log_format.h"
 
 #include <cstring>
 

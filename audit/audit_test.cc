@@ -1,4 +1,4 @@
-#include "coordinator/audit.h"
+#include "audit/audit.h"
 
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 #include "common/big_endian.h"
 #include "common/sha256.h"
 #include "common/temp_dir.h"
-#include "coordinator/event_log.h"
-#include "coordinator/log_format.h"
+#include "common/event_log.h"
+#include "common/log_format.h"
 
 namespace gradcap {
 namespace {

@@ -1,7 +1,7 @@
 // The registrar's imports against a real RocksDB in a temp folder: good files
 // in both encodings and both header languages, and bad files refused whole
 // with file, line, column and reason, leaving nothing written.
-#include "coordinator/registry_import.h"
+#include "registry/registry_import.h"
 
 #include <gtest/gtest.h>
 
@@ -11,8 +11,8 @@
 
 #include "common/sha256.h"
 #include "common/temp_dir.h"
-#include "coordinator/audit.h"
-#include "coordinator/registry.h"
+#include "audit/audit.h"
+#include "registry/registry.h"
 
 namespace gradcap {
 namespace {

@@ -10,14 +10,14 @@
 #include "common/kv_store.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
-#include "coordinator/audit.h"
+#include "audit/audit.h"
 #include "coordinator/capture_day.h"
-#include "coordinator/drill.h"
-#include "coordinator/drill_internal.h"
+#include "drill/drill.h"
+#include "drill/drill_internal.h"
 #include "coordinator/ingest_server.h"
-#include "coordinator/log_format.h"
+#include "common/log_format.h"
 #include "coordinator/reconciliation.h"
-#include "coordinator/registry.h"
+#include "registry/registry.h"
 
 namespace gradcap {
 

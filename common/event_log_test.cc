@@ -1,10 +1,10 @@
-#include "coordinator/event_log.h"
+#include "common/event_log.h"
 
 #include <gtest/gtest.h>
 
 #include "common/sha256.h"
 #include "common/temp_dir.h"
-#include "coordinator/log_format.h"
+#include "common/log_format.h"
 
 namespace gradcap {
 namespace {

@@ -1,4 +1,4 @@
-#include "coordinator/cli_registry.h"
+#include "admin/cli_registry.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -13,11 +13,11 @@
 #include "common/masking.h"
 #include "common/qr_code.h"
 #include "common/status_macros.h"
-#include "coordinator/event_log.h"
-#include "coordinator/log_format.h"
-#include "coordinator/registry.h"
+#include "common/event_log.h"
+#include "common/log_format.h"
+#include "registry/registry.h"
 #include "coordinator/reconciliation.h"
-#include "coordinator/registry_import.h"
+#include "registry/registry_import.h"
 
 #include <google/protobuf/util/json_util.h>
 

@@ -26,12 +26,12 @@
 #include "common/status_macros.h"
 #include "common/subprocess.h"
 #include "common/logging.h"
-#include "coordinator/drill.h"
-#include "coordinator/drill_internal.h"
-#include "coordinator/log_format.h"
+#include "drill/drill.h"
+#include "drill/drill_internal.h"
+#include "common/log_format.h"
 #include "coordinator/reconciliation.h"
-#include "coordinator/registry.h"
-#include "coordinator/registry_import.h"
+#include "registry/registry.h"
+#include "registry/registry_import.h"
 
 namespace gradcap {
 namespace {

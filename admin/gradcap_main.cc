@@ -9,9 +9,9 @@
 #include "absl/flags/usage.h"
 #include "common/key_files.h"
 #include "common/sha256.h"
-#include "coordinator/audit.h"
-#include "coordinator/cli_registry.h"
-#include "coordinator/drill.h"
+#include "audit/audit.h"
+#include "admin/cli_registry.h"
+#include "drill/drill.h"
 
 ABSL_FLAG(std::string, db, "", "The coordinator database directory.");
 ABSL_FLAG(bool, json, false, "Print machine-readable JSON.");

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "coordinator/drill.h"
+#include "drill/drill.h"
 
 namespace gradcap {
 namespace {

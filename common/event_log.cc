@@ -1,10 +1,10 @@
-#include "coordinator/event_log.h"
+#include "common/event_log.h"
 
 #include "absl/strings/str_cat.h"
 #include "common/big_endian.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
-#include "coordinator/log_format.h"
+#include "common/log_format.h"
 
 namespace gradcap {
 

@@ -5,7 +5,7 @@
 
 #include "absl/status/status.h"
 #include "common/csv.h"
-#include "coordinator/event_log.h"
+#include "common/event_log.h"
 
 namespace gradcap::import_internal {
 

@@ -1,4 +1,4 @@
-#include "coordinator/seq_rules.h"
+#include "common/seq_rules.h"
 
 namespace gradcap {
 
