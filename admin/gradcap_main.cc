@@ -1,5 +1,9 @@
-// gradcap: the administrator's command line (see kUsage).
+// gradcap: the registrar's, supervisor's and auditor's command line (see
+// kUsage). Commands about the day go to a running coordinator's admin socket
+// (--coordinator, or the endpoint a coordinator holding --db advertises) and
+// open the database themselves only when no coordinator holds it.
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
@@ -7,17 +11,25 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "admin/admin_client.h"
+#include "admin/cli_commands.h"
+#include "audit/audit.h"
 #include "common/key_files.h"
 #include "common/sha256.h"
-#include "audit/audit.h"
-#include "admin/cli_registry.h"
 #include "drill/drill.h"
 
 ABSL_FLAG(std::string, db, "", "The coordinator database directory.");
+ABSL_FLAG(std::string, coordinator, "",
+          "A running coordinator's admin endpoint (its --admin), e.g. tcp://127.0.0.1:5558. Without it the "
+          "command opens --db itself, or asks the coordinator holding --db at the endpoint it advertises there.");
+ABSL_FLAG(std::string, as, "",
+          "Who is acting, as the log will name them (default: $USER). With --keys: the enrolled admin whose key "
+          "(keys/admins/NAME.secret) signs in to the coordinator.");
 ABSL_FLAG(bool, json, false, "Print machine-readable JSON.");
 ABSL_FLAG(std::string, keys, "", "Transport keys directory.");
 ABSL_FLAG(std::string, booth, "", "Booth id.");
-ABSL_FLAG(bool, replace, false, "Replace an existing booth key pair (the old key stops working).");
+ABSL_FLAG(std::string, admin, "", "transport-keys enroll: enrol this administrator (instead of a booth).");
+ABSL_FLAG(bool, replace, false, "Replace an existing key pair (the old key stops working).");
 ABSL_FLAG(std::string, out, "", "Output directory.");
 ABSL_FLAG(std::string, college, "", "Only this college.");
 ABSL_FLAG(int, valid_days, 60, "Days an issued collection code stays valid.");
@@ -30,25 +42,67 @@ namespace {
 
 constexpr char kUsage[] =
     "gradcap <command> ...\n"
-    "  audit verify --db DIR [--json]   check the event log's hash chain and per-booth order;\n"
-    "                                   exit 0 only when everything holds\n"
-    "  roster import --db DIR FILE.csv    students (学号,姓名,身份证号,学院,班级,层次,年级[,学籍照片])\n"
-    "  payments import --db DIR FILE.csv [--amount_due 15]   (学号,金额,缴费时间,交易号)\n"
-    "  schedule import --db DIR FILE.csv [--timezone Asia/Shanghai]   (学院,机位,开始,结束,签名)\n"
-    "  keys init|rotate --db DIR         make the (next) collection-code sealing key\n"
-    "  keys retire --db DIR --key ID     codes sealed with ID stop verifying\n"
+    "Day commands take --db DIR (a stopped coordinator's database, or one whose running coordinator\n"
+    "advertises its admin socket) or --coordinator ENDPOINT (a running coordinator's --admin socket);\n"
+    "with CURVE add --keys DIR --as ADMIN. Changes are logged naming --as (default $USER).\n"
+    "  roster import FILE.csv            students (学号,姓名,身份证号,学院,班级,层次,年级[,学籍照片])\n"
+    "  payments import FILE.csv [--amount_due 15]   (学号,金额,缴费时间,交易号)\n"
+    "  schedule import FILE.csv [--timezone Asia/Shanghai]   (学院,机位,开始,结束,签名)\n"
+    "  codes import FILE.csv             external (学信网) codes: code,student_no (采集码,学号)\n"
+    "  keys init|rotate                  make the (next) collection-code sealing key\n"
+    "  keys retire --key ID              codes sealed with ID stop verifying\n"
+    "  reconcile --college NAME [--json] the head count so far\n"
+    "  close --college NAME [--override REASON] [--json]\n"
+    "                                   sign-off head count; refused while students wait\n"
+    "  student STUDENT_NO [--json]       where a student stands (masked name)\n"
+    "  booth BOOTH [--json]              a booth's queue and progress\n"
+    "  status [--json]                   the log head and every booth's progress\n"
+    "Read-only on --db DIR (safe beside a running coordinator):\n"
     "  codes issue --db DIR --out DIR [--college NAME] [--valid_days 60]\n"
     "                                   one phone-screen QR PNG per student, plus codes.csv\n"
     "  codes inspect --db DIR PAYLOAD [--json]   what a scanned payload holds, or why it fails\n"
-    "  codes import --db DIR FILE.csv    external (学信网) codes: code,student_no (采集码,学号)\n"
-    "  reconcile --db DIR --college NAME [--json]   the head count so far\n"
-    "  close --db DIR --college NAME [--override REASON] [--json]\n"
-    "                                   sign-off head count; refused while students wait\n"
+    "  audit verify --db DIR [--json]   check the event log's hash chain and per-booth order;\n"
+    "                                   exit 0 only when everything holds\n"
+    "Rehearsals and keys:\n"
     "  drill FILE.json [--json] [--db DIR]   a scripted capture day with real processes (README)\n"
     "  transport-keys init --keys DIR   make the coordinator's CURVE key pair\n"
-    "  transport-keys enroll --keys DIR --booth ID [--replace]\n"
-    "                                   make and enrol a booth's key pair; copy\n"
+    "  transport-keys enroll --keys DIR --booth ID | --admin NAME [--replace]\n"
+    "                                   make and enrol a booth's (or an administrator's) key pair; copy\n"
     "                                   coordinator.public and booths/ID.secret to the booth\n";
+
+std::string Actor() {
+  if (const std::string as = absl::GetFlag(FLAGS_as); !as.empty()) return as;
+  const char* user = std::getenv("USER");
+  return user != nullptr && *user != '\0' ? user : "unnamed";
+}
+
+// Where a day command is carried out (see the file comment).
+absl::StatusOr<std::unique_ptr<gradcap::AdminTarget>> OpenTarget() {
+  using namespace gradcap;
+  std::string endpoint = absl::GetFlag(FLAGS_coordinator);
+  const std::string db = absl::GetFlag(FLAGS_db);
+  if (endpoint.empty()) {
+    absl::StatusOr<std::unique_ptr<AdminTarget>> local = OpenLocalAdmin(db, Actor());
+    if (local.ok() || !absl::IsFailedPrecondition(local.status())) return local;
+    std::optional<std::string> advertised = AdvertisedAdminEndpoint(db);
+    if (!advertised.has_value()) return local.status();
+    endpoint = *advertised;
+    std::fprintf(stderr, "gradcap: a coordinator holds %s; asking it at %s\n", db.c_str(), endpoint.c_str());
+  }
+  RemoteOptions remote;
+  remote.endpoint = endpoint;
+  remote.actor = Actor();
+  if (const std::string keys = absl::GetFlag(FLAGS_keys); !keys.empty()) {
+    if (absl::GetFlag(FLAGS_as).empty()) {
+      return absl::InvalidArgumentError("with --keys, say which enrolled admin you are: --as NAME");
+    }
+    absl::StatusOr<BoothKeys> own = LoadAdminKeys(keys, absl::GetFlag(FLAGS_as));
+    if (!own.ok()) return own.status();
+    remote.keys = own->booth;
+    remote.server_public_key = own->coordinator_public_key;
+  }
+  return ConnectAdmin(remote);
+}
 
 int AuditVerify() {
   const std::string db = absl::GetFlag(FLAGS_db);
@@ -75,12 +129,13 @@ int TransportKeys(const std::string& verb) {
   if (verb == "init") {
     done = gradcap::InitTransportKeys(dir);
   } else {
-    const std::string booth = absl::GetFlag(FLAGS_booth);
-    if (booth.empty()) {
-      std::fprintf(stderr, "gradcap transport-keys enroll: --booth ID is required\n");
+    const std::string booth = absl::GetFlag(FLAGS_booth), admin = absl::GetFlag(FLAGS_admin);
+    if (booth.empty() == admin.empty()) {
+      std::fprintf(stderr, "gradcap transport-keys enroll: give --booth ID or --admin NAME\n");
       return 2;
     }
-    done = gradcap::EnrollBooth(dir, booth, absl::GetFlag(FLAGS_replace));
+    done = !booth.empty() ? gradcap::EnrollBooth(dir, booth, absl::GetFlag(FLAGS_replace))
+                          : gradcap::EnrollAdmin(dir, admin, absl::GetFlag(FLAGS_replace));
   }
   if (!done.ok()) {
     std::fprintf(stderr, "gradcap transport-keys %s: %s\n", verb.c_str(), std::string(done.message()).c_str());
@@ -88,6 +143,33 @@ int TransportKeys(const std::string& verb) {
   }
   std::printf("ok\n");
   return 0;
+}
+
+int Drill(const std::string& file) {
+  gradcap::DrillOptions options;
+  options.file = file;
+  options.db_dir = absl::GetFlag(FLAGS_db);
+  auto report = gradcap::RunDrill(options);
+  if (!report.ok()) {
+    std::fprintf(stderr, "gradcap drill: %s\n", std::string(report.status().message()).c_str());
+    return 1;
+  }
+  if (absl::GetFlag(FLAGS_json)) {
+    std::printf("%s\n", gradcap::cli::ToJson(*report).c_str());
+  } else {
+    std::printf("%s", gradcap::FormatDrillReport(*report).c_str());
+  }
+  return 0;
+}
+
+// A day command: find its target, then run it.
+int OnTarget(const std::string& what, const std::function<int(gradcap::AdminTarget&)>& run) {
+  absl::StatusOr<std::unique_ptr<gradcap::AdminTarget>> target = OpenTarget();
+  if (!target.ok()) {
+    std::fprintf(stderr, "gradcap %s: %s\n", what.c_str(), std::string(target.status().message()).c_str());
+    return 1;
+  }
+  return run(**target);
 }
 
 }  // namespace
@@ -99,66 +181,73 @@ int main(int argc, char** argv) {
   std::vector<std::string> words(args.begin() + 1, args.end());
   namespace cli = gradcap::cli;
   const std::string db = absl::GetFlag(FLAGS_db);
+  const bool json = absl::GetFlag(FLAGS_json);
   auto arg = [&words](size_t i) { return words.size() > i ? words[i] : std::string(); };
-  const std::string command = words.size() >= 2 ? words[0] + " " + words[1] : "";
-  const size_t expected_args = command == "roster import" || command == "payments import" ||
-                                       command == "schedule import" || command == "codes import" ||
-                                       command == "codes inspect"
-                                   ? 3
-                                   : 2;
-  if (!command.empty() && words.size() > expected_args) {
-    std::fprintf(stderr, "gradcap %s: unexpected argument \"%s\"\n", command.c_str(), words[expected_args].c_str());
+  const std::string first = arg(0), command = words.size() >= 2 ? words[0] + " " + words[1] : first;
+  // How many words each command takes (its arguments included).
+  const std::map<std::string, size_t> arity = {
+      {"roster import", 3}, {"payments import", 3}, {"schedule import", 3}, {"codes import", 3},
+      {"codes inspect", 3}, {"codes issue", 2},     {"keys init", 2},       {"keys rotate", 2},
+      {"keys retire", 2},   {"audit verify", 2},    {"transport-keys init", 2}, {"transport-keys enroll", 2},
+      {"reconcile", 1},     {"close", 1},           {"status", 1},          {"student", 2},
+      {"booth", 2},         {"drill", 2}};
+  std::string matched = arity.count(command) ? command : arity.count(first) ? first : "";
+  if (matched.empty()) {
+    std::fprintf(stderr, "%s", kUsage);
+    if (!words.empty()) {
+      std::string given;
+      for (const auto& w : words) given += (given.empty() ? "" : " ") + w;
+      std::fprintf(stderr, "gradcap: unknown command \"%s\"\n", given.c_str());
+    }
     return 2;
   }
-  if (words.size() == 1 && (words[0] == "close" || words[0] == "reconcile")) {
-    return cli::Reconcile(db, absl::GetFlag(FLAGS_college), words[0] == "close", absl::GetFlag(FLAGS_override),
-                          absl::GetFlag(FLAGS_json));
+  if (words.size() > arity.at(matched)) {
+    std::fprintf(stderr, "gradcap %s: unexpected argument \"%s\"\n", matched.c_str(), words[arity.at(matched)].c_str());
+    return 2;
   }
-  if (words.size() == 2 && words[0] == "drill") {
-    gradcap::DrillOptions options;
-    options.file = words[1];
-    options.db_dir = db;
-    auto report = gradcap::RunDrill(options);
-    if (!report.ok()) {
-      std::fprintf(stderr, "gradcap drill: %s\n", std::string(report.status().message()).c_str());
-      return 1;
-    }
-    if (absl::GetFlag(FLAGS_json)) {
-      std::printf("%s\n", cli::ToJson(*report).c_str());
-    } else {
-      std::printf("%s", gradcap::FormatDrillReport(*report).c_str());
-    }
-    return 0;
-  }
-  if (command == "roster import") return cli::RosterImport(db, arg(2));
-  if (command == "payments import") {
-    const std::string due = absl::GetFlag(FLAGS_amount_due);
-    return cli::PaymentsImport(db, arg(2), due.empty() ? std::nullopt : std::optional(due));
-  }
-  if (command == "schedule import") return cli::ScheduleImport(db, arg(2), absl::GetFlag(FLAGS_timezone));
-  if (command == "codes import") return cli::CodesImport(db, arg(2));
-  if (command == "codes issue") {
+  const std::string operand = arg(arity.at(matched) - 1);
+  if (matched == "drill") return Drill(operand);
+  if (matched == "audit verify") return AuditVerify();
+  if (matched == "transport-keys init" || matched == "transport-keys enroll") return TransportKeys(words[1]);
+  if (matched == "codes issue") {
     return cli::CodesIssue(db, absl::GetFlag(FLAGS_out), absl::GetFlag(FLAGS_college), absl::GetFlag(FLAGS_valid_days));
   }
-  if (command == "codes inspect") {
-    if (arg(2).empty()) {
+  if (matched == "codes inspect") {
+    if (words.size() < 3) {
       std::fprintf(stderr, "gradcap codes inspect: which PAYLOAD?\n");
       return 2;
     }
-    return cli::CodesInspect(db, arg(2), absl::GetFlag(FLAGS_json));
+    return cli::CodesInspect(db, operand, json);
   }
-  if (command == "keys init") return cli::KeysInit(db);
-  if (command == "keys rotate") return cli::KeysRotate(db);
-  if (command == "keys retire") return cli::KeysRetire(db, absl::GetFlag(FLAGS_key));
-  if (words.size() == 2 && words[0] == "audit" && words[1] == "verify") return AuditVerify();
-  if (words.size() == 2 && words[0] == "transport-keys" && (words[1] == "init" || words[1] == "enroll")) {
-    return TransportKeys(words[1]);
+  if ((matched == "student" || matched == "booth") && words.size() < 2) {
+    std::fprintf(stderr, "gradcap %s: which %s?\n", matched.c_str(), matched == "student" ? "STUDENT_NO" : "BOOTH");
+    return 2;
   }
-  std::fprintf(stderr, "%s", kUsage);
-  if (!words.empty()) {
-    std::string given;
-    for (const auto& w : words) given += (given.empty() ? "" : " ") + w;
-    std::fprintf(stderr, "gradcap: unknown command \"%s\"\n", given.c_str());
+  const bool is_import = matched.size() > 7 && matched.substr(matched.size() - 7) == " import";
+  if (is_import && words.size() < 3) {
+    std::fprintf(stderr, "gradcap %s: which FILE.csv?\n", matched.c_str());
+    return 2;
   }
-  return 2;
+  return OnTarget(matched, [&](gradcap::AdminTarget& target) {
+    if (is_import) {
+      cli::ImportOptions options;
+      if (const std::string due = absl::GetFlag(FLAGS_amount_due); !due.empty()) options.amount_due = due;
+      options.timezone = absl::GetFlag(FLAGS_timezone);
+      const cli::ImportKind kind = matched == "roster import"     ? cli::ImportKind::kRoster
+                                   : matched == "payments import" ? cli::ImportKind::kPayments
+                                   : matched == "schedule import" ? cli::ImportKind::kSchedule
+                                                                  : cli::ImportKind::kExternalCodes;
+      return cli::Import(target, kind, operand, options);
+    }
+    if (matched == "keys init") return cli::Keys(target, cli::KeysOp::kInit, "");
+    if (matched == "keys rotate") return cli::Keys(target, cli::KeysOp::kRotate, "");
+    if (matched == "keys retire") return cli::Keys(target, cli::KeysOp::kRetire, absl::GetFlag(FLAGS_key));
+    if (matched == "reconcile" || matched == "close") {
+      return cli::Reconcile(target, absl::GetFlag(FLAGS_college), matched == "close", absl::GetFlag(FLAGS_override),
+                            json);
+    }
+    if (matched == "student") return cli::Student(target, operand, json);
+    if (matched == "booth") return cli::Booth(target, operand, json);
+    return cli::Status(target, json);
+  });
 }

@@ -1,5 +1,7 @@
 #include "common/envelope.h"
 
+#include "common/booth_id.h"
+
 #include "absl/strings/str_cat.h"
 
 namespace gradcap {
@@ -44,15 +46,8 @@ ParsedEnvelope ParseEnvelope(std::string_view frame, size_t max_bytes) {
 
 std::optional<WireError> CheckBoothEvent(const v1::BoothEvent& event) {
   const v1::EventId& id = event.id();
-  if (id.booth().empty()) return WireError{wire_error::kMalformed, "event has no booth id"};
-  if (id.booth().size() > kMaxBoothIdBytes) {
-    return WireError{wire_error::kMalformed,
-                     absl::StrCat("booth id of ", id.booth().size(), " bytes exceeds ", kMaxBoothIdBytes)};
-  }
-  for (unsigned char c : id.booth()) {
-    if (c < 0x21 || c == 0x7f) {
-      return WireError{wire_error::kMalformed, "booth id contains whitespace or control bytes"};
-    }
+  if (absl::Status booth = CheckBoothId(id.booth()); !booth.ok()) {
+    return WireError{wire_error::kMalformed, std::string(booth.message())};
   }
   if (id.epoch() == 0) {
     return WireError{wire_error::kInvalidSeq, absl::StrCat(DescribeEventId(id), ": epoch must be ≥ 1")};

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/booth_id.h"
 #include "proto/gradcap.pb.h"
 
 namespace gradcap {
@@ -17,7 +18,6 @@ namespace v1 = ::gradcap::v1;
 inline constexpr uint32_t kProtocolVersion = 1;
 // Largest envelope the application accepts (a 24-megapixel JPEG fits).
 inline constexpr size_t kMaxEnvelopeBytes = 24u << 20;
-inline constexpr size_t kMaxBoothIdBytes = 64;
 
 // Fixed reason codes of ErrorReply and Rejection.
 namespace wire_error {

@@ -1,5 +1,7 @@
 #include "common/event_log.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/big_endian.h"
 #include "common/logging.h"
@@ -12,6 +14,14 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir,
   GRADCAP_ASSIGN_OR_RETURN(std::unique_ptr<KvStore> store,
                            KvStore::Open(dir, LogColumns(), OpenMode::kReadWrite));
   std::unique_ptr<EventLog> log(new EventLog(std::move(store), clock));
+  GRADCAP_RETURN_IF_ERROR(log->Load());
+  return log;
+}
+
+absl::StatusOr<std::unique_ptr<EventLog>> EventLog::OpenReadOnly(const std::string& dir) {
+  GRADCAP_ASSIGN_OR_RETURN(std::unique_ptr<KvStore> store, KvStore::Open(dir, LogColumns(), OpenMode::kReadOnly));
+  std::unique_ptr<EventLog> log(new EventLog(std::move(store), SystemClock::Get()));
+  log->read_only_ = true;
   GRADCAP_RETURN_IF_ERROR(log->Load());
   return log;
 }
@@ -67,11 +77,18 @@ SeqProgress EventLog::CommittedProgress(const std::string& booth) const {
   return {it->second.epoch(), it->second.last_seq()};
 }
 
-uint64_t EventLog::Stage(v1::LogRecord& record) {
+std::vector<std::pair<std::string, SeqProgress>> EventLog::CommittedBooths() const {
+  std::vector<std::pair<std::string, SeqProgress>> out;
+  for (const auto& [booth, p] : progress_) out.emplace_back(booth, SeqProgress{p.epoch(), p.last_seq()});
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+uint64_t EventLog::Stage(v1::LogRecord& record, int64_t at_ms) {
   const uint64_t seq = staged_head_seq_ + 1;
   record.set_log_seq(seq);
   record.set_prev_hash(DigestBytes(staged_head_hash_));
-  record.set_recorded_at_ms(clock_->NowMs());
+  record.set_recorded_at_ms(at_ms != 0 ? at_ms : clock_->NowMs());
   SealedRecord sealed = SealRecord(record);
   batch_.Put(kEventsColumn, BigEndian64(seq), sealed.value);
   staged_head_seq_ = seq;
@@ -80,7 +97,8 @@ uint64_t EventLog::Stage(v1::LogRecord& record) {
   return seq;
 }
 
-uint64_t EventLog::StageApplied(v1::BoothEvent event, v1::Outcome outcome, v1::Binding binding) {
+uint64_t EventLog::StageApplied(v1::BoothEvent event, v1::Outcome outcome, v1::Binding binding,
+                                int64_t decided_at_ms, v1::LogRecord* staged) {
   v1::Photo* photo = event.has_photo() ? event.mutable_photo()
                                        : event.has_retake() ? event.mutable_retake() : nullptr;
   if (photo != nullptr) {
@@ -94,7 +112,10 @@ uint64_t EventLog::StageApplied(v1::BoothEvent event, v1::Outcome outcome, v1::B
   *applied->mutable_event() = std::move(event);
   *applied->mutable_outcome() = std::move(outcome);
   if (binding.ByteSizeLong() > 0) *applied->mutable_binding() = std::move(binding);
-  const uint64_t log_seq = Stage(record);
+  if (decided_at_ms == 0) decided_at_ms = clock_->NowMs();
+  applied->set_decided_at_ms(decided_at_ms);
+  const uint64_t log_seq = Stage(record, decided_at_ms);
+  if (staged != nullptr) *staged = record;
   batch_.Put(kEventIndexColumn, EventIndexKey(id), BigEndian64(log_seq));
   v1::BoothProgress& p = latest_progress_[id.booth()];
   p.set_epoch(id.epoch());
@@ -104,22 +125,28 @@ uint64_t EventLog::StageApplied(v1::BoothEvent event, v1::Outcome outcome, v1::B
   return log_seq;
 }
 
-uint64_t EventLog::StageAdmin(const v1::AdminRecord& admin) {
+uint64_t EventLog::StageAdmin(const v1::AdminRecord& admin, v1::LogRecord* staged) {
   v1::LogRecord record;
   *record.mutable_admin() = admin;
-  return Stage(record);
+  const uint64_t log_seq = Stage(record);
+  if (staged != nullptr) *staged = std::move(record);
+  return log_seq;
 }
 
-uint64_t EventLog::StageValidation(const v1::ValidationRecord& validation) {
+uint64_t EventLog::StageValidation(const v1::ValidationRecord& validation, v1::LogRecord* staged) {
   v1::LogRecord record;
   *record.mutable_validation() = validation;
-  return Stage(record);
+  const uint64_t log_seq = Stage(record);
+  if (staged != nullptr) *staged = std::move(record);
+  return log_seq;
 }
 
-uint64_t EventLog::StageRejection(const v1::Rejection& rejection) {
+uint64_t EventLog::StageRejection(const v1::Rejection& rejection, v1::LogRecord* staged) {
   v1::LogRecord record;
   *record.mutable_rejected() = rejection;
-  return Stage(record);
+  const uint64_t log_seq = Stage(record);
+  if (staged != nullptr) *staged = std::move(record);
+  return log_seq;
 }
 
 std::unique_ptr<SealedBatch> EventLog::Seal() {
@@ -144,6 +171,7 @@ std::unique_ptr<SealedBatch> EventLog::Seal() {
 }
 
 absl::Status EventLog::Write(SealedBatch& sealed) {
+  if (read_only_) return absl::FailedPreconditionError("the event log was opened read-only");
   if (broken_.load()) return absl::FailedPreconditionError("an earlier commit failed; reopen the event log");
   absl::Status written = store_->Write(sealed.batch, /*sync=*/true);
   if (!written.ok()) broken_.store(true);

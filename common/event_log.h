@@ -46,21 +46,27 @@ struct SealedBatch {
 class EventLog {
  public:
   static absl::StatusOr<std::unique_ptr<EventLog>> Open(const std::string& dir, const Clock* clock);
+  // For reports and audits beside a running coordinator (or on a copy): reads
+  // the committed log; every Commit/Write fails with FailedPrecondition.
+  static absl::StatusOr<std::unique_ptr<EventLog>> OpenReadOnly(const std::string& dir);
 
   // Progress for `booth`, including staged and sealed records.
   SeqProgress Progress(const std::string& booth) const;
   // Progress on disk only (what a booth may safely forget).
   SeqProgress CommittedProgress(const std::string& booth) const;
 
-  // Stages an event that DecideSeq said to apply. Photo and retake bytes go
-  // to the photos column; the record keeps their digest. Returns its log_seq.
-  uint64_t StageApplied(v1::BoothEvent event, v1::Outcome outcome, v1::Binding binding = {});
+  // Stages an event that DecideSeq said to apply, decided at `decided_at_ms`
+  // (also the record's time). Photo and retake bytes go to the photos
+  // column; the record keeps their digest. Returns its log_seq; `staged`
+  // (optional) receives the record as logged.
+  uint64_t StageApplied(v1::BoothEvent event, v1::Outcome outcome, v1::Binding binding = {},
+                        int64_t decided_at_ms = 0, v1::LogRecord* staged = nullptr);
   // Stages a refused message. Returns its log_seq.
-  uint64_t StageRejection(const v1::Rejection& rejection);
+  uint64_t StageRejection(const v1::Rejection& rejection, v1::LogRecord* staged = nullptr);
   // Stages a photo's verdict from the validator pool. Returns its log_seq.
-  uint64_t StageValidation(const v1::ValidationRecord& record);
+  uint64_t StageValidation(const v1::ValidationRecord& record, v1::LogRecord* staged = nullptr);
   // Stages an administrator's change; its data goes into staged_batch().
-  uint64_t StageAdmin(const v1::AdminRecord& record);
+  uint64_t StageAdmin(const v1::AdminRecord& record, v1::LogRecord* staged = nullptr);
   // Extra writes that must commit atomically with the staged records.
   KvBatch& staged_batch() { return batch_; }
   int staged_records() const { return staged_records_; }
@@ -89,13 +95,15 @@ class EventLog {
   uint64_t next_log_seq() const { return staged_head_seq_ + 1; }  // the next record staged
   const Digest& head_hash() const { return head_hash_; }
   size_t booth_count() const { return progress_.size(); }
+  // Every booth's progress on disk, by booth id.
+  std::vector<std::pair<std::string, SeqProgress>> CommittedBooths() const;
   KvStore& store() { return *store_; }
   const KvStore& store() const { return *store_; }
 
  private:
   EventLog(std::unique_ptr<KvStore> store, const Clock* clock);
   absl::Status Load();
-  uint64_t Stage(v1::LogRecord& record);
+  uint64_t Stage(v1::LogRecord& record, int64_t at_ms = 0);
 
   std::unique_ptr<KvStore> store_;
   const Clock* clock_;
@@ -113,6 +121,7 @@ class EventLog {
   absl::flat_hash_map<std::string, v1::BoothProgress> latest_progress_;
   absl::flat_hash_map<std::string, v1::BoothProgress> staged_progress_;  // since the last Seal
   std::atomic<bool> broken_{false};
+  bool read_only_ = false;
 };
 
 }  // namespace gradcap

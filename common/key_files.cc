@@ -1,5 +1,8 @@
 #include "common/key_files.h"
 
+#include "common/booth_id.h"
+#include "common/file_util.h"
+
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -28,18 +31,7 @@ absl::StatusOr<std::string> ReadKey(const fs::path& path) {
 }
 
 absl::Status WriteKey(const fs::path& path, const std::string& key, bool secret) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp.string()));
-    out << key << "\n";
-    if (!out.flush()) return absl::UnavailableError(absl::StrCat("cannot write ", tmp.string()));
-  }
-  if (secret) ::chmod(tmp.c_str(), 0600);
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat("cannot write ", path.string(), ": ", ec.message()));
-  return absl::OkStatus();
+  return WriteFileAtomically(path.string(), key + "\n", secret ? 0600 : 0644);
 }
 
 absl::Status WritePair(const fs::path& base, const CurveKeyPair& pair) {
@@ -61,19 +53,55 @@ absl::Status InitTransportKeys(const std::string& dir) {
   return WritePair(fs::path(dir) / "coordinator", pair);
 }
 
-absl::Status EnrollBooth(const std::string& dir, const std::string& booth, bool replace) {
-  if (booth.empty() || booth.find('/') != std::string::npos || booth.find('.') == 0) {
-    return absl::InvalidArgumentError(absl::StrCat("\"", booth, "\" is not a usable booth id"));
-  }
-  const fs::path base = fs::path(dir) / "booths" / booth;
+namespace {
+
+absl::Status Enroll(const std::string& dir, const char* folder, const char* what, const std::string& name,
+                    bool replace) {
+  GRADCAP_RETURN_IF_ERROR(CheckBoothId(name));
+  const fs::path base = fs::path(dir) / folder / name;
   if (!fs::exists(fs::path(dir) / "coordinator.public")) {
     return absl::FailedPreconditionError(absl::StrCat(dir, " has no coordinator keys yet: run init first"));
   }
   if (!replace && fs::exists(base.string() + ".public")) {
-    return absl::AlreadyExistsError(absl::StrCat("booth ", booth, " is already enrolled in ", dir));
+    return absl::AlreadyExistsError(absl::StrCat(what, " ", name, " is already enrolled in ", dir));
   }
+  std::error_code ec;
+  fs::create_directories(fs::path(dir) / folder, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("cannot create ", dir, "/", folder, ": ", ec.message()));
   GRADCAP_ASSIGN_OR_RETURN(CurveKeyPair pair, NewCurveKeyPair());
   return WritePair(base, pair);
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadEnrolled(const std::string& dir,
+                                                                              const char* folder) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::path(dir) / folder, ec)) {
+    if (entry.path().extension() != ".public") continue;
+    GRADCAP_ASSIGN_OR_RETURN(std::string key, ReadKey(entry.path()));
+    out.emplace_back(std::move(key), entry.path().stem().string());
+  }
+  if (ec) return absl::NotFoundError(absl::StrCat("cannot list ", dir, "/", folder, ": ", ec.message()));
+  return out;
+}
+
+absl::StatusOr<BoothKeys> LoadOwnKeys(const std::string& dir, const char* folder, const std::string& name) {
+  GRADCAP_RETURN_IF_ERROR(CheckBoothId(name));
+  BoothKeys keys;
+  GRADCAP_ASSIGN_OR_RETURN(keys.coordinator_public_key, ReadKey(fs::path(dir) / "coordinator.public"));
+  GRADCAP_ASSIGN_OR_RETURN(keys.booth.secret_key, ReadKey(fs::path(dir) / folder / (name + ".secret")));
+  GRADCAP_ASSIGN_OR_RETURN(keys.booth.public_key, CurvePublicKey(keys.booth.secret_key));
+  return keys;
+}
+
+}  // namespace
+
+absl::Status EnrollBooth(const std::string& dir, const std::string& booth, bool replace) {
+  return Enroll(dir, "booths", "booth", booth, replace);
+}
+
+absl::Status EnrollAdmin(const std::string& dir, const std::string& name, bool replace) {
+  return Enroll(dir, "admins", "administrator", name, replace);
 }
 
 absl::StatusOr<CurveKeyPair> LoadCoordinatorKeys(const std::string& dir) {
@@ -83,23 +111,20 @@ absl::StatusOr<CurveKeyPair> LoadCoordinatorKeys(const std::string& dir) {
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadEnrolledBooths(const std::string& dir) {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(fs::path(dir) / "booths", ec)) {
-    if (entry.path().extension() != ".public") continue;
-    GRADCAP_ASSIGN_OR_RETURN(std::string key, ReadKey(entry.path()));
-    out.emplace_back(std::move(key), entry.path().stem().string());
-  }
-  if (ec) return absl::NotFoundError(absl::StrCat("cannot list ", dir, "/booths: ", ec.message()));
-  return out;
+  return LoadEnrolled(dir, "booths");
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadEnrolledAdmins(const std::string& dir) {
+  if (!fs::exists(fs::path(dir) / "admins")) return std::vector<std::pair<std::string, std::string>>();
+  return LoadEnrolled(dir, "admins");
 }
 
 absl::StatusOr<BoothKeys> LoadBoothKeys(const std::string& dir, const std::string& booth) {
-  BoothKeys keys;
-  GRADCAP_ASSIGN_OR_RETURN(keys.coordinator_public_key, ReadKey(fs::path(dir) / "coordinator.public"));
-  GRADCAP_ASSIGN_OR_RETURN(keys.booth.secret_key, ReadKey(fs::path(dir) / "booths" / (booth + ".secret")));
-  GRADCAP_ASSIGN_OR_RETURN(keys.booth.public_key, CurvePublicKey(keys.booth.secret_key));
-  return keys;
+  return LoadOwnKeys(dir, "booths", booth);
+}
+
+absl::StatusOr<BoothKeys> LoadAdminKeys(const std::string& dir, const std::string& name) {
+  return LoadOwnKeys(dir, "admins", name);
 }
 
 }  // namespace gradcap

@@ -3,8 +3,11 @@
 // only:
 //   coordinator.public  coordinator.secret
 //   booths/<booth>.public  booths/<booth>.secret
-// The coordinator needs coordinator.secret and every booths/*.public; a booth
-// laptop needs coordinator.public and its own booths/<booth>.secret.
+//   admins/<name>.public   admins/<name>.secret
+// The coordinator needs coordinator.secret and every booths/*.public and
+// admins/*.public; a booth laptop needs coordinator.public and its own
+// booths/<booth>.secret; an administrator's tool coordinator.public and
+// admins/<name>.secret. Names follow the booth-id rule (common/booth_id.h).
 #pragma once
 
 #include <string>
@@ -21,15 +24,23 @@ absl::Status InitTransportKeys(const std::string& dir);
 // Creates (or, with `replace`, replaces) the pair of `booth`.
 absl::Status EnrollBooth(const std::string& dir, const std::string& booth, bool replace);
 
+// Creates (or, with `replace`, replaces) the pair of administrator `name`,
+// who may then use the coordinator's admin socket.
+absl::Status EnrollAdmin(const std::string& dir, const std::string& name, bool replace);
+
 // The coordinator's own pair, from coordinator.secret.
 absl::StatusOr<CurveKeyPair> LoadCoordinatorKeys(const std::string& dir);
 // Every enrolled booth: (public key, booth id).
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadEnrolledBooths(const std::string& dir);
-// A booth's own pair and the coordinator's public key.
+// Every enrolled administrator: (public key, name); none when there is no
+// admins/ folder.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LoadEnrolledAdmins(const std::string& dir);
+// A booth's (or an administrator's) own pair and the coordinator's public key.
 struct BoothKeys {
   CurveKeyPair booth;
   std::string coordinator_public_key;
 };
 absl::StatusOr<BoothKeys> LoadBoothKeys(const std::string& dir, const std::string& booth);
+absl::StatusOr<BoothKeys> LoadAdminKeys(const std::string& dir, const std::string& name);
 
 }  // namespace gradcap

@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "common/logging.h"
 
 namespace gradcap {
 namespace {
@@ -51,7 +52,7 @@ absl::StatusOr<std::unique_ptr<MessageSocket>> MessageSocket::Create(SocketKind 
     s.set(zmq::sockopt::heartbeat_timeout, o.heartbeat_timeout_ms);
     if (!o.routing_id.empty()) s.set(zmq::sockopt::routing_id, o.routing_id);
     if (o.curve_server) {
-      s.set(zmq::sockopt::zap_domain, "gradcap");
+      s.set(zmq::sockopt::zap_domain, o.zap_domain);
       s.set(zmq::sockopt::curve_server, 1);
       s.set(zmq::sockopt::curve_secretkey, o.curve_keys.secret_key);
     } else if (!o.curve_server_public_key.empty()) {
@@ -123,6 +124,22 @@ absl::StatusOr<std::optional<Frames>> MessageSocket::Receive(int timeout_ms, int
   }
 }
 
+absl::StatusOr<std::vector<bool>> MessageSocket::WaitReadable(const std::vector<MessageSocket*>& sockets,
+                                                              int wake_fd, int timeout_ms) {
+  std::vector<zmq::pollitem_t> items;
+  for (MessageSocket* s : sockets) items.push_back({s->impl_->socket.handle(), 0, ZMQ_POLLIN, 0});
+  if (wake_fd >= 0) items.push_back({nullptr, wake_fd, ZMQ_POLLIN, 0});
+  try {
+    zmq::poll(items.data(), items.size(), std::chrono::milliseconds(timeout_ms));
+  } catch (const zmq::error_t& e) {
+    if (e.num() != EINTR) return FromZmq(e, "waiting for messages");
+    for (auto& item : items) item.revents = 0;
+  }
+  std::vector<bool> readable(sockets.size());
+  for (size_t i = 0; i < sockets.size(); ++i) readable[i] = (items[i].revents & ZMQ_POLLIN) != 0;
+  return readable;
+}
+
 absl::Status MessageSocket::Send(const Frames& frames) {
   try {
     for (size_t i = 0; i < frames.size(); ++i) {
@@ -159,39 +176,70 @@ absl::StatusOr<std::string> CurvePublicKey(const std::string& secret_key) {
 
 struct CurveAuthenticator::Impl {
   zmq::socket_t socket;
-  absl::flat_hash_map<std::string, std::string> enrolled;  // binary public key → name
+  // domain '\0' binary public key → name
+  absl::flat_hash_map<std::string, std::string> enrolled;
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> refused{0};
+  std::atomic<uint64_t> errors{0};
   std::thread thread;
+
+  // Serves until stopped. A ZeroMQ error (an interrupted poll, a request it
+  // cannot answer) is logged and serving goes on: a dead authenticator would
+  // silently refuse every new peer. Only the end of the context stops it.
+  void Run() {
+    while (!stop.load()) {
+      try {
+        ServeOne();
+      } catch (const zmq::error_t& e) {
+        if (e.num() == ETERM) return;
+        if (e.num() == EINTR) continue;
+        errors.fetch_add(1);
+        LogError("curve-auth", "ZAP handler: ", e.what(), " — still serving");
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // no busy loop on a lasting error
+      } catch (const std::exception& e) {
+        errors.fetch_add(1);
+        LogError("curve-auth", "ZAP handler: ", e.what(), " — still serving");
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+  }
 
   // ZAP 1.0 (rfc.zeromq.org/spec/27): version, request id, domain, address,
   // identity, mechanism, credentials...; reply: version, request id, status
-  // code, status text, user id, metadata.
-  void Serve() {
-    while (!stop.load()) {
-      zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
-      zmq::poll(&item, 1, std::chrono::milliseconds(100));
-      if (!(item.revents & ZMQ_POLLIN)) continue;
-      std::vector<zmq::message_t> request;
-      if (!zmq::recv_multipart(socket, std::back_inserter(request), zmq::recv_flags::dontwait)) continue;
-      std::string status = "400", text = "unknown key", user;
-      if (request.size() >= 7 && request[5].to_string() == "CURVE") {
-        auto it = enrolled.find(request[6].to_string());
-        if (it != enrolled.end()) {
-          status = "200";
-          text = "OK";
-          user = it->second;
-        }
-      } else if (request.size() >= 6) {
-        text = "CURVE required";
-      }
-      if (status != "200") refused.fetch_add(1);
-      const std::string id = request.size() > 1 ? request[1].to_string() : std::string();
-      const std::vector<zmq::const_buffer> reply = {zmq::str_buffer("1.0"), zmq::buffer(id),
-                                                    zmq::buffer(status),   zmq::buffer(text),
-                                                    zmq::buffer(user),     zmq::const_buffer(nullptr, 0)};
-      zmq::send_multipart(socket, reply);
+  // code, status text, user id, metadata. Served on a ROUTER (after the
+  // peer's routing id and an empty delimiter), so a request that cannot be
+  // answered leaves no half-done exchange behind.
+  void ServeOne() {
+    zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+    zmq::poll(&item, 1, std::chrono::milliseconds(100));
+    if (!(item.revents & ZMQ_POLLIN)) return;
+    std::vector<zmq::message_t> frames;
+    if (!zmq::recv_multipart(socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) return;
+    if (frames.size() < 4 || frames[1].size() != 0) {
+      errors.fetch_add(1);
+      LogError("curve-auth", "a ZAP request of ", frames.size(), " frames without an envelope: ignored");
+      return;
     }
+    const size_t base = 2;  // routing id, delimiter
+    auto part = [&](size_t i) { return base + i < frames.size() ? frames[base + i].to_string() : std::string(); };
+    std::string status = "400", text = "unknown key", user;
+    if (frames.size() >= base + 7 && part(5) == "CURVE") {
+      auto it = enrolled.find(part(2) + '\0' + part(6));
+      if (it != enrolled.end()) {
+        status = "200";
+        text = "OK";
+        user = it->second;
+      }
+    } else if (frames.size() >= base + 6) {
+      text = "CURVE required";
+    }
+    if (status != "200") refused.fetch_add(1);
+    const std::string routing = frames[0].to_string();
+    const std::string id = part(1);
+    const std::vector<zmq::const_buffer> reply = {
+        zmq::buffer(routing), zmq::const_buffer(nullptr, 0), zmq::str_buffer("1.0"), zmq::buffer(id),
+        zmq::buffer(status),  zmq::buffer(text),             zmq::buffer(user),      zmq::const_buffer(nullptr, 0)};
+    zmq::send_multipart(socket, reply, zmq::send_flags::dontwait);
   }
 };
 
@@ -203,11 +251,18 @@ CurveAuthenticator::~CurveAuthenticator() {
 }
 
 uint64_t CurveAuthenticator::refused() const { return impl_->refused.load(); }
+uint64_t CurveAuthenticator::errors() const { return impl_->errors.load(); }
 
 absl::StatusOr<std::unique_ptr<CurveAuthenticator>> CurveAuthenticator::Start(
     std::vector<std::pair<std::string, std::string>> enrolled) {
+  std::vector<EnrolledKey> keys;
+  for (auto& [z85, name] : enrolled) keys.push_back(EnrolledKey{std::move(z85), std::move(name)});
+  return Start(std::move(keys));
+}
+
+absl::StatusOr<std::unique_ptr<CurveAuthenticator>> CurveAuthenticator::Start(std::vector<EnrolledKey> enrolled) {
   auto impl = std::make_unique<Impl>();
-  for (auto& [z85, name] : enrolled) {
+  for (auto& [z85, name, domain] : enrolled) {
     if (z85.size() != 40) {
       return absl::InvalidArgumentError(absl::StrCat("public key of ", name, " is not 40 Z85 characters"));
     }
@@ -215,23 +270,17 @@ absl::StatusOr<std::unique_ptr<CurveAuthenticator>> CurveAuthenticator::Start(
     if (zmq_z85_decode(reinterpret_cast<uint8_t*>(binary.data()), z85.c_str()) == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat("public key of ", name, " is not valid Z85"));
     }
-    impl->enrolled[binary] = name;
+    impl->enrolled[domain + '\0' + binary] = name;
   }
   try {
-    impl->socket = zmq::socket_t(Context(), zmq::socket_type::rep);
+    impl->socket = zmq::socket_t(Context(), zmq::socket_type::router);
     impl->socket.set(zmq::sockopt::linger, 0);
     impl->socket.bind("inproc://zeromq.zap.01");
   } catch (const zmq::error_t& e) {
     return FromZmq(e, "starting the CURVE authenticator");
   }
   Impl* raw = impl.get();
-  raw->thread = std::thread([raw] {
-    try {
-      raw->Serve();
-    } catch (const zmq::error_t&) {
-      // The context is going away with the process.
-    }
-  });
+  raw->thread = std::thread([raw] { raw->Run(); });
   return std::unique_ptr<CurveAuthenticator>(new CurveAuthenticator(std::move(impl)));
 }
 

@@ -42,6 +42,9 @@ struct SocketOptions {
   // Dealer: queue messages only to completed connections.
   bool immediate = true;
   std::string routing_id;  // empty: let ZeroMQ choose
+  // CURVE server: the ZAP domain its peers are authenticated in (a key
+  // enrolled for another domain is refused here).
+  std::string zap_domain = "gradcap";
   // ZMTP heartbeats detect dead TCP peers.
   int heartbeat_interval_ms = 1000;
   int heartbeat_timeout_ms = 4000;
@@ -53,15 +56,26 @@ struct SocketOptions {
   std::string curve_server_public_key;
 };
 
+// A key allowed in: its Z85 public key, the name its messages carry
+// (a booth id, an admin's name) and the ZAP domain of the sockets it may use.
+struct EnrolledKey {
+  std::string public_key;
+  std::string name;
+  std::string domain = "gradcap";
+};
+
 // Answers ZeroMQ's authentication requests (ZAP) for every CURVE server
-// socket in this process: a client whose public key is enrolled gets in, with
-// its name as the messages' User-Id; any other key is refused before a single
-// message is read. At most one per process; start it before binding.
+// socket in this process: a client whose public key is enrolled for the
+// socket's domain gets in, with its name as the messages' User-Id; any other
+// key is refused before a single message is read. At most one per process;
+// start it before binding. A failure inside it is logged and it keeps serving.
 class CurveAuthenticator {
  public:
-  // `enrolled` maps Z85 public key → name (a booth id).
+  static absl::StatusOr<std::unique_ptr<CurveAuthenticator>> Start(std::vector<EnrolledKey> enrolled);
+  // `enrolled` maps Z85 public key → name (booths, domain "gradcap").
   static absl::StatusOr<std::unique_ptr<CurveAuthenticator>> Start(
       std::vector<std::pair<std::string, std::string>> enrolled);
+  uint64_t errors() const;
   ~CurveAuthenticator();
   uint64_t refused() const;
 
@@ -91,6 +105,11 @@ class MessageSocket {
   // sending peer (empty without CURVE).
   absl::StatusOr<std::optional<Frames>> Receive(int timeout_ms, int wake_fd = -1,
                                                 std::string* user_id = nullptr);
+  // Waits up to `timeout_ms` until one of `sockets` has a message or
+  // `wake_fd` (when ≥ 0) is readable. Returns one flag per socket: true
+  // when that socket has a whole message to Receive(0).
+  static absl::StatusOr<std::vector<bool>> WaitReadable(const std::vector<MessageSocket*>& sockets, int wake_fd,
+                                                        int timeout_ms);
   // Sends without blocking. Unavailable when the message cannot be queued
   // now (high-water mark, or a router peer that is gone).
   absl::Status Send(const Frames& frames);

@@ -1,23 +1,33 @@
-// The capture-day rules (DESIGN.md, "Queues and anti-substitution"): which
-// scans get a shooting number, and which student each photo binds to.
+// The capture-day rules and the state they keep (DESIGN.md, "Queues and
+// anti-substitution").
 //
-// A scan is accepted only for a sealed, unexpired code of a paid student in
-// the roster, whose college is scheduled at this booth now, who is not
-// already waiting or photographed; it then gets the next shooting number in
-// the booth's queue. A photo binds to the oldest scan still waiting at that
-// booth; a retake replaces the booth's last bound photo. Every refusal has a
-// fixed reason code (scan_reason::*, queue_reason::*).
+// Rules (Decide, capture_day_rules.cc): a scan is accepted only for a sealed,
+// unexpired code of a paid student in the roster, whose college is scheduled
+// at this booth now, who is not already waiting or photographed; it then gets
+// the next shooting number in the booth's queue. A photo binds to the oldest
+// scan still waiting at that booth; a retake replaces the booth's last bound
+// photo. Every refusal has a fixed reason code (scan_reason::*,
+// queue_reason::*). Substitution signals become alerts in the binding.
 //
-// State is rebuilt by Replay from the log's recorded decisions. Owned by the
-// ingest thread.
+// State (Apply, capture_day.cc) changes only through Apply(LogRecord): the
+// live path applies each record right after deciding it, start-up and the
+// offline tools replay the log through the same call (ReplayLog, below), so
+// the state after a restart equals the state without one — queues, bindings,
+// verdicts, alerts, the scan-burst window and the photos awaiting a verdict.
+// Owned by one thread.
 #pragma once
 
 #include <deque>
+#include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "common/event_log.h"
 #include "coordinator/event_applier.h"
 #include "registry/registry.h"
 
@@ -41,17 +51,27 @@ inline constexpr char kRetakeWithoutPhoto[] = "retake_without_photo";
 inline constexpr char kReasonRequired[] = "reason_required";
 }  // namespace queue_reason
 
+// Accepted scans at one booth faster than any queue is served: one person
+// scanning several phones. kBurstScans within kBurstWindowMs, with at least
+// as many waiting, raise an alert.
+inline constexpr int kBurstScans = 4;
+inline constexpr int64_t kBurstWindowMs = 10'000;
+
 class CaptureDay final : public EventApplier {
  public:
   explicit CaptureDay(const Registry* registry) : registry_(registry) {}
 
-  void Apply(const v1::BoothEvent& event, uint64_t log_seq, int64_t now_ms, v1::Outcome* outcome,
-             v1::Binding* binding) override;
-  void Replay(const v1::AppliedEvent& applied, uint64_t log_seq) override;
-  void DescribeBooth(const std::string& booth, v1::BoothState* state) const override;
-  void ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_seq, v1::PhotoVerdict* verdict) override;
-  void RaiseVerdictAlerts(v1::ValidationRecord* record) const override;
+  // EventApplier.
+  void Decide(const v1::BoothEvent& event, int64_t now_ms, v1::Outcome* outcome,
+              v1::Binding* binding) const override;
+  void Apply(const v1::LogRecord& record) override;
+  void DecideVerdictAlerts(v1::ValidationRecord* record) const override;
   std::string EnrolmentPhoto(const std::string& student_no) const override;
+  void DescribeBooth(const std::string& booth, v1::BoothState* state) const override;
+  std::optional<v1::PhotoVerdict> LastVerdict(const std::string& booth) const override;
+  std::vector<PendingPhoto> PhotosAwaitingVerdict() const override;
+  const v1::ValidationResult* KnownResult(const std::string& photo_sha256) const override;
+  size_t photos_awaiting_verdict() const { return awaiting_verdict_.size(); }
 
   enum class Status { kNotSeen, kWaiting, kPhotographed, kAbsent };
   struct StudentState {
@@ -62,9 +82,34 @@ class CaptureDay final : public EventApplier {
     std::string verdict;                     // of the current photo: "pass", "fail", "" = pending
     std::vector<std::string> failed_checks;  // reject-severity failures of the current photo
     std::string face_descriptor;             // of the current photo, once checked
+    uint32_t photo_versions = 0;             // photos and retakes bound to the student
+    uint64_t last_log_seq = 0;               // the last record that changed the student
   };
   StudentState StateOf(const std::string& student_no) const;
   size_t waiting_at(const std::string& booth) const;
+
+  // An alert as the log holds it.
+  struct AlertEntry {
+    uint64_t log_seq = 0;        // the record that raised it
+    int64_t at_ms = 0;           // when it was decided
+    uint64_t photo_log_seq = 0;  // verdict alerts: the photo they are about
+    v1::Alert alert;
+  };
+  const std::vector<AlertEntry>& alerts() const { return alerts_; }
+
+  // Scans of a college's students: who got a number, and refusals by reason.
+  struct CollegeScans {
+    std::set<std::string> scanned;
+    std::map<std::string, uint32_t> refused;
+  };
+  CollegeScans ScansOf(const std::string& college) const;
+  // The close of a college, once logged.
+  struct Close {
+    uint64_t log_seq = 0;
+    std::string override_reason;
+  };
+  std::optional<Close> ClosedAt(const std::string& college) const;
+  uint64_t last_log_seq() const { return last_log_seq_; }
 
  private:
   struct Waiting {
@@ -79,27 +124,46 @@ class CaptureDay final : public EventApplier {
     std::deque<Waiting> waiting;
     std::optional<Waiting> last_bound;  // the photo a retake replaces
   };
+  struct BurstWindow {
+    std::deque<int64_t> scans_ms;  // accepted scans within kBurstWindowMs
+    bool alerted = false;          // the current burst has its alert
+  };
 
+  // capture_day_rules.cc
   void DecideScan(const v1::BoothEvent& event, int64_t now_ms, v1::Outcome* outcome, v1::Binding* binding) const;
   void DecideAtHead(const v1::BoothEvent& event, v1::Outcome* outcome, v1::Binding* binding) const;
-  // Resolves a scanned payload to a student number, or refuses.
   std::optional<std::string> Resolve(const std::string& payload, int64_t now_ms, v1::Outcome* outcome) const;
-  void Transition(const v1::BoothEvent& event, const v1::Outcome& outcome, const v1::Binding& binding);
   void Describe(const std::string& student_no, v1::Outcome* outcome) const;
-  void RaiseAlerts(const v1::BoothEvent& event, int64_t now_ms, const v1::Outcome& outcome, v1::Binding* binding);
+  void DecideAlerts(const v1::BoothEvent& event, int64_t now_ms, const v1::Outcome& outcome,
+                    v1::Binding* binding) const;
+  // The booth's scan-burst window once an accepted scan at `now_ms` is in it,
+  // and whether that makes a burst. Shared by the alert decision and Apply.
+  BurstWindow WindowAfterScan(const std::string& booth, int64_t now_ms, bool* burst) const;
+  std::string MaskedName(const std::string& student_no) const;
+
+  // capture_day.cc
+  void ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, int64_t decided_at_ms);
+  void ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_seq, int64_t at_ms);
+  void ApplyAdmin(const v1::AdminRecord& record, uint64_t log_seq);
 
   const Registry* registry_;
+  uint64_t last_log_seq_ = 0;
   absl::flat_hash_map<std::string, Queue> queues_;
   absl::flat_hash_map<std::string, StudentState> students_;
-  absl::flat_hash_map<std::string, std::deque<int64_t>> recent_scans_ms_;  // per booth, for scan_burst
-  absl::flat_hash_map<std::string, bool> burst_alerted_;
+  absl::flat_hash_map<std::string, BurstWindow> bursts_;              // per booth
   absl::flat_hash_map<std::string, v1::PhotoVerdict> last_verdict_;  // per booth
+  std::map<uint64_t, PendingPhoto> awaiting_verdict_;                 // by photo log_seq
+  absl::flat_hash_map<std::string, v1::ValidationResult> results_;   // by photo digest
+  absl::flat_hash_map<std::string, CollegeScans> scans_;             // by college
+  absl::flat_hash_map<std::string, Close> closed_;                   // by college
+  std::vector<AlertEntry> alerts_;
 };
 
-// Accepted scans at one booth faster than any queue is served: one person
-// scanning several phones. kBurstScans within kBurstWindowMs, with at least
-// as many waiting, raise an alert.
-inline constexpr int kBurstScans = 4;
-inline constexpr int64_t kBurstWindowMs = 10'000;
+// THE replay: feeds every committed record of `log`, in order, to
+// `applier`; `observe` (optional) sees each record right after it is applied
+// (reports use it to name the records they list). The coordinator's start-up,
+// head counts, drill reports and audit all rebuild state through it.
+absl::Status ReplayLog(const EventLog& log, EventApplier* applier,
+                       const std::function<void(const v1::LogRecord&)>& observe = nullptr);
 
 }  // namespace gradcap

@@ -9,6 +9,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "common/clock.h"
+#include "common/file_util.h"
 #include "common/key_files.h"
 #include "common/transport.h"
 #include "common/logging.h"
@@ -19,8 +20,8 @@
 #include "common/event_log.h"
 #include "coordinator/ingest_server.h"
 #include "common/log_format.h"
+#include "coordinator/admin_server.h"
 #include "coordinator/validator_broker.h"
-#include "absl/container/flat_hash_set.h"
 
 ABSL_FLAG(std::string, db, "", "Directory of the coordinator's RocksDB database (created if missing).");
 ABSL_FLAG(std::string, listen, "tcp://127.0.0.1:5555",
@@ -38,7 +39,11 @@ ABSL_FLAG(std::string, clock_start, "",
           "it then advances in real time. Empty: the real time.");
 ABSL_FLAG(std::string, keys, "",
           "Transport keys directory (gradcap transport-keys): when set, booths must connect with CURVE "
-          "using an enrolled key, and each may only send in its own name.");
+          "using an enrolled key, and each may only send in its own name; the admin socket takes only "
+          "enrolled admin keys (keys/admins/).");
+ABSL_FLAG(std::string, admin, "",
+          "Endpoint of the admin socket, e.g. tcp://127.0.0.1:5558: imports, head counts, closing a college "
+          "and queries from `gradcap ... --coordinator ENDPOINT` while the coordinator runs. Empty: none.");
 
 namespace {
 
@@ -92,40 +97,29 @@ int main(int argc, char** argv) {
     return 1;
   }
   CaptureDay day(&registry);
-  // Photos without a verdict yet go back to the validator pool.
-  std::vector<PendingPhoto> unvalidated;
-  absl::flat_hash_map<std::string, v1::ValidationResult> validated;  // by photo digest
-  absl::flat_hash_set<uint64_t> has_verdict;                          // photo records
-  absl::Status replayed = (*log)->ForEachRecord([&](const v1::LogRecord& record) {
-    if (record.has_applied()) {
-      day.Replay(record.applied(), record.log_seq());
-      if (std::optional<PendingPhoto> p = PendingPhotoOf(record.applied(), record.log_seq())) unvalidated.push_back(*p);
-    } else if (record.has_validation()) {
-      day.ApplyVerdict(record.validation(), record.log_seq(), nullptr);
-      validated[record.validation().result().photo_sha256()] = record.validation().result();
-      has_verdict.insert(record.validation().photo_log_seq());
-    }
-  });
-  std::erase_if(unvalidated, [&](const PendingPhoto& p) { return has_verdict.contains(p.log_seq); });
-  if (!replayed.ok()) {
+  if (absl::Status replayed = ReplayLog(**log, &day); !replayed.ok()) {
     std::fprintf(stderr, "coordinator: cannot replay the event log: %s\n", replayed.ToString().c_str());
     return 1;
   }
   LogInfo("coordinator", "event log ", db, " resumes at record ", (*log)->last_log_seq(), " with ",
-          (*log)->booth_count(), " booths known");
+          (*log)->booth_count(), " booths known, ", day.photos_awaiting_verdict(), " photos awaiting a verdict");
 
   std::unique_ptr<CurveAuthenticator> authenticator;
   IngestOptions options;
   if (const std::string keys = absl::GetFlag(FLAGS_keys); !keys.empty()) {
     auto own = LoadCoordinatorKeys(keys);
     auto booths = LoadEnrolledBooths(keys);
-    if (!own.ok() || !booths.ok()) {
+    auto admins = LoadEnrolledAdmins(keys);
+    if (!own.ok() || !booths.ok() || !admins.ok()) {
       std::fprintf(stderr, "coordinator: cannot load transport keys from %s: %s\n", keys.c_str(),
-                   (!own.ok() ? own.status() : booths.status()).ToString().c_str());
+                   (!own.ok() ? own.status() : !booths.ok() ? booths.status() : admins.status()).ToString().c_str());
       return 1;
     }
-    LogInfo("coordinator", "CURVE on: ", booths->size(), " booths enrolled in ", keys);
-    auto started = CurveAuthenticator::Start(std::move(*booths));
+    LogInfo("coordinator", "CURVE on: ", booths->size(), " booths and ", admins->size(), " admins enrolled in ", keys);
+    std::vector<EnrolledKey> enrolled;
+    for (auto& [key, name] : *booths) enrolled.push_back(EnrolledKey{key, name, "gradcap"});
+    for (auto& [key, name] : *admins) enrolled.push_back(EnrolledKey{key, name, kAdminZapDomain});
+    auto started = CurveAuthenticator::Start(std::move(enrolled));
     if (!started.ok()) {
       std::fprintf(stderr, "coordinator: %s\n", started.status().ToString().c_str());
       return 1;
@@ -152,7 +146,16 @@ int main(int argc, char** argv) {
     broker = std::make_unique<ValidatorBroker>(
         [store](const std::string& sha) -> std::optional<std::string> {
           auto photo = store->Get(kPhotosColumn, sha);
-          if (!photo.ok() || !photo->has_value()) return std::nullopt;
+          if (!photo.ok()) {
+            // A damaged store is not a missing photo: say so, loudly.
+            LogError("coordinator", "photo ", ToHex(sha), " cannot be read from the photo store: ",
+                     photo.status().ToString(), " — run `gradcap audit verify`");
+            return std::nullopt;
+          }
+          if (!photo->has_value()) {
+            LogError("coordinator", "photo ", ToHex(sha), " is not in the photo store");
+            return std::nullopt;
+          }
           return std::move(**photo);
         },
         broker_options, [&server] { server.Wake(); });
@@ -160,16 +163,43 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "coordinator: validator endpoint %s: %s\n", validators.c_str(), s.ToString().c_str());
       return 1;
     }
-    LogInfo("coordinator", "validator pool on ", broker->endpoint(), "; ", unvalidated.size(),
+    LogInfo("coordinator", "validator pool on ", broker->endpoint(), "; ", day.photos_awaiting_verdict(),
             " photos from the log still need a verdict");
-    server.AttachBroker(broker.get(), std::move(unvalidated), std::move(validated));
+    server.AttachBroker(broker.get());
+  }
+  AdminService admin_service(log->get(), &day, &registry, clock);
+  std::unique_ptr<AdminServer> admin;
+  if (const std::string endpoint = absl::GetFlag(FLAGS_admin); !endpoint.empty()) {
+    AdminOptions admin_options;
+    admin_options.endpoint = endpoint;
+    admin_options.curve_keys = options.curve_keys;
+    admin = std::make_unique<AdminServer>(admin_options, &admin_service, clock);
+    if (absl::Status s = admin->Bind(); !s.ok()) {
+      std::fprintf(stderr, "coordinator: admin endpoint %s: %s\n", endpoint.c_str(), s.ToString().c_str());
+      return 1;
+    }
+    server.AttachAdmin(admin.get());
+    LogInfo("coordinator", "admin socket on ", admin->endpoint(), options.curve_keys ? " (CURVE, enrolled admins)" : "");
+  }
+  // Tools on this machine find the admin socket of the coordinator holding
+  // the database here (gradcap without --coordinator).
+  const std::string admin_file = db + "/ADMIN_ENDPOINT";
+  if (admin != nullptr) {
+    if (absl::Status s = WriteFileAtomically(admin_file, admin->endpoint() + "\n"); !s.ok()) {
+      std::fprintf(stderr, "coordinator: %s\n", s.ToString().c_str());
+      return 1;
+    }
+  } else {
+    std::remove(admin_file.c_str());
   }
   if (const std::string ready = absl::GetFlag(FLAGS_ready_file); !ready.empty()) {
-    const std::string tmp = ready + ".tmp";
-    { std::ofstream(tmp) << server.endpoint() << "\n"; }
-    std::rename(tmp.c_str(), ready.c_str());
+    if (absl::Status s = WriteFileAtomically(ready, server.endpoint() + "\n"); !s.ok()) {
+      std::fprintf(stderr, "coordinator: --ready_file: %s\n", s.ToString().c_str());
+      return 1;
+    }
   }
   absl::Status served = server.Run(g_stop);
+  if (admin != nullptr) std::remove(admin_file.c_str());
   const IngestStats& st = server.stats();
   LogInfo("coordinator", "stopping: applied=", st.applied, " duplicates=", st.duplicates,
           " rejected=", st.rejected, " log_head=", (*log)->last_log_seq());

@@ -1,13 +1,12 @@
-// The coordinator's booth-facing loop: a ROUTER socket taking Envelopes from
-// booth DEALERs, applying the seq rules, group-committing to the EventLog and
-// replying — acks only after the synced write (DESIGN.md, "Delivery").
-//
-// Messages are staged as they arrive; whenever no commit is running, the
-// stage is sealed and written (one synced batch) by a committer thread while
-// the loop goes on receiving and staging the next group. Replies (acks,
-// resend-from, errors) leave in arrival order once their group is on disk.
-// Bad input gets an ErrorReply and a logged Rejection; the loop keeps
-// serving. Run() owns the socket and the log; only the write is elsewhere.
+// The coordinator's loop: one thread owning the booth socket, the event log
+// and the state. Booth messages (booth_protocol.h) are staged as they arrive;
+// whenever no write is running the stage is sealed and written in one synced
+// batch by the group committer (group_committer.h) while the loop goes on
+// receiving and staging the next group; replies (acks, resend-from, errors)
+// leave in arrival order once their group is on disk. Between groups the
+// loop takes validator results (verdict_path.h) and admin requests
+// (admin_server.h). Bad input gets an ErrorReply and a logged Rejection; the
+// loop keeps serving.
 #pragma once
 
 #include <atomic>
@@ -18,28 +17,21 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "common/clock.h"
 #include "common/envelope.h"
-#include "common/transport.h"
-#include "coordinator/event_applier.h"
 #include "common/event_log.h"
+#include "common/transport.h"
+#include "coordinator/booth_protocol.h"
+#include "coordinator/event_applier.h"
+#include "coordinator/group_committer.h"
+#include "coordinator/reply.h"
 #include "coordinator/validator_broker.h"
+#include "coordinator/verdict_path.h"
 
 namespace gradcap {
 
-// An accepted photo (or retake) waiting for its verdict.
-struct PendingPhoto {
-  std::string sha256;  // raw digest
-  uint64_t log_seq = 0;
-  std::string booth;
-  uint32_t shooting_no = 0;
-  std::string student_no;
-  std::string enrolment_photo;  // path, for face_match; filled when awaited
-};
-// The pending photo an applied record carries, if it is an accepted photo or retake.
-std::optional<PendingPhoto> PendingPhotoOf(const v1::AppliedEvent& applied, uint64_t log_seq);
+class AdminServer;
 
 struct IngestOptions {
   std::string endpoint = "tcp://127.0.0.1:5555";
@@ -53,19 +45,6 @@ struct IngestOptions {
   std::optional<CurveKeyPair> curve_keys;
 };
 
-struct IngestStats {
-  uint64_t applied = 0;
-  uint64_t duplicates = 0;
-  uint64_t gaps = 0;
-  uint64_t rejected = 0;
-  uint64_t heartbeats = 0;
-  uint64_t verdicts = 0;
-  uint64_t batches = 0;
-  uint64_t batch_events = 0;  // events staged over all batches
-  std::vector<uint32_t> batch_sizes;  // when IngestOptions::record_batch_sizes
-  int64_t commit_us = 0;              // time spent in synced writes
-};
-
 class IngestServer {
  public:
   IngestServer(EventLog* log, EventApplier* applier, const Clock* clock, IngestOptions options);
@@ -73,11 +52,11 @@ class IngestServer {
 
   absl::Status Bind();
   // Sends committed photos to the validator pool and records its verdicts;
-  // `unvalidated` are photos already in the log without one (after a restart),
-  // `known` the results already recorded (by photo digest): the same bytes
-  // sent again get the recorded result without another check.
-  void AttachBroker(ValidatorBroker* broker, std::vector<PendingPhoto> unvalidated,
-                    absl::flat_hash_map<std::string, v1::ValidationResult> known);
+  // photos the state still holds without a verdict (after a restart) go
+  // first. Call before Run().
+  void AttachBroker(ValidatorBroker* broker);
+  // Serves the admin socket between groups. Call before Run().
+  void AttachAdmin(AdminServer* admin);
   // Wakes Run() (any thread): the broker has results.
   void Wake();
   std::string endpoint() const;  // the bound endpoint, port resolved
@@ -88,50 +67,30 @@ class IngestServer {
   const IngestStats& stats() const { return stats_; }
 
  private:
-  struct Reply {
-    std::string routing_id;
-    v1::Envelope envelope;
-    bool lookup_ack = false;  // a duplicate: fill in the stored ack after commit
-    std::optional<PendingPhoto> photo;  // to validate once committed
-  };
-
-  void Handle(Frames&& frames);
-  void HandleEvent(const std::string& routing_id, v1::BoothEvent&& event, const std::string& raw);
-  void HandleHeartbeat(const std::string& routing_id, const v1::Heartbeat& heartbeat, const std::string& raw);
-  // False (after refusing the message) when CURVE says the sender is not `booth`.
-  bool SenderIs(const std::string& booth, const std::string& routing_id, const std::string& raw,
-                const v1::EventId* id);
-  void Refuse(const std::string& routing_id, const WireError& error, const std::string& raw,
-              const v1::EventId* id);
   // Starts writing the stage if no write is running.
-  void MaybeStartCommit();
+  absl::Status MaybeStartCommit();
   // Waits for the running write (if any), then sends its replies.
   absl::Status FinishCommit();
+  // Everything staged is on disk and answered when this returns OK.
+  absl::Status CommitNow();
+  absl::Status ReceiveBooths();
   void Send(const std::string& routing_id, v1::Envelope& envelope);
   void MaybeLogStats();
-  void StageVerdicts();
 
   EventLog* log_;
-  EventApplier* applier_;
   const Clock* clock_;
   IngestOptions options_;
-  std::unique_ptr<MessageSocket> socket_;
-  std::string sender_;                   // authenticated name of the current message's peer
-  std::vector<Reply> replies_;           // for the stage
-  std::vector<Reply> committing_replies_;  // for the batch being written
-  class Committer;
-  std::unique_ptr<Committer> committer_;
-  size_t staged_wire_bytes_ = 0;
   IngestStats stats_;
+  std::unique_ptr<MessageSocket> socket_;
+  GroupCommitter committer_;
+  BoothProtocol booths_;
+  VerdictPath verdicts_;
+  AdminServer* admin_ = nullptr;
+  std::vector<Reply> replies_;             // for the stage
+  std::vector<Reply> committing_replies_;  // for the batch being written
+  size_t staged_wire_bytes_ = 0;
   int64_t last_stats_ms_ = 0;
   std::chrono::steady_clock::time_point commit_started_;
-  absl::flat_hash_map<std::string, int64_t> last_heard_ms_;
-  absl::flat_hash_map<std::string, std::string> routing_of_;  // booth → its latest routing id
-  ValidatorBroker* broker_ = nullptr;
-  absl::flat_hash_map<std::string, std::vector<PendingPhoto>> awaiting_verdict_;  // by photo digest
-  absl::flat_hash_map<std::string, v1::ValidationResult> known_results_;         // by photo digest
-  void AwaitVerdict(PendingPhoto photo);
-  void StageVerdict(const PendingPhoto& photo, const v1::ValidationResult& result);
 };
 
 }  // namespace gradcap

@@ -6,44 +6,21 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
-#include "coordinator/capture_day.h"
-#include "common/log_format.h"
-#include "registry/registry.h"
 
 namespace gradcap {
 
-absl::StatusOr<v1::Reconciliation> Reconcile(const EventLog& log, const std::string& college) {
-  Registry registry(&log.store());
-  GRADCAP_RETURN_IF_ERROR(registry.Load());
-  std::vector<std::string> students;
-  auto cursor = log.store().NewCursor(kStudentsColumn);
-  for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
-    v1::Student s;
-    if (s.ParseFromArray(cursor->value().data(), static_cast<int>(cursor->value().size())) && s.college() == college) {
-      students.push_back(s.student_no());
-    }
-  }
-  GRADCAP_RETURN_IF_ERROR(cursor->status());
+absl::StatusOr<v1::Reconciliation> Reconcile(const CaptureDay& day, const Registry& registry,
+                                             const std::string& college) {
+  GRADCAP_ASSIGN_OR_RETURN(std::vector<v1::Student> students, registry.StudentsOf(college));
   if (students.empty()) return absl::NotFoundError(absl::StrCat("no student of college \"", college, "\" in the roster"));
-
-  CaptureDay day(&registry);
   v1::Reconciliation r;
   r.set_college(college);
-  std::set<std::string> scanned;
-  GRADCAP_RETURN_IF_ERROR(log.ForEachRecord([&](const v1::LogRecord& record) {
-    if (record.has_validation()) day.ApplyVerdict(record.validation(), record.log_seq(), nullptr);
-    if (!record.has_applied()) return;
-    const v1::AppliedEvent& applied = record.applied();
-    day.Replay(applied, record.log_seq());
-    if (!applied.event().has_scan() || applied.binding().college() != college) return;
-    if (applied.outcome().accepted()) {
-      scanned.insert(applied.binding().student_no());
-    } else {
-      (*r.mutable_refused_scans())[applied.outcome().reason()]++;
-    }
-  }));
   r.set_roster(students.size());
-  for (const std::string& no : students) {
+  const CaptureDay::CollegeScans scans = day.ScansOf(college);
+  r.set_scanned(scans.scanned.size());
+  for (const auto& [reason, n] : scans.refused) (*r.mutable_refused_scans())[reason] = n;
+  for (const v1::Student& student : students) {
+    const std::string& no = student.student_no();
     if (registry.PaidFen(no) >= registry.amount_due_fen()) r.set_paid(r.paid() + 1);
     const CaptureDay::StudentState state = day.StateOf(no);
     switch (state.status) {
@@ -71,29 +48,35 @@ absl::StatusOr<v1::Reconciliation> Reconcile(const EventLog& log, const std::str
         break;
     }
   }
-  r.set_scanned(scanned.size());
+  if (std::optional<CaptureDay::Close> closed = day.ClosedAt(college)) {
+    r.set_closed(true);
+    r.set_override_used(!closed->override_reason.empty());
+  }
   return r;
 }
 
-absl::StatusOr<v1::Reconciliation> CloseCollege(EventLog& log, const std::string& college,
-                                                const std::string& override_reason) {
-  GRADCAP_ASSIGN_OR_RETURN(v1::Reconciliation r, Reconcile(log, college));
+absl::StatusOr<v1::AdminRecord> PlanClose(const CaptureDay& day, const Registry& registry, const std::string& college,
+                                          const std::string& override_reason) {
+  GRADCAP_ASSIGN_OR_RETURN(v1::Reconciliation r, Reconcile(day, registry, college));
+  // Closing again is allowed: a late student photographed after the sign-off
+  // gets a new head count signed, and the log keeps both.
   if (r.waiting() > 0 && override_reason.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
         r.waiting(), " student(s) of ", college, " are still waiting (", absl::StrJoin(r.waiting_students(), ", "),
         "): photograph them or mark them absent, or close with --override REASON"));
   }
+  const bool override_used = r.waiting() > 0;
   r.set_closed(true);
-  r.set_override_used(r.waiting() > 0);
+  r.set_override_used(override_used);
   v1::AdminRecord record;
-  record.set_action(r.override_used() ? "college_close_override" : "college_close");
+  record.set_action(override_used ? "college_close_override" : "college_close");
   record.set_source(college);
+  record.set_college(college);
   record.set_rows(r.roster());
-  record.set_detail(absl::StrCat(FormatReconciliation(r),
-                                 r.override_used() ? absl::StrCat("override: ", override_reason) : ""));
-  log.StageAdmin(record);
-  GRADCAP_RETURN_IF_ERROR(log.Commit());
-  return r;
+  if (override_used) record.set_override_reason(override_reason);
+  record.set_detail(absl::StrCat(FormatReconciliation(r), override_used ? absl::StrCat("override: ", override_reason) : ""));
+  *record.mutable_head_count() = r;
+  return record;
 }
 
 std::string FormatReconciliation(const v1::Reconciliation& r) {

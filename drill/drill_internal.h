@@ -10,13 +10,8 @@
 
 namespace gradcap {
 
-// Applied events of `booth` in the log at `db` (read-only; 0 if unreadable).
-uint64_t AppliedCount(const std::string& db, const std::string& booth);
-// Accepted photos and retakes in the log at `db` that have no verdict yet.
-uint64_t PhotosWithoutVerdict(const std::string& db);
-
-// The report from the log at `db` (the coordinator stopped). `step_of` maps
-// (booth, seq) to the step that produced that event.
+// The report from the log at `db` (read-only: the coordinator may still
+// run). `step_of` maps (booth, seq) to the step that produced that event.
 absl::StatusOr<v1::DrillReport> BuildDrillReport(const std::string& db, const v1::DrillFile& file,
                                                  const std::map<std::pair<std::string, uint64_t>, int>& step_of);
 

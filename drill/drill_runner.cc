@@ -1,7 +1,9 @@
 // Running a drill (see drill.h): set up a database from the drill's files,
-// start the processes, play the steps, and wait for each booth event to be
-// in the log before the next step (unless its booth or the coordinator is
-// down, when it waits in the booth's outbox like on the real day).
+// start the processes, play the steps, and wait — on the coordinator's admin
+// socket, never by reading its database — for each booth event to be in the
+// log before the next step (unless its booth or the coordinator is down,
+// when it waits in the booth's outbox like on the real day). Colleges are
+// closed through the same socket while the coordinator runs.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -26,10 +28,11 @@
 #include "common/status_macros.h"
 #include "common/subprocess.h"
 #include "common/logging.h"
+#include "admin/admin_client.h"
+#include "coordinator/admin_service.h"
 #include "drill/drill.h"
 #include "drill/drill_internal.h"
 #include "common/log_format.h"
-#include "coordinator/reconciliation.h"
 #include "registry/registry.h"
 #include "registry/registry_import.h"
 
@@ -80,6 +83,8 @@ class Drill {
   absl::Status Play(int index, const v1::DrillStep& step);
   absl::Status WaitDelivered(const std::string& booth, int index);
   absl::Status WaitAllDelivered();
+  // Asks the running coordinator's admin socket.
+  absl::StatusOr<v1::AdminReply> Ask(v1::AdminRequest request);
   std::string Code(const std::string& student_no);
   void Expect(const std::string& booth, int step) {
     step_of_[{booth, ++expected_[booth]}] = step;
@@ -88,7 +93,9 @@ class Drill {
 
   DrillOptions options_;
   v1::DrillFile file_;
-  std::string work_, db_, endpoint_, validator_endpoint_, coordinator_bin_, booth_bin_, validator_bin_;
+  std::string work_, db_, endpoint_, validator_endpoint_, admin_endpoint_, coordinator_bin_, booth_bin_,
+      validator_bin_;
+  std::unique_ptr<AdminTarget> admin_;
   ChildProcess coordinator_;
   std::vector<std::unique_ptr<ChildProcess>> validators_;
   std::map<std::string, std::unique_ptr<ChildProcess>> booths_;
@@ -97,7 +104,6 @@ class Drill {
   std::map<std::pair<std::string, uint64_t>, int> step_of_;
   std::map<std::string, int> files_;  // per booth: images/photos written
   std::vector<v1::DrillRefusal> step_refusals_;
-  std::vector<v1::Reconciliation> closes_;
   v1::CodeKey key_;
   int64_t start_clock_ms_ = 0, started_mono_ms_ = 0;
 };
@@ -142,8 +148,11 @@ absl::Status Drill::Prepare() {
         return absl::InvalidArgumentError(absl::StrCat("step ", i, ": student ", s.scan(), " is not in the roster"));
       }
       if (!s.close().empty()) {
-        auto r = Reconcile(*log, s.close());
-        if (!r.ok()) return absl::InvalidArgumentError(absl::StrCat("step ", i, ": ", r.status().message()));
+        GRADCAP_ASSIGN_OR_RETURN(std::vector<v1::Student> of_college, registry.StudentsOf(s.close()));
+        if (of_college.empty()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("step ", i, ": no student of college \"", s.close(), "\" in the roster"));
+        }
       }
     }
     int64_t earliest = 0;
@@ -168,6 +177,11 @@ absl::Status Drill::Prepare() {
   }
   endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreePort());
   validator_endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreePort());
+  admin_endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreePort());
+  RemoteOptions remote;
+  remote.endpoint = admin_endpoint_;
+  remote.actor = "drill";
+  GRADCAP_ASSIGN_OR_RETURN(admin_, ConnectAdmin(remote));
   started_mono_ms_ = SystemClock::Get()->MonotonicMs();
   return absl::OkStatus();
 }
@@ -177,8 +191,9 @@ absl::Status Drill::StartCoordinator() {
   fs::remove(ready);
   const std::string clock = absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", absl::FromUnixMillis(DrillNowMs()),
                                              absl::FixedTimeZone(8 * 3600));
-  std::vector<std::string> args = {coordinator_bin_, "--db", db_, "--listen", endpoint_, "--ready_file", ready,
-                                   "--clock_start", clock, "--stats_interval_ms", "0"};
+  std::vector<std::string> args = {coordinator_bin_, "--db",  db_,   "--listen",          endpoint_,
+                                   "--admin",        admin_endpoint_, "--ready_file", ready, "--clock_start",
+                                   clock,            "--stats_interval_ms", "0"};
   if (!validators_.empty()) {
     args.push_back("--validators");
     args.push_back(validator_endpoint_);
@@ -315,24 +330,31 @@ absl::Status Drill::Play(int index, const v1::DrillStep& s) {
   } else if (s.wait_ms() > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(s.wait_ms()));
   } else if (!s.close().empty()) {
+    // The college closes while the day goes on: through the admin socket,
+    // or on the database itself while the coordinator is down.
     GRADCAP_RETURN_IF_ERROR(WaitAllDelivered());
-    const bool was_running = coordinator_.running();
-    coordinator_.Signal(SIGTERM);
-    coordinator_.Wait(10000);
-    {
-      GRADCAP_ASSIGN_OR_RETURN(std::unique_ptr<EventLog> log, EventLog::Open(db_, SystemClock::Get()));
-      absl::StatusOr<v1::Reconciliation> closed = CloseCollege(*log, s.close(), s.override());
-      if (closed.ok()) {
-        closes_.push_back(*closed);
-      } else {
-        v1::DrillRefusal r;
-        r.set_step(index);
-        r.set_reason("close_refused");
-        r.set_detail(std::string(closed.status().message()));
-        step_refusals_.push_back(r);
-      }
+    v1::AdminRequest request;
+    request.mutable_close()->set_college(s.close());
+    request.mutable_close()->set_override_reason(s.override());
+    absl::StatusOr<v1::AdminReply> closed;
+    if (coordinator_.running()) {
+      closed = Ask(std::move(request));
+    } else {
+      absl::StatusOr<std::unique_ptr<AdminTarget>> local = OpenLocalAdmin(db_, "drill");
+      closed = local.ok() ? (*local)->Call(std::move(request)) : local.status();
     }
-    if (was_running) GRADCAP_RETURN_IF_ERROR(StartCoordinator());
+    if (closed.ok()) {
+      LogInfo("drill", "step ", index, ": ", s.close(), " closed", s.override().empty() ? "" : " with an override");
+    } else if (absl::IsFailedPrecondition(closed.status()) || absl::IsNotFound(closed.status())) {
+      v1::DrillRefusal r;
+      r.set_step(index);
+      r.set_reason("close_refused");
+      r.set_detail(std::string(closed.status().message()));
+      step_refusals_.push_back(r);
+    } else {
+      return absl::UnavailableError(absl::StrCat("step ", index, ": closing ", s.close(), ": ",
+                                                 closed.status().message()));
+    }
   }
   if (s.kill() == "validator") {
     // The first running validator dies; its job (if any) goes to another.
@@ -354,15 +376,23 @@ absl::Status Drill::Play(int index, const v1::DrillStep& s) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<v1::AdminReply> Drill::Ask(v1::AdminRequest request) { return admin_->Call(std::move(request)); }
+
 absl::Status Drill::WaitDelivered(const std::string& booth, int index) {
   if (!coordinator_.running() || offline_[booth] || !booths_[booth]->running()) return absl::OkStatus();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.step_timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (AppliedCount(db_, booth) >= expected_[booth]) return absl::OkStatus();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  v1::AdminRequest request;
+  request.mutable_wait()->set_booth(booth);
+  request.mutable_wait()->set_seq(expected_[booth]);
+  request.mutable_wait()->set_timeout_ms(options_.step_timeout_ms);
+  absl::StatusOr<v1::AdminReply> reply = Ask(std::move(request));
+  if (!reply.ok()) {
+    return absl::UnavailableError(absl::StrCat("step ", index, ": asking the coordinator about booth ", booth, ": ",
+                                               reply.status().message(), "; see ", work_));
   }
-  return absl::DeadlineExceededError(absl::StrCat("step ", index, ": booth ", booth, " did not deliver within ",
-                                                  options_.step_timeout_ms, " ms; see ", work_));
+  if (reply->wait().reached()) return absl::OkStatus();
+  return absl::DeadlineExceededError(absl::StrCat("step ", index, ": booth ", booth, " delivered ",
+                                                  reply->wait().committed_seq(), " of ", expected_[booth],
+                                                  " events within ", options_.step_timeout_ms, " ms; see ", work_));
 }
 
 absl::Status Drill::WaitAllDelivered() {
@@ -386,12 +416,15 @@ absl::StatusOr<v1::DrillReport> Drill::Run() {
     for (const auto& [booth, n] : expected_) {
       if (!offline_[booth] && booths_[booth]->running()) GRADCAP_RETURN_IF_ERROR(WaitDelivered(booth, -1));
     }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.verdict_timeout_ms);
-    while (RunningValidators() > 0 && PhotosWithoutVerdict(db_) > 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (RunningValidators() > 0) {
+      v1::AdminRequest request;
+      request.mutable_wait()->set_verdicts(true);
+      request.mutable_wait()->set_timeout_ms(std::min<uint32_t>(options_.verdict_timeout_ms, kMaxAdminWaitMs));
+      absl::StatusOr<v1::AdminReply> reply = Ask(std::move(request));
+      LogInfo("drill", "photos without a verdict at the end: ",
+              reply.ok() ? absl::StrCat(reply->wait().photos_awaiting_verdict()) : reply.status().ToString(), " (",
+              RunningValidators(), " validators running)");
     }
-    LogInfo("drill", "photos without a verdict at the end: ", PhotosWithoutVerdict(db_), " (", RunningValidators(),
-            " validators running)");
   }
   for (auto& v : validators_) {
     if (v && v->running()) {
@@ -409,11 +442,6 @@ absl::StatusOr<v1::DrillReport> Drill::Run() {
   for (const v1::DrillRefusal& r : step_refusals_) *report.add_refusals() = r;
   std::stable_sort(report.mutable_refusals()->begin(), report.mutable_refusals()->end(),
                    [](const v1::DrillRefusal& a, const v1::DrillRefusal& b) { return a.step() < b.step(); });
-  for (const v1::Reconciliation& r : closes_) {
-    for (v1::Reconciliation& mine : *report.mutable_reconciliation()) {
-      if (mine.college() == r.college()) mine.set_closed(true), mine.set_override_used(r.override_used());
-    }
-  }
   report.set_db(options_.db_dir.empty() ? "" : db_);
   // Process logs and folders go; the database stays only where --db put it.
   // (A drill that could not run keeps everything, and its error says where.)

@@ -5,16 +5,15 @@
 
 #include "absl/status/status.h"
 #include "common/csv.h"
-#include "common/event_log.h"
+#include "registry/registry_import.h"
 
 namespace gradcap::import_internal {
 
 // "<file> line N, column <header> (K): <why>".
 absl::Status RowError(const CsvTable& t, const CsvRow& row, int column, const std::string& why);
 
-// Stages an AdminRecord describing the import of `path` and commits it with
-// everything already in the log's staged batch: all or nothing.
-absl::Status CommitWithRecord(EventLog& log, const std::string& action, const std::string& path, uint64_t rows,
-                              const std::string& detail);
+// Fills the change's AdminRecord for an import of `source`: the action, the
+// file's name and SHA-256, and the summary's rows and detail.
+void DescribeImport(RegistryChange* change, const std::string& action, const ImportSource& source);
 
 }  // namespace gradcap::import_internal

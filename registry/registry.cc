@@ -1,5 +1,8 @@
 #include "registry/registry.h"
 
+#include <set>
+
+#include "absl/strings/str_cat.h"
 #include "common/big_endian.h"
 #include "common/status_macros.h"
 #include "common/log_format.h"
@@ -38,6 +41,34 @@ std::optional<v1::Student> Registry::FindStudent(const std::string& student_no) 
   v1::Student student;
   if (!student.ParseFromString(**value)) return std::nullopt;
   return student;
+}
+
+absl::StatusOr<std::vector<v1::Student>> Registry::StudentsOf(const std::string& college) const {
+  std::vector<v1::Student> out;
+  auto cursor = store_->NewCursor(kStudentsColumn);
+  for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
+    v1::Student s;
+    if (!s.ParseFromArray(cursor->value().data(), static_cast<int>(cursor->value().size()))) {
+      return absl::DataLossError(absl::StrCat("roster entry ", std::string(cursor->key()), " does not parse"));
+    }
+    if (s.college() == college) out.push_back(std::move(s));
+  }
+  GRADCAP_RETURN_IF_ERROR(cursor->status());
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> Registry::Colleges() const {
+  std::set<std::string> colleges;
+  auto cursor = store_->NewCursor(kStudentsColumn);
+  for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
+    v1::Student s;
+    if (!s.ParseFromArray(cursor->value().data(), static_cast<int>(cursor->value().size()))) {
+      return absl::DataLossError(absl::StrCat("roster entry ", std::string(cursor->key()), " does not parse"));
+    }
+    colleges.insert(s.college());
+  }
+  GRADCAP_RETURN_IF_ERROR(cursor->status());
+  return std::vector<std::string>(colleges.begin(), colleges.end());
 }
 
 int64_t Registry::PaidFen(const std::string& student_no) const {

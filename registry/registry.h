@@ -27,6 +27,10 @@ class Registry {
   absl::Status Load();
 
   std::optional<v1::Student> FindStudent(const std::string& student_no) const;
+  // Every student of `college`, in student-number order (a scan of the roster).
+  absl::StatusOr<std::vector<v1::Student>> StudentsOf(const std::string& college) const;
+  // Every college in the roster, in order.
+  absl::StatusOr<std::vector<std::string>> Colleges() const;
   int64_t PaidFen(const std::string& student_no) const;
   int64_t amount_due_fen() const { return amount_due_fen_; }
   // The student an imported external code belongs to.

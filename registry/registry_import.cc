@@ -24,7 +24,7 @@ namespace gradcap {
 namespace {
 
 namespace fs = std::filesystem;
-using import_internal::CommitWithRecord;
+using import_internal::DescribeImport;
 using import_internal::RowError;
 using Columns = std::vector<std::pair<std::string, std::vector<std::string>>>;
 
@@ -78,8 +78,8 @@ std::optional<int64_t> ParseFen(const std::string& raw) {
   return yuan * 100 + (frac[0] - '0') * 10 + (frac[1] - '0');
 }
 
-absl::StatusOr<ImportSummary> ImportRoster(EventLog& log, const std::string& path) {
-  GRADCAP_ASSIGN_OR_RETURN(CsvTable t, ReadCsvFile(path));
+absl::StatusOr<RegistryChange> PlanRosterImport(const KvStore& store, const ImportSource& source) {
+  GRADCAP_ASSIGN_OR_RETURN(CsvTable t, ParseCsv(source.bytes, source.name));
   GRADCAP_ASSIGN_OR_RETURN(
       auto col, MapColumns(t,
                            Columns{{"student_no", {"student_no", "学号"}},
@@ -136,7 +136,7 @@ absl::StatusOr<ImportSummary> ImportRoster(EventLog& log, const std::string& pat
     }
     s.set_cohort(*cohort);
     if (col.count("enrolment_photo") && !field("enrolment_photo").empty()) {
-      fs::path photo = fs::path(path).parent_path() / field("enrolment_photo");
+      fs::path photo = fs::path(source.base_dir) / field("enrolment_photo");
       if (!fs::is_regular_file(photo)) {
         return RowError(t, row, col["enrolment_photo"],
                         absl::StrCat("enrolment photo ", photo.string(), " does not exist"));
@@ -145,29 +145,31 @@ absl::StatusOr<ImportSummary> ImportRoster(EventLog& log, const std::string& pat
     }
     students.push_back(std::move(s));
   }
+  RegistryChange change;
   size_t updated = 0;
   for (const v1::Student& s : students) {
-    GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> existing, log.store().Get(kStudentsColumn, s.student_no()));
+    GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> existing, store.Get(kStudentsColumn, s.student_no()));
     updated += existing.has_value() ? 1 : 0;
-    log.staged_batch().Put(kStudentsColumn, s.student_no(), s.SerializeAsString());
+    change.Put(kStudentsColumn, s.student_no(), s.SerializeAsString());
   }
-  ImportSummary summary{t.encoding, students.size(),
-                        absl::StrCat(students.size(), " students (", students.size() - updated, " new, ", updated,
-                                     " updated)")};
-  GRADCAP_RETURN_IF_ERROR(CommitWithRecord(log, "roster_import", path, students.size(), summary.detail));
-  return summary;
+  change.summary = ImportSummary{t.encoding, students.size(),
+                                 absl::StrCat(students.size(), " students (", students.size() - updated, " new, ",
+                                              updated, " updated)")};
+  DescribeImport(&change, "roster_import", source);
+  return change;
 }
 
-absl::StatusOr<ImportSummary> ImportPayments(EventLog& log, const std::string& path,
-                                             std::optional<int64_t> amount_due_fen) {
-  GRADCAP_ASSIGN_OR_RETURN(CsvTable t, ReadCsvFile(path));
+absl::StatusOr<RegistryChange> PlanPaymentsImport(const KvStore& store, const ImportSource& source,
+                                                  std::optional<int64_t> amount_due_fen) {
+  GRADCAP_ASSIGN_OR_RETURN(CsvTable t, ParseCsv(source.bytes, source.name));
   GRADCAP_ASSIGN_OR_RETURN(auto col, MapColumns(t, Columns{{"student_no", {"student_no", "学号"}},
                                                            {"amount", {"amount", "金额"}},
                                                            {"paid_at", {"paid_at", "缴费时间"}},
                                                            {"txn_id", {"txn_id", "交易号"}}}));
   // Everything already recorded, so totals are recomputed from all of it.
+  RegistryChange change;
   std::map<std::string, v1::Payment> payments;
-  auto cursor = log.store().NewCursor(kPaymentsColumn);
+  auto cursor = store.NewCursor(kPaymentsColumn);
   for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
     v1::Payment p;
     if (!p.ParseFromArray(cursor->value().data(), static_cast<int>(cursor->value().size()))) {
@@ -184,7 +186,7 @@ absl::StatusOr<ImportSummary> ImportPayments(EventLog& log, const std::string& p
     p.set_txn_id(field("txn_id"));
     if (p.txn_id().empty()) return RowError(t, row, col["txn_id"], "transaction id is empty");
     p.set_student_no(field("student_no"));
-    GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> student, log.store().Get(kStudentsColumn, p.student_no()));
+    GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> student, store.Get(kStudentsColumn, p.student_no()));
     if (!student.has_value()) {
       return RowError(t, row, col["student_no"],
                       absl::StrCat("student ", p.student_no(), " is not in the roster (import the roster first)"));
@@ -211,29 +213,29 @@ absl::StatusOr<ImportSummary> ImportPayments(EventLog& log, const std::string& p
     }
     line_of[p.txn_id()] = row.line;
     payments[p.txn_id()] = p;
-    log.staged_batch().Put(kPaymentsColumn, p.txn_id(), p.SerializeAsString());
+    change.Put(kPaymentsColumn, p.txn_id(), p.SerializeAsString());
     ++fresh_rows;
   }
   std::map<std::string, int64_t> totals;
   for (const auto& [txn, p] : payments) totals[p.student_no()] += p.amount_fen();
   for (const auto& [student, fen] : totals) {
-    log.staged_batch().Put(kPaidColumn, student, BigEndian64(static_cast<uint64_t>(fen)));
+    change.Put(kPaidColumn, student, BigEndian64(static_cast<uint64_t>(fen)));
   }
   int64_t due = kDefaultAmountDueFen;
-  GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> stored_due, log.store().Get(kMetaColumn, kAmountDueKey));
+  GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> stored_due, store.Get(kMetaColumn, kAmountDueKey));
   if (stored_due.has_value()) due = static_cast<int64_t>(ReadBigEndian64(*stored_due).value_or(due));
   if (amount_due_fen.has_value()) {
     due = *amount_due_fen;
-    log.staged_batch().Put(kMetaColumn, kAmountDueKey, BigEndian64(static_cast<uint64_t>(due)));
+    change.Put(kMetaColumn, kAmountDueKey, BigEndian64(static_cast<uint64_t>(due)));
   }
   size_t paid = 0;
   for (const auto& [student, fen] : totals) paid += fen >= due ? 1 : 0;
-  ImportSummary summary{t.encoding, fresh_rows,
-                        absl::StrCat(fresh_rows, " new payments, ", repeats, " already recorded; ", paid,
-                                     " students have paid the ", due / 100, ".", absl::StrFormat("%02d", due % 100),
-                                     " 元 due")};
-  GRADCAP_RETURN_IF_ERROR(CommitWithRecord(log, "payments_import", path, fresh_rows, summary.detail));
-  return summary;
+  change.summary = ImportSummary{t.encoding, fresh_rows,
+                                 absl::StrCat(fresh_rows, " new payments, ", repeats, " already recorded; ", paid,
+                                              " students have paid the ", due / 100, ".",
+                                              absl::StrFormat("%02d", due % 100), " 元 due")};
+  DescribeImport(&change, "payments_import", source);
+  return change;
 }
 
 }  // namespace gradcap

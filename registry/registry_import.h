@@ -1,16 +1,21 @@
-// The registrar's imports into the coordinator database. Each reads a whole
-// CSV (UTF-8 or GB18030, English or Chinese headers), checks every row, and
-// either writes everything — in ONE synced batch, together with an
-// AdminRecord in the hash-chained log — or nothing, with an error naming the
-// file, line, column and reason. Run them while the coordinator is stopped
-// (it holds the database lock while running).
+// The registrar's changes to the coordinator database: imports of a whole
+// CSV (UTF-8 or GB18030, English or Chinese headers) and code-key changes.
+//
+// Each is PLANNED against the store first — every row checked, nothing
+// written — into a RegistryChange: the writes plus the AdminRecord that
+// logs them. Whoever holds the database then applies the change in ONE
+// synced batch with that record: the running coordinator (admin socket) or,
+// when no coordinator runs, the offline tool (CommitChange). A bad file is
+// refused whole with an error naming the file, line, column and reason.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/event_log.h"
+#include "common/kv_store.h"
 
 namespace gradcap {
 
@@ -19,6 +24,54 @@ struct ImportSummary {
   uint64_t rows = 0;
   std::string detail;  // one line for the registrar
 };
+
+// A file handed to an import: the name it is known by (in messages), its
+// bytes, and the folder its relative paths (enrolment photos) start from.
+struct ImportSource {
+  std::string name;
+  std::string bytes;
+  std::string base_dir;
+};
+absl::StatusOr<ImportSource> ReadImportSource(const std::string& path);
+
+// What a planned change writes, and the AdminRecord that logs it.
+class RegistryChange {
+ public:
+  void Put(int column, std::string key, std::string value);
+  void Delete(int column, std::string key);
+  // Adds every write to `batch` (which must commit with `record`).
+  void AddTo(KvBatch& batch) const;
+  size_t size() const { return writes_.size(); }
+
+  v1::AdminRecord record;
+  ImportSummary summary;
+
+ private:
+  struct Write {
+    int column;
+    std::string key;
+    std::optional<std::string> value;  // nullopt: delete
+  };
+  std::vector<Write> writes_;
+};
+
+absl::StatusOr<RegistryChange> PlanRosterImport(const KvStore& store, const ImportSource& source);
+absl::StatusOr<RegistryChange> PlanPaymentsImport(const KvStore& store, const ImportSource& source,
+                                                  std::optional<int64_t> amount_due_fen);
+absl::StatusOr<RegistryChange> PlanScheduleImport(const KvStore& store, const ImportSource& source,
+                                                  const std::string& timezone);
+absl::StatusOr<RegistryChange> PlanExternalCodesImport(const KvStore& store, const ImportSource& source);
+absl::StatusOr<RegistryChange> PlanKeysInit(const KvStore& store, int64_t now_ms);
+absl::StatusOr<RegistryChange> PlanKeysRotate(const KvStore& store, int64_t now_ms);
+absl::StatusOr<RegistryChange> PlanKeysRetire(const KvStore& store, const std::string& key_id);
+
+// Offline: stages the change and its record (naming `actor`) and commits
+// them in one synced batch. `staged` (optional) receives the record.
+absl::Status CommitChange(EventLog& log, RegistryChange change, const std::string& actor,
+                          v1::LogRecord* staged = nullptr);
+
+// Offline conveniences (read the file, plan, commit), as the tests and the
+// drill set-up use them. The key id is returned by the key changes.
 
 // Adds or updates students by student number (学号).
 absl::StatusOr<ImportSummary> ImportRoster(EventLog& log, const std::string& path);

@@ -10,6 +10,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "common/big_endian.h"
+#include "common/booth_id.h"
 #include "common/csv.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
@@ -21,7 +22,7 @@ namespace gradcap {
 namespace {
 
 using Columns = std::vector<std::pair<std::string, std::vector<std::string>>>;
-using import_internal::CommitWithRecord;
+using import_internal::DescribeImport;
 using import_internal::RowError;
 
 // ISO 8601 local time ("2024-09-21T08:00", seconds and an offset optional;
@@ -49,12 +50,13 @@ std::optional<bool> ParseYesNo(const std::string& raw) {
 
 }  // namespace
 
-absl::StatusOr<ImportSummary> ImportSchedule(EventLog& log, const std::string& path, const std::string& timezone) {
+absl::StatusOr<RegistryChange> PlanScheduleImport(const KvStore& store, const ImportSource& source,
+                                                  const std::string& timezone) {
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(timezone, &zone)) {
     return absl::InvalidArgumentError(absl::StrCat("unknown time zone \"", timezone, "\" (e.g. Asia/Shanghai)"));
   }
-  GRADCAP_ASSIGN_OR_RETURN(CsvTable t, ReadCsvFile(path));
+  GRADCAP_ASSIGN_OR_RETURN(CsvTable t, ParseCsv(source.bytes, source.name));
   GRADCAP_ASSIGN_OR_RETURN(auto col, MapColumns(t, Columns{{"college", {"college", "学院"}},
                                                            {"booth", {"booth", "机位"}},
                                                            {"start", {"start", "开始"}},
@@ -63,7 +65,7 @@ absl::StatusOr<ImportSummary> ImportSchedule(EventLog& log, const std::string& p
   if (t.rows.empty()) return absl::InvalidArgumentError(absl::StrCat(t.name, ": no windows below the header"));
   // Colleges the roster knows.
   std::set<std::string> colleges;
-  auto students = log.store().NewCursor(kStudentsColumn);
+  auto students = store.NewCursor(kStudentsColumn);
   for (students->SeekToFirst(); students->Valid(); students->Next()) {
     v1::Student s;
     if (s.ParseFromArray(students->value().data(), static_cast<int>(students->value().size()))) {
@@ -85,10 +87,8 @@ absl::StatusOr<ImportSummary> ImportSchedule(EventLog& log, const std::string& p
                       absl::StrCat("college \"", slot.college(), "\" has no students in the roster"));
     }
     slot.set_booth(row.fields[col["booth"]]);
-    bool booth_ok = !slot.booth().empty() && slot.booth().size() <= 64;
-    for (unsigned char c : slot.booth()) booth_ok = booth_ok && c > 0x20 && c != 0x7f;
-    if (!booth_ok) {
-      return RowError(t, row, col["booth"], absl::StrCat("\"", slot.booth(), "\" is not a booth id (no spaces)"));
+    if (absl::Status booth = CheckBoothId(slot.booth()); !booth.ok()) {
+      return RowError(t, row, col["booth"], std::string(booth.message()));
     }
     slot.set_start_text(row.fields[col["start"]]);
     slot.set_end_text(row.fields[col["end"]]);
@@ -120,21 +120,23 @@ absl::StatusOr<ImportSummary> ImportSchedule(EventLog& log, const std::string& p
     placed.push_back({slot, row.line});
   }
   // The new schedule replaces the old one whole.
-  auto old = log.store().NewCursor(kScheduleColumn);
-  for (old->SeekToFirst(); old->Valid(); old->Next()) log.staged_batch().Delete(kScheduleColumn, old->key());
+  RegistryChange change;
+  auto old = store.NewCursor(kScheduleColumn);
+  for (old->SeekToFirst(); old->Valid(); old->Next()) change.Delete(kScheduleColumn, std::string(old->key()));
   GRADCAP_RETURN_IF_ERROR(old->status());
   std::set<std::string> booths;
   for (const Placed& p : placed) {
     std::string key = p.slot.booth();
     key.push_back('\0');
     AppendBigEndian64(&key, static_cast<uint64_t>(p.slot.start_ms()));
-    log.staged_batch().Put(kScheduleColumn, key, p.slot.SerializeAsString());
+    change.Put(kScheduleColumn, key, p.slot.SerializeAsString());
     booths.insert(p.slot.booth());
   }
-  ImportSummary summary{t.encoding, placed.size(),
-                        absl::StrCat(placed.size(), " windows at ", booths.size(), " booths (times in ", timezone, ")")};
-  GRADCAP_RETURN_IF_ERROR(CommitWithRecord(log, "schedule_import", path, placed.size(), summary.detail));
-  return summary;
+  change.summary = ImportSummary{t.encoding, placed.size(),
+                                 absl::StrCat(placed.size(), " windows at ", booths.size(), " booths (times in ",
+                                              timezone, ")")};
+  DescribeImport(&change, "schedule_import", source);
+  return change;
 }
 
 }  // namespace gradcap

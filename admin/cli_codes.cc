@@ -1,4 +1,6 @@
-#include "admin/cli_registry.h"
+// `gradcap codes issue|inspect`: collection codes from the database, read-only
+// (safe beside a running coordinator).
+#include "admin/cli_commands.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -10,14 +12,13 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/collection_code.h"
+#include "common/json_text.h"
 #include "common/masking.h"
 #include "common/qr_code.h"
 #include "common/status_macros.h"
 #include "common/event_log.h"
 #include "common/log_format.h"
 #include "registry/registry.h"
-#include "coordinator/reconciliation.h"
-#include "registry/registry_import.h"
 
 #include <google/protobuf/util/json_util.h>
 
@@ -31,16 +32,6 @@ int Fail(const std::string& what, const absl::Status& status) {
   return 1;
 }
 
-absl::StatusOr<std::unique_ptr<EventLog>> OpenDb(const std::string& db) {
-  if (db.empty()) return absl::InvalidArgumentError("--db DIR is required");
-  auto log = EventLog::Open(db, SystemClock::Get());
-  if (!log.ok() && absl::StrContains(log.status().message(), "lock")) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the database ", db, " is in use (a coordinator is running on it?): stop it first"));
-  }
-  return log;
-}
-
 std::string Csv(const std::string& field) {
   if (field.find_first_of(",\"\n") == std::string::npos) return field;
   std::string out = "\"";
@@ -48,36 +39,10 @@ std::string Csv(const std::string& field) {
   return out + "\"";
 }
 
-std::string Json(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += absl::StrFormat("\\u%04x", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 std::string Time(int64_t ms) {
   absl::TimeZone zone;
   if (!absl::LoadTimeZone("Asia/Shanghai", &zone)) zone = absl::FixedTimeZone(8 * 3600);
   return absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", absl::FromUnixMillis(ms), zone);
-}
-
-int Import(const std::string& what, const std::string& db, const std::string& file,
-           const std::function<absl::StatusOr<ImportSummary>(EventLog&)>& run) {
-  if (file.empty()) return Fail(what, absl::InvalidArgumentError("which FILE.csv?"));
-  auto log = OpenDb(db);
-  if (!log.ok()) return Fail(what, log.status());
-  auto summary = run(**log);
-  if (!summary.ok()) return Fail(what, summary.status());
-  std::printf("%s: encoding %s; %s\n", file.c_str(), summary->encoding.c_str(), summary->detail.c_str());
-  return 0;
 }
 
 }  // namespace
@@ -91,34 +56,12 @@ std::string ToJson(const google::protobuf::Message& message) {
   return json;
 }
 
-int RosterImport(const std::string& db, const std::string& file) {
-  return Import("roster import", db, file, [&](EventLog& log) { return ImportRoster(log, file); });
-}
-
-int PaymentsImport(const std::string& db, const std::string& file, std::optional<std::string> amount_due) {
-  std::optional<int64_t> due;
-  if (amount_due.has_value()) {
-    due = ParseFen(*amount_due);
-    if (!due.has_value() || *due <= 0) {
-      return Fail("payments import",
-                  absl::InvalidArgumentError(absl::StrCat("--amount_due \"", *amount_due, "\" is not an amount such as 15")));
-    }
-  }
-  return Import("payments import", db, file, [&](EventLog& log) { return ImportPayments(log, file, due); });
-}
-
-int ScheduleImport(const std::string& db, const std::string& file, const std::string& timezone) {
-  return Import("schedule import", db, file, [&](EventLog& log) { return ImportSchedule(log, file, timezone); });
-}
-
-int CodesImport(const std::string& db, const std::string& file) {
-  return Import("codes import", db, file, [&](EventLog& log) { return ImportExternalCodes(log, file); });
-}
-
 int CodesIssue(const std::string& db, const std::string& out_dir, const std::string& college, int valid_days) {
   if (out_dir.empty()) return Fail("codes issue", absl::InvalidArgumentError("--out DIR is required"));
   if (valid_days <= 0) return Fail("codes issue", absl::InvalidArgumentError("--valid_days must be at least 1"));
-  auto log = OpenDb(db);
+  if (db.empty()) return Fail("codes issue", absl::InvalidArgumentError("--db DIR is required"));
+  // Read-only: codes can be issued beside a running coordinator.
+  auto log = EventLog::OpenReadOnly(db);
   if (!log.ok()) return Fail("codes issue", log.status());
   Registry registry(&(*log)->store());
   if (absl::Status s = registry.Load(); !s.ok()) return Fail("codes issue", s);
@@ -167,6 +110,7 @@ int CodesIssue(const std::string& db, const std::string& out_dir, const std::str
 }
 
 int CodesInspect(const std::string& db, const std::string& payload, bool json) {
+  if (db.empty()) return Fail("codes inspect", absl::InvalidArgumentError("--db DIR is required"));
   auto store = KvStore::Open(db, LogColumns(), OpenMode::kReadOnly);
   if (!store.ok()) return Fail("codes inspect", store.status());
   Registry registry(store->get());
@@ -191,12 +135,15 @@ int CodesInspect(const std::string& db, const std::string& payload, bool json) {
   }
   std::optional<v1::Student> student = student_no.empty() ? std::nullopt : registry.FindStudent(student_no);
   if (json) {
-    std::printf("{\"valid\":%s,\"kind\":\"%s\",\"reason\":\"%s\",\"key_id\":\"%s\",\"student_no\":\"%s\","
-                "\"in_roster\":%s,\"college\":\"%s\",\"cohort\":\"%s\",\"issued_at\":\"%s\",\"expires_at\":\"%s\"}\n",
-                reason.empty() ? "true" : "false", kind.c_str(), reason.c_str(), Json(key_id).c_str(),
-                Json(student_no).c_str(), student.has_value() ? "true" : "false",
-                body ? Json(body->college()).c_str() : "", body ? Json(body->cohort()).c_str() : "", body ? Time(body->issued_at_ms()).c_str() : "",
-                body ? Time(body->expires_at_ms()).c_str() : "");
+    std::printf("%s\n",
+                absl::StrCat("{\"valid\":", reason.empty() ? "true" : "false", ",\"kind\":", JsonQuote(kind),
+                             ",\"reason\":", JsonQuote(reason), ",\"key_id\":", JsonQuote(key_id),
+                             ",\"student_no\":", JsonQuote(student_no), ",\"in_roster\":", student ? "true" : "false",
+                             ",\"college\":", JsonQuote(body ? body->college() : ""),
+                             ",\"cohort\":", JsonQuote(body ? body->cohort() : ""),
+                             ",\"issued_at\":", JsonQuote(body ? Time(body->issued_at_ms()) : ""),
+                             ",\"expires_at\":", JsonQuote(body ? Time(body->expires_at_ms()) : ""), "}")
+                    .c_str());
   } else {
     std::printf("%s code%s%s\n", kind.c_str(), key_id.empty() ? "" : " under key ", key_id.c_str());
     if (!student_no.empty()) {
@@ -211,50 +158,6 @@ int CodesInspect(const std::string& db, const std::string& payload, bool json) {
     std::printf("%s\n", reason.empty() ? "valid" : absl::StrCat("NOT VALID: ", reason, ": ", detail).c_str());
   }
   return reason.empty() ? 0 : 1;
-}
-
-int KeysInit(const std::string& db) {
-  auto log = OpenDb(db);
-  if (!log.ok()) return Fail("keys init", log.status());
-  auto id = InitCodeKeys(**log, SystemClock::Get()->NowMs());
-  if (!id.ok()) return Fail("keys init", id.status());
-  std::printf("code key %s created; it seals new codes\n", id->c_str());
-  return 0;
-}
-
-int KeysRotate(const std::string& db) {
-  auto log = OpenDb(db);
-  if (!log.ok()) return Fail("keys rotate", log.status());
-  auto id = RotateCodeKey(**log, SystemClock::Get()->NowMs());
-  if (!id.ok()) return Fail("keys rotate", id.status());
-  std::printf("code key %s created and now seals new codes; codes under older keys still verify\n", id->c_str());
-  return 0;
-}
-
-int KeysRetire(const std::string& db, const std::string& key_id) {
-  if (key_id.empty()) return Fail("keys retire", absl::InvalidArgumentError("--key ID is required"));
-  auto log = OpenDb(db);
-  if (!log.ok()) return Fail("keys retire", log.status());
-  if (absl::Status s = RetireCodeKey(**log, key_id); !s.ok()) return Fail("keys retire", s);
-  std::printf("code key %s retired: codes sealed with it no longer verify\n", key_id.c_str());
-  return 0;
-}
-
-int Reconcile(const std::string& db, const std::string& college, bool close, const std::string& override_reason,
-              bool json) {
-  const char* what = close ? "close" : "reconcile";
-  if (college.empty()) return Fail(what, absl::InvalidArgumentError("--college NAME is required"));
-  auto log = OpenDb(db);
-  if (!log.ok()) return Fail(what, log.status());
-  absl::StatusOr<v1::Reconciliation> r =
-      close ? CloseCollege(**log, college, override_reason) : gradcap::Reconcile(**log, college);
-  if (!r.ok()) return Fail(what, r.status());
-  if (json) {
-    std::printf("%s\n", ToJson(*r).c_str());
-  } else {
-    std::printf("%s", FormatReconciliation(*r).c_str());
-  }
-  return 0;
 }
 
 }  // namespace gradcap::cli

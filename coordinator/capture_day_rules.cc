@@ -1,0 +1,280 @@
+// The capture-day rules: every decision about a booth event or a verdict's
+// alerts, made from the state and the registry without changing either
+// (see capture_day.h).
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "common/collection_code.h"
+#include "common/face_distance.h"
+#include "common/masking.h"
+#include "coordinator/capture_day.h"
+
+namespace gradcap {
+namespace {
+
+void Refuse(v1::Outcome* outcome, const char* reason, std::string detail) {
+  outcome->set_accepted(false);
+  outcome->set_reason(reason);
+  outcome->set_detail(std::move(detail));
+}
+
+std::string LocalTime(int64_t ms) {
+  static const absl::TimeZone zone = [] {
+    absl::TimeZone z;
+    return absl::LoadTimeZone("Asia/Shanghai", &z) ? z : absl::FixedTimeZone(8 * 3600);
+  }();
+  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixMillis(ms), zone);
+}
+
+const v1::Photo* PhotoOf(const v1::BoothEvent& e) {
+  return e.has_photo() ? &e.photo() : e.has_retake() ? &e.retake() : nullptr;
+}
+
+uint32_t NamedShootingNo(const v1::BoothEvent& e) {
+  if (const v1::Photo* p = PhotoOf(e)) return p->shooting_no();
+  if (e.has_sign()) return e.sign().shooting_no();
+  if (e.has_absent()) return e.absent().shooting_no();
+  return 0;
+}
+
+}  // namespace
+
+void CaptureDay::Decide(const v1::BoothEvent& event, int64_t now_ms, v1::Outcome* outcome,
+                        v1::Binding* binding) const {
+  if (event.has_scan()) {
+    DecideScan(event, now_ms, outcome, binding);
+  } else {
+    DecideAtHead(event, outcome, binding);
+  }
+  DecideAlerts(event, now_ms, *outcome, binding);
+}
+
+CaptureDay::BurstWindow CaptureDay::WindowAfterScan(const std::string& booth, int64_t now_ms, bool* burst) const {
+  auto it = bursts_.find(booth);
+  BurstWindow window = it == bursts_.end() ? BurstWindow{} : it->second;
+  window.scans_ms.push_back(now_ms);
+  while (!window.scans_ms.empty() && now_ms - window.scans_ms.front() > kBurstWindowMs) window.scans_ms.pop_front();
+  // Many codes in a short time while nobody is being photographed: the
+  // queue grows faster than any booth serves it.
+  *burst = static_cast<int>(window.scans_ms.size()) >= kBurstScans &&
+           static_cast<int>(waiting_at(booth)) + 1 >= kBurstScans;
+  return window;
+}
+
+std::string CaptureDay::MaskedName(const std::string& student_no) const {
+  std::optional<v1::Student> s = registry_->FindStudent(student_no);
+  return s ? MaskName(s->name()) : std::string("?");
+}
+
+void CaptureDay::DecideAlerts(const v1::BoothEvent& event, int64_t now_ms, const v1::Outcome& outcome,
+                              v1::Binding* binding) const {
+  const std::string& booth = event.id().booth();
+  auto alert = [&](const char* kind, std::string detail, std::vector<uint32_t> numbers) {
+    v1::Alert* a = binding->add_alerts();
+    a->set_kind(kind);
+    a->set_booth(booth);
+    a->set_detail(std::move(detail));
+    for (uint32_t n : numbers) a->add_shooting_nos(n);
+  };
+  const std::string who = outcome.masked_name().empty() ? std::string("?") : outcome.masked_name();
+  if (outcome.reason() == scan_reason::kDuplicateScan || outcome.reason() == scan_reason::kAlreadyPhotographed) {
+    const StudentState s = StateOf(binding->student_no());
+    alert(outcome.reason() == scan_reason::kDuplicateScan ? "duplicate_scan" : "already_photographed",
+          absl::StrCat("the code of ", who, " (", outcome.masked_id(), ") was scanned again at ", booth,
+                       "; already number ", s.shooting_no, " at ", s.booth, " — someone else's code?"),
+          {s.shooting_no});
+  } else if (outcome.reason() == queue_reason::kShootingNoMismatch) {
+    alert("shooting_no_mismatch",
+          absl::StrCat("the operator named number ", NamedShootingNo(event), " but ", who, " (number ",
+                       binding->shooting_no(), ") is next — out of order or queue jumping"),
+          {NamedShootingNo(event), binding->shooting_no()});
+  } else if (event.has_scan() && outcome.accepted()) {
+    bool burst = false;
+    const BurstWindow window = WindowAfterScan(booth, now_ms, &burst);
+    auto it = bursts_.find(booth);
+    const bool alerted = it != bursts_.end() && it->second.alerted;
+    if (burst && !alerted) {  // once per burst
+      alert("scan_burst",
+            absl::StrCat(window.scans_ms.size(), " codes accepted at ", booth, " within ", kBurstWindowMs / 1000,
+                         " s and ", waiting_at(booth) + 1, " waiting (latest: number ", outcome.shooting_no(), ", ",
+                         who, ") — one person scanning several phones?"),
+            {outcome.shooting_no()});
+    }
+  }
+}
+
+void CaptureDay::DecideVerdictAlerts(v1::ValidationRecord* record) const {
+  const v1::ValidationResult& result = record->result();
+  // The same face already bound to another student today.
+  if (!result.face_descriptor().empty()) {
+    for (const auto& [other, st] : students_) {
+      if (other == record->student_no() || st.face_descriptor.empty()) continue;
+      const double d = FaceDistance(result.face_descriptor(), st.face_descriptor);
+      if (d >= kSameFaceDistance) continue;
+      v1::Alert* a = record->add_alerts();
+      a->set_kind("face_duplicate");
+      a->set_booth(record->booth());
+      a->add_shooting_nos(record->shooting_no());
+      a->add_shooting_nos(st.shooting_no);
+      a->set_detail(absl::StrCat("photo of #", record->shooting_no(), " ", MaskedName(record->student_no()), " at ",
+                                 record->booth(), " shows the same face as #", st.shooting_no, " ", MaskedName(other),
+                                 " at ", st.booth, " (distance ", absl::StrFormat("%.2f", d), ")"));
+    }
+  }
+  for (const v1::CheckResult& c : result.checks()) {
+    if (c.id() != "face_match" || c.status() != "fail") continue;
+    v1::Alert* a = record->add_alerts();
+    a->set_kind("face_match");
+    a->set_booth(record->booth());
+    a->add_shooting_nos(record->shooting_no());
+    a->set_detail(absl::StrCat("photo of #", record->shooting_no(), " ", MaskedName(record->student_no()),
+                               " does not look like the enrolment photo (distance ",
+                               absl::StrFormat("%.2f", c.value()), ")"));
+  }
+}
+
+std::string CaptureDay::EnrolmentPhoto(const std::string& student_no) const {
+  std::optional<v1::Student> s = registry_->FindStudent(student_no);
+  return s ? s->enrolment_photo() : "";
+}
+
+void CaptureDay::Describe(const std::string& student_no, v1::Outcome* outcome) const {
+  if (std::optional<v1::Student> s = registry_->FindStudent(student_no)) {
+    outcome->set_masked_name(MaskName(s->name()));
+    outcome->set_masked_id(MaskIdNo(s->id_no()));
+  }
+}
+
+std::optional<std::string> CaptureDay::Resolve(const std::string& payload, int64_t now_ms,
+                                               v1::Outcome* outcome) const {
+  if (LooksLikeGradcapCode(payload)) {
+    CodeCheck check = CheckCode(payload, [this](const std::string& id) { return registry_->CodeKey(id); }, now_ms);
+    if (!check.reason.empty()) {
+      Refuse(outcome, check.reason == code_reason::kUnknownCode   ? code_reason::kUnknownCode
+                      : check.reason == code_reason::kForgedCode ? code_reason::kForgedCode
+                                                                 : code_reason::kExpiredCode,
+             check.detail);
+      return std::nullopt;
+    }
+    return check.body->student_no();
+  }
+  if (std::optional<std::string> student = registry_->ExternalCode(payload)) return student;
+  Refuse(outcome, code_reason::kUnknownCode,
+         payload.rfind("http", 0) == 0 ? "a web link, not a collection code (a payment or app QR?)"
+                                       : "not a collection code this coordinator knows");
+  return std::nullopt;
+}
+
+void CaptureDay::DecideScan(const v1::BoothEvent& event, int64_t now_ms, v1::Outcome* outcome,
+                            v1::Binding* binding) const {
+  const std::string& booth = event.id().booth();
+  std::optional<std::string> student_no = Resolve(event.scan().payload(), now_ms, outcome);
+  if (!student_no.has_value()) return;
+  std::optional<v1::Student> student = registry_->FindStudent(*student_no);
+  if (!student.has_value()) {
+    Refuse(outcome, scan_reason::kNotInRoster, "the code is genuine but its student is not in the roster");
+    return;
+  }
+  binding->set_student_no(student->student_no());
+  binding->set_college(student->college());
+  Describe(student->student_no(), outcome);
+  const StudentState state = StateOf(student->student_no());
+  if (state.status == Status::kPhotographed) {
+    Refuse(outcome, scan_reason::kAlreadyPhotographed,
+           absl::StrCat("already photographed at booth ", state.booth, " as number ", state.shooting_no));
+    return;
+  }
+  if (state.status == Status::kWaiting) {
+    Refuse(outcome, scan_reason::kDuplicateScan,
+           absl::StrCat("already waiting at booth ", state.booth, " as number ", state.shooting_no));
+    return;
+  }
+  const int64_t paid = registry_->PaidFen(student->student_no());
+  if (paid < registry_->amount_due_fen()) {
+    Refuse(outcome, scan_reason::kUnpaid,
+           absl::StrCat("paid ", paid / 100.0, " of ", registry_->amount_due_fen() / 100.0, " 元"));
+    return;
+  }
+  const v1::ScheduleSlot* now_slot = nullptr;
+  std::vector<std::string> windows;
+  for (const v1::ScheduleSlot& slot : registry_->SlotsAt(booth)) {
+    if (slot.college() != student->college()) continue;
+    windows.push_back(absl::StrCat(LocalTime(slot.start_ms()), "–", LocalTime(slot.end_ms()).substr(11)));
+    if (slot.start_ms() <= now_ms && now_ms < slot.end_ms()) now_slot = &slot;
+  }
+  if (windows.empty()) {
+    Refuse(outcome, scan_reason::kWrongBooth,
+           absl::StrCat(student->college(), " is not scheduled at booth ", booth,
+                        registry_->HasSchedule() ? "" : " (no schedule imported)"));
+    return;
+  }
+  if (now_slot == nullptr) {
+    Refuse(outcome, scan_reason::kOutsideSchedule,
+           absl::StrCat(student->college(), " shoots at booth ", booth, " ", absl::StrJoin(windows, ", "),
+                        "; now is ", LocalTime(now_ms)));
+    return;
+  }
+  auto q = queues_.find(booth);
+  const uint32_t number = q == queues_.end() ? 1 : q->second.next_shooting_no;
+  outcome->set_accepted(true);
+  outcome->set_shooting_no(number);
+  binding->set_shooting_no(number);
+  binding->set_needs_sign(now_slot->sign());
+  outcome->set_detail(now_slot->sign() ? "sign, then photograph" : "photograph");
+}
+
+void CaptureDay::DecideAtHead(const v1::BoothEvent& event, v1::Outcome* outcome, v1::Binding* binding) const {
+  const std::string& booth = event.id().booth();
+  auto q = queues_.find(booth);
+  const Queue* queue = q == queues_.end() ? nullptr : &q->second;
+  const uint32_t named = NamedShootingNo(event);
+  if (event.has_retake()) {
+    if (queue == nullptr || !queue->last_bound.has_value()) {
+      Refuse(outcome, queue_reason::kRetakeWithoutPhoto, "no photo has been taken at this booth to retake");
+      return;
+    }
+    const Waiting& last = *queue->last_bound;
+    if (named != 0 && named != last.shooting_no) {
+      Refuse(outcome, queue_reason::kShootingNoMismatch,
+             absl::StrCat("retake for number ", named, " but the last photo here is number ", last.shooting_no));
+      return;
+    }
+    binding->set_student_no(last.student_no);
+    binding->set_college(last.college);
+    binding->set_shooting_no(last.shooting_no);
+    Describe(last.student_no, outcome);
+    outcome->set_accepted(true);
+    outcome->set_shooting_no(last.shooting_no);
+    outcome->set_detail("retake replaces the photo; the earlier one is kept");
+    return;
+  }
+  if (event.has_absent() && event.absent().reason().empty()) {
+    Refuse(outcome, queue_reason::kReasonRequired, "marking a student absent needs a reason");
+    return;
+  }
+  if (queue == nullptr || queue->waiting.empty()) {
+    Refuse(outcome, event.has_photo() ? queue_reason::kPhotoWithoutScan : queue_reason::kNobodyWaiting,
+           "nobody has scanned a code at this booth: scan first");
+    return;
+  }
+  const Waiting& head = queue->waiting.front();
+  binding->set_student_no(head.student_no);
+  binding->set_college(head.college);
+  binding->set_shooting_no(head.shooting_no);
+  Describe(head.student_no, outcome);
+  if (named != 0 && named != head.shooting_no) {
+    Refuse(outcome, queue_reason::kShootingNoMismatch,
+           absl::StrCat("the operator named number ", named, " but number ", head.shooting_no,
+                        " is next in this queue: call number ", head.shooting_no));
+    return;
+  }
+  if (event.has_photo() && head.needs_sign && !head.signed_in) {
+    Refuse(outcome, queue_reason::kNotSigned, absl::StrCat("number ", head.shooting_no, " has not signed yet"));
+    return;
+  }
+  outcome->set_accepted(true);
+  outcome->set_shooting_no(head.shooting_no);
+}
+
+}  // namespace gradcap
