@@ -1,5 +1,7 @@
 #include "common/transport.h"
 
+#include <pthread.h>
+
 #include <atomic>
 #include <iterator>
 #include <thread>
@@ -280,7 +282,10 @@ absl::StatusOr<std::unique_ptr<CurveAuthenticator>> CurveAuthenticator::Start(st
     return FromZmq(e, "starting the CURVE authenticator");
   }
   Impl* raw = impl.get();
-  raw->thread = std::thread([raw] { raw->Run(); });
+  raw->thread = std::thread([raw] {
+    pthread_setname_np(pthread_self(), "gradcap-zap");  // findable in /proc/self/task/*/comm
+    raw->Run();
+  });
   return std::unique_ptr<CurveAuthenticator>(new CurveAuthenticator(std::move(impl)));
 }
 

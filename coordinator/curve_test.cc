@@ -2,6 +2,12 @@
 // speak for itself. Real ZeroMQ on loopback, real key files in a temp folder.
 #include <gtest/gtest.h>
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "common/key_files.h"
@@ -20,10 +26,16 @@ class CurveTest : public ::testing::Test {
     ASSERT_TRUE(InitTransportKeys(keys_).ok());
     ASSERT_TRUE(EnrollBooth(keys_, "B1", false).ok());
     ASSERT_TRUE(EnrollBooth(keys_, "B2", false).ok());
+    ASSERT_TRUE(EnrollAdmin(keys_, "registrar", false).ok());
     auto enrolled = LoadEnrolledBooths(keys_);
     ASSERT_TRUE(enrolled.ok());
     ASSERT_EQ(enrolled->size(), 2u);
-    auto auth = CurveAuthenticator::Start(std::move(*enrolled));
+    std::vector<EnrolledKey> keys;
+    for (auto& [key, name] : *enrolled) keys.push_back(EnrolledKey{key, name, "gradcap"});
+    auto admins = LoadEnrolledAdmins(keys_);
+    ASSERT_TRUE(admins.ok());
+    for (auto& [key, name] : *admins) keys.push_back(EnrolledKey{key, name, "admin"});
+    auto auth = CurveAuthenticator::Start(std::move(keys));
     ASSERT_TRUE(auth.ok()) << auth.status();
     auth_ = std::move(*auth);
     auto log = EventLog::Open(dir_.Sub("db"), SystemClock::Get());
@@ -107,6 +119,45 @@ TEST_F(CurveTest, EnrolledBoothCannotSpeakForAnother) {
   ASSERT_TRUE(reply->has_error());
   EXPECT_EQ(reply->error().code(), "booth_mismatch");
   EXPECT_NE(reply->error().detail().find("B1"), std::string::npos);
+}
+
+// The tid of this process's thread named `name`, or 0.
+pid_t ThreadNamed(const std::string& name) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string line;
+    std::getline(comm, line);
+    if (line == name) return static_cast<pid_t>(std::stol(task.path().filename().string()));
+  }
+  return 0;
+}
+
+TEST_F(CurveTest, TheAuthenticatorKeepsServingAfterAnInterruptedWait) {
+  // A signal handler without SA_RESTART makes the authenticator's poll fail
+  // with EINTR. Before, that ended its thread in silence and every booth
+  // connecting afterwards was refused.
+  struct sigaction on_usr1 {};
+  on_usr1.sa_handler = [](int) {};
+  sigemptyset(&on_usr1.sa_mask);
+  on_usr1.sa_flags = 0;
+  struct sigaction before {};
+  ASSERT_EQ(sigaction(SIGUSR1, &on_usr1, &before), 0);
+  const pid_t zap = ThreadNamed("gradcap-zap");
+  ASSERT_NE(zap, 0);
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(syscall(SYS_tgkill, getpid(), zap, SIGUSR1), 0);
+  auto client = Client(LoadBoothKeys(keys_, "B1")->booth);
+  auto reply = Send(*client, "B1", 5000);
+  sigaction(SIGUSR1, &before, nullptr);
+  ASSERT_TRUE(reply.has_value()) << "an enrolled booth connecting after the signals was not served";
+  EXPECT_TRUE(reply->has_ack());
+}
+
+TEST_F(CurveTest, AnAdminKeyCannotUseTheBoothSocket) {
+  // Enrolled, but for the admin socket's domain only.
+  auto client = Client(LoadAdminKeys(keys_, "registrar")->booth);
+  EXPECT_FALSE(Send(*client, "registrar", 1500).has_value());
+  EXPECT_GE(auth_->refused(), 1u);
+  EXPECT_EQ(log_->next_log_seq(), 1u);
 }
 
 TEST(TransportKeys, InitTwiceIsRefusedAndEnrolRequiresInit) {

@@ -227,6 +227,46 @@ TEST_F(RegistryImportTest, KeysInitRotateRetire) {
   EXPECT_EQ(RetireCodeKey(*log_, "k7").code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(RegistryImportTest, PlanningAnImportWritesNothingAndItsRecordNamesTheFileAndActor) {
+  ImportGoodRoster();
+  const uint64_t before = log_->last_log_seq();
+  const std::string pay = Write("pay.csv", "学号,金额,缴费时间,交易号\nS1,15,2024-09-01,T1\nS3,10,2024-09-02,T2\n");
+  auto source = ReadImportSource(pay);
+  ASSERT_TRUE(source.ok()) << source.status();
+  auto change = PlanPaymentsImport(log_->store(), *source, std::nullopt);
+  ASSERT_TRUE(change.ok()) << change.status();
+  // Planned, not written: the store and the log are as they were.
+  EXPECT_EQ(log_->last_log_seq(), before);
+  EXPECT_EQ(Loaded().PaidFen("S1"), 0);
+  EXPECT_EQ(change->record.action(), "payments_import");
+  EXPECT_EQ(change->record.source(), "pay.csv");
+  EXPECT_EQ(change->record.source_sha256(), DigestBytes(Sha256(source->bytes)));
+  EXPECT_EQ(change->record.rows(), 2u);
+  v1::LogRecord staged;
+  ASSERT_TRUE(CommitChange(*log_, std::move(*change), "registrar", &staged).ok());
+  EXPECT_EQ(staged.admin().actor(), "registrar");
+  EXPECT_EQ(log_->last_log_seq(), before + 1);
+  Registry r = Loaded();
+  EXPECT_EQ(r.PaidFen("S1"), 1500);
+  EXPECT_EQ(r.PaidFen("S3"), 1000);
+}
+
+TEST_F(RegistryImportTest, TheRegistryListsCollegesAndTheirStudentsInOrder) {
+  ImportGoodRoster();
+  Registry r = Loaded();
+  auto colleges = r.Colleges();
+  ASSERT_TRUE(colleges.ok());
+  EXPECT_EQ(*colleges, (std::vector<std::string>{"信息工程学院", "经济管理学院"}));
+  auto students = r.StudentsOf("信息工程学院");
+  ASSERT_TRUE(students.ok());
+  ASSERT_EQ(students->size(), 2u);
+  EXPECT_EQ((*students)[0].student_no(), "S1");
+  EXPECT_EQ((*students)[1].student_no(), "S2");
+  EXPECT_TRUE(r.StudentsOf("没有的学院")->empty());
+  EXPECT_EQ(r.FindStudent("S3")->level(), "专科");
+  EXPECT_FALSE(r.FindStudent("S9").has_value());
+}
+
 TEST(ParseFen, ReadsAmountsAsRegistrarsWriteThem) {
   EXPECT_EQ(ParseFen("15"), 1500);
   EXPECT_EQ(ParseFen("15.5"), 1550);

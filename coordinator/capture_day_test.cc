@@ -1,0 +1,278 @@
+// The capture-day decisions one rule at a time, in process, against a real
+// registry in a temp RocksDB: each refusal with its reason code, each alert,
+// and that replaying the records rebuilds the same state.
+#include "coordinator/capture_day.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/collection_code.h"
+#include "common/sha256.h"
+#include "common/temp_dir.h"
+#include "coordinator/reconciliation.h"
+#include "registry/registry_import.h"
+
+namespace gradcap {
+namespace {
+
+constexpr int64_t kNine = 1726880400000;  // 2024-09-21T09:00+08:00; the schedule runs 08:00-12:00
+
+class CaptureDayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(InitCrypto().ok());
+    auto log = EventLog::Open(dir_.Sub("db"), &clock_);
+    ASSERT_TRUE(log.ok());
+    log_ = std::move(*log);
+    Write("roster.csv",
+          "student_no,name,id_no,college,class,level,cohort\n"
+          "A1,张小三,P1,Arts,c,本科,2021\nA2,李四,P2,Arts,c,本科,2021\nA3,王五,P3,Arts,c,本科,2021\n"
+          "A4,赵六,P4,Arts,c,本科,2021\nA5,钱七,P5,Arts,c,本科,2021\nA6,孙八,P6,Arts,c,本科,2021\n"
+          "S1,周九,P7,Science,c,本科,2021\nU1,吴十,P8,Arts,c,本科,2021\n");
+    Write("pay.csv", "student_no,amount,paid_at,txn_id\nA1,15,x,T1\nA2,15,x,T2\nA3,15,x,T3\nA4,15,x,T4\n"
+                     "A5,15,x,T5\nA6,15,x,T6\nS1,15,x,T7\nU1,5,x,T8\n");
+    Write("sched.csv", "college,booth,start,end,sign\nArts,B1,2024-09-21T08:00,2024-09-21T12:00,no\n"
+                       "Science,B2,2024-09-21T08:00,2024-09-21T12:00,yes\n"
+                       "Science,B1,2024-09-21T13:00,2024-09-21T14:00,no\n");
+    ASSERT_TRUE(ImportRoster(*log_, dir_.Sub("roster.csv")).ok());
+    ASSERT_TRUE(ImportPayments(*log_, dir_.Sub("pay.csv"), std::nullopt).ok());
+    ASSERT_TRUE(ImportSchedule(*log_, dir_.Sub("sched.csv"), "Asia/Shanghai").ok());
+    ASSERT_TRUE(InitCodeKeys(*log_, kNine).ok());
+    registry_ = std::make_unique<Registry>(&log_->store());
+    ASSERT_TRUE(registry_->Load().ok());
+    day_ = std::make_unique<CaptureDay>(registry_.get());
+  }
+
+  void Write(const std::string& name, const std::string& text) { std::ofstream(dir_.Sub(name)) << text; }
+
+  std::string Code(const std::string& student, int64_t expires = kNine + 86'400'000) {
+    v1::CodeBody body;
+    body.set_student_no(student);
+    body.set_expires_at_ms(expires);
+    return SealCode(body, *registry_->CodeKey("k1"));
+  }
+
+  // Decides and applies one event at `booth`, as the coordinator does.
+  v1::AppliedEvent Play(const std::string& booth, v1::BoothEvent e, int64_t at = kNine) {
+    e.mutable_id()->set_booth(booth);
+    e.mutable_id()->set_epoch(1);
+    e.mutable_id()->set_seq(++seqs_[booth]);
+    v1::LogRecord r;
+    r.set_log_seq(++log_seq_);
+    r.set_recorded_at_ms(at);
+    v1::AppliedEvent* a = r.mutable_applied();
+    day_->Decide(e, at, a->mutable_outcome(), a->mutable_binding());
+    *a->mutable_event() = e;
+    a->set_decided_at_ms(at);
+    day_->Apply(r);
+    records_.push_back(r);
+    return *a;
+  }
+  v1::AppliedEvent Scan(const std::string& booth, const std::string& payload, int64_t at = kNine) {
+    v1::BoothEvent e;
+    e.mutable_scan()->set_payload(payload);
+    return Play(booth, e, at);
+  }
+  v1::AppliedEvent Photo(const std::string& booth, uint32_t named = 0, char tag = 'p') {
+    v1::BoothEvent e;
+    e.mutable_photo()->set_shooting_no(named);
+    e.mutable_photo()->set_sha256(std::string(32, tag));
+    return Play(booth, e);
+  }
+  v1::AppliedEvent Retake(const std::string& booth, char tag = 'r') {
+    v1::BoothEvent e;
+    e.mutable_retake()->set_sha256(std::string(32, tag));
+    return Play(booth, e);
+  }
+  v1::AppliedEvent Sign(const std::string& booth) {
+    v1::BoothEvent e;
+    e.mutable_sign();
+    return Play(booth, e);
+  }
+  v1::AppliedEvent Absent(const std::string& booth, const std::string& reason) {
+    v1::BoothEvent e;
+    e.mutable_absent()->set_reason(reason);
+    return Play(booth, e);
+  }
+  void Verdict(const PendingPhoto& p, const std::string& verdict) {
+    v1::LogRecord r;
+    r.set_log_seq(++log_seq_);
+    v1::ValidationRecord* v = r.mutable_validation();
+    v->mutable_result()->set_photo_sha256(p.sha256);
+    v->mutable_result()->set_verdict(verdict);
+    v->set_photo_log_seq(p.log_seq);
+    v->set_booth(p.booth);
+    v->set_shooting_no(p.shooting_no);
+    v->set_student_no(p.student_no);
+    day_->DecideVerdictAlerts(v);
+    day_->Apply(r);
+    records_.push_back(r);
+  }
+
+  TempDir dir_;
+  ManualClock clock_{kNine};
+  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<CaptureDay> day_;
+  std::map<std::string, uint64_t> seqs_;
+  uint64_t log_seq_ = 100;
+  std::vector<v1::LogRecord> records_;
+};
+
+TEST_F(CaptureDayTest, AGoodScanGetsTheNextShootingNumberAndAMaskedName) {
+  v1::AppliedEvent a = Scan("B1", Code("A1"));
+  EXPECT_TRUE(a.outcome().accepted());
+  EXPECT_EQ(a.outcome().shooting_no(), 1u);
+  EXPECT_NE(a.outcome().masked_name().find('*'), std::string::npos);
+  EXPECT_EQ(a.outcome().masked_name().find("小"), std::string::npos) << "never the plain name";
+  EXPECT_EQ(Scan("B1", Code("A2")).outcome().shooting_no(), 2u);
+  EXPECT_EQ(day_->StateOf("A2").status, CaptureDay::Status::kWaiting);
+}
+
+TEST_F(CaptureDayTest, EveryScanRefusalHasItsReasonCode) {
+  std::string forged = Code("A1");
+  forged[forged.size() - 2] ^= 1;
+  EXPECT_EQ(Scan("B1", forged).outcome().reason(), "forged_code");
+  EXPECT_EQ(Scan("B1", Code("A1", kNine - 1)).outcome().reason(), "expired_code");
+  EXPECT_EQ(Scan("B1", "https://qr.alipay.com/x").outcome().reason(), "unknown_code");
+  EXPECT_EQ(Scan("B1", Code("NOBODY")).outcome().reason(), "not_in_roster");
+  EXPECT_EQ(Scan("B1", Code("U1")).outcome().reason(), "unpaid");
+  EXPECT_EQ(Scan("B2", Code("A1")).outcome().reason(), "wrong_booth");
+  EXPECT_EQ(Scan("B1", Code("S1")).outcome().reason(), "outside_schedule");
+  ASSERT_TRUE(Scan("B1", Code("A1")).outcome().accepted());
+  EXPECT_EQ(Scan("B1", Code("A1")).outcome().reason(), "duplicate_scan");
+  ASSERT_TRUE(Photo("B1").outcome().accepted());
+  EXPECT_EQ(Scan("B1", Code("A1")).outcome().reason(), "already_photographed");
+  // Nothing refused took a number.
+  EXPECT_EQ(Scan("B1", Code("A2")).outcome().shooting_no(), 2u);
+}
+
+TEST_F(CaptureDayTest, APhotoBindsToTheHeadOfTheQueueOnly) {
+  EXPECT_EQ(Photo("B1").outcome().reason(), "photo_without_scan");
+  Scan("B1", Code("A1"));
+  Scan("B1", Code("A2"));
+  v1::AppliedEvent wrong = Photo("B1", 2);
+  EXPECT_EQ(wrong.outcome().reason(), "shooting_no_mismatch");
+  EXPECT_EQ(day_->StateOf("A2").status, CaptureDay::Status::kWaiting);
+  v1::AppliedEvent right = Photo("B1", 1);
+  EXPECT_TRUE(right.outcome().accepted());
+  EXPECT_EQ(right.binding().student_no(), "A1");
+  EXPECT_EQ(day_->StateOf("A1").status, CaptureDay::Status::kPhotographed);
+  EXPECT_EQ(Photo("B1").binding().student_no(), "A2");  // no number named: the head
+}
+
+TEST_F(CaptureDayTest, SigningIsNeededFirstWhereTheScheduleSaysSo) {
+  Scan("B2", Code("S1"));
+  EXPECT_EQ(Photo("B2").outcome().reason(), "not_signed");
+  EXPECT_TRUE(Sign("B2").outcome().accepted());
+  EXPECT_TRUE(Photo("B2").outcome().accepted());
+}
+
+TEST_F(CaptureDayTest, SignAndAbsentNeedSomeoneWaitingAndAbsentNeedsAReason) {
+  EXPECT_EQ(Sign("B1").outcome().reason(), "nobody_waiting");
+  Scan("B1", Code("A1"));
+  EXPECT_EQ(Absent("B1", "").outcome().reason(), "reason_required");
+  EXPECT_TRUE(Absent("B1", "left the queue").outcome().accepted());
+  EXPECT_EQ(day_->StateOf("A1").status, CaptureDay::Status::kAbsent);
+  EXPECT_EQ(Absent("B1", "x").outcome().reason(), "nobody_waiting");
+}
+
+TEST_F(CaptureDayTest, ARetakeReplacesTheLastPhotoAtThatBoothAndKeepsTheBinding) {
+  EXPECT_EQ(Retake("B1").outcome().reason(), "retake_without_photo");
+  Scan("B1", Code("A1"));
+  Photo("B1", 0, 'a');
+  Scan("B1", Code("A2"));
+  v1::AppliedEvent retake = Retake("B1", 'b');
+  EXPECT_TRUE(retake.outcome().accepted());
+  EXPECT_EQ(retake.binding().student_no(), "A1");  // the last photographed, not the new head
+  EXPECT_EQ(day_->StateOf("A1").photo_sha256, std::string(32, 'b'));
+  EXPECT_EQ(day_->StateOf("A1").photo_versions, 2u);
+  EXPECT_EQ(day_->StateOf("A2").status, CaptureDay::Status::kWaiting);
+}
+
+TEST_F(CaptureDayTest, ScanningSomeoneElsesCodeAgainRaisesASubstitutionAlert) {
+  Scan("B1", Code("A1"));
+  v1::AppliedEvent again = Scan("B1", Code("A1"));
+  ASSERT_EQ(again.binding().alerts_size(), 1);
+  EXPECT_EQ(again.binding().alerts(0).kind(), "duplicate_scan");
+  Photo("B1");
+  v1::AppliedEvent after = Scan("B1", Code("A1"));
+  ASSERT_EQ(after.binding().alerts_size(), 1);
+  EXPECT_EQ(after.binding().alerts(0).kind(), "already_photographed");
+  Scan("B1", Code("A2"));
+  v1::AppliedEvent mismatch = Photo("B1", 7);
+  ASSERT_EQ(mismatch.binding().alerts_size(), 1);
+  EXPECT_EQ(mismatch.binding().alerts(0).kind(), "shooting_no_mismatch");
+  EXPECT_EQ(day_->alerts().size(), 3u);
+}
+
+TEST_F(CaptureDayTest, ABurstOfScansRaisesOneAlertAndAQuietBoothNone) {
+  // Four codes within 10 s with four waiting: one person with several phones.
+  int alerts = 0;
+  for (const char* s : {"A1", "A2", "A3", "A4", "A5"}) alerts += Scan("B1", Code(s), kNine + 1000).binding().alerts_size();
+  EXPECT_EQ(alerts, 1);
+  // Spread over minutes, the same number of scans raises nothing.
+  day_ = std::make_unique<CaptureDay>(registry_.get());
+  alerts = 0;
+  int64_t t = kNine;
+  for (const char* s : {"A1", "A2", "A3", "A4", "A5"}) alerts += Scan("B1", Code(s), t += 20'000).binding().alerts_size();
+  EXPECT_EQ(alerts, 0);
+}
+
+TEST_F(CaptureDayTest, AfterAReplayTheBurstWindowIsStillThere) {
+  for (const char* s : {"A1", "A2", "A3"}) Scan("B1", Code(s), kNine + 1000);
+  // Restart: the state comes back from the records alone.
+  day_ = std::make_unique<CaptureDay>(registry_.get());
+  for (const v1::LogRecord& r : records_) day_->Apply(r);
+  v1::AppliedEvent fourth = Scan("B1", Code("A4"), kNine + 2000);
+  ASSERT_EQ(fourth.binding().alerts_size(), 1) << "the scans before the restart still count";
+  EXPECT_EQ(fourth.binding().alerts(0).kind(), "scan_burst");
+}
+
+TEST_F(CaptureDayTest, VerdictsReachTheCurrentPhotoOnlyAndLeaveTheWaitingList) {
+  Scan("B1", Code("A1"));
+  Photo("B1", 0, 'a');
+  std::vector<PendingPhoto> pending = day_->PhotosAwaitingVerdict();
+  ASSERT_EQ(pending.size(), 1u);
+  Retake("B1", 'b');
+  ASSERT_EQ(day_->PhotosAwaitingVerdict().size(), 2u);
+  Verdict(pending[0], "fail");  // late: about the replaced photo
+  EXPECT_EQ(day_->StateOf("A1").verdict, "") << "a verdict for a replaced photo changes nothing";
+  EXPECT_FALSE(day_->LastVerdict("B1").has_value());
+  Verdict(day_->PhotosAwaitingVerdict()[0], "pass");
+  EXPECT_EQ(day_->StateOf("A1").verdict, "pass");
+  EXPECT_EQ(day_->LastVerdict("B1")->verdict(), "pass");
+  EXPECT_EQ(day_->photos_awaiting_verdict(), 0u);
+  ASSERT_NE(day_->KnownResult(std::string(32, 'a')), nullptr);
+}
+
+TEST_F(CaptureDayTest, TheHeadCountComesFromTheStateAndACloseIsRemembered) {
+  Scan("B1", Code("A1"));
+  Photo("B1");
+  Scan("B1", Code("A2"));
+  Scan("B1", Code("U1"));  // unpaid: refused
+  auto r = Reconcile(*day_, *registry_, "Arts");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->roster(), 7u);
+  EXPECT_EQ(r->paid(), 6u);
+  EXPECT_EQ(r->scanned(), 2u);
+  EXPECT_EQ(r->photographed(), 1u);
+  EXPECT_EQ(r->verdict_pending(), 1u);
+  EXPECT_EQ(r->waiting(), 1u);
+  EXPECT_EQ(r->refused_scans().at("unpaid"), 1u);
+  EXPECT_EQ(PlanClose(*day_, *registry_, "Arts", "").status().code(), absl::StatusCode::kFailedPrecondition);
+  auto close = PlanClose(*day_, *registry_, "Arts", "A2 went home ill");
+  ASSERT_TRUE(close.ok()) << close.status();
+  EXPECT_EQ(close->action(), "college_close_override");
+  v1::LogRecord record;
+  record.set_log_seq(++log_seq_);
+  *record.mutable_admin() = *close;
+  day_->Apply(record);
+  EXPECT_TRUE(Reconcile(*day_, *registry_, "Arts")->closed());
+  EXPECT_TRUE(Reconcile(*day_, *registry_, "Arts")->override_used());
+  EXPECT_EQ(Reconcile(*day_, *registry_, "Nowhere").status().code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace gradcap
