@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/booth_id.h"
 #include "drill/drill.h"
 
 namespace gradcap {
@@ -48,26 +49,29 @@ absl::StatusOr<v1::DrillFile> LoadDrill(const std::string& path) {
   if (drill.booths().empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": \"booths\" is empty"));
   std::set<std::string> booths;
   for (const std::string& b : drill.booths()) {
-    bool ok = !b.empty() && b.size() <= 64;
-    for (unsigned char c : b) ok = ok && c > 0x20 && c != 0x7f && c != '/';
-    if (!ok || !booths.insert(b).second) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": booth \"", b, "\" is not a usable id or is listed twice"));
+    if (absl::Status id = CheckBoothId(b); !id.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": booth \"", b, "\": ", id.message()));
+    }
+    if (!booths.insert(b).second) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": booth \"", b, "\" is listed twice"));
     }
   }
   for (int i = 0; i < drill.steps_size(); ++i) {
     v1::DrillStep& s = *drill.mutable_steps(i);
     resolve(s.mutable_photo());
     resolve(s.mutable_retake());
+    resolve(s.mutable_import_payments());
     const int actions = !s.scan().empty() + !s.scan_payload().empty() + s.sign() + !s.photo().empty() +
                         !s.retake().empty() + s.absent() + !s.kill().empty() + !s.start().empty() +
-                        !s.offline().empty() + !s.online().empty() + (s.wait_ms() > 0) + !s.close().empty();
+                        !s.offline().empty() + !s.online().empty() + (s.wait_ms() > 0) + !s.close().empty() +
+                        !s.import_payments().empty() + !s.head_count().empty();
     if (actions != 1) return StepError(i, absl::StrCat("a step does exactly one thing; this one does ", actions));
     const bool at_booth = !s.scan().empty() || !s.scan_payload().empty() || s.sign() || !s.photo().empty() ||
                           !s.retake().empty() || s.absent();
     if (at_booth && !booths.count(s.booth())) {
       return StepError(i, s.booth().empty() ? "which booth?" : absl::StrCat("unknown booth \"", s.booth(), "\""));
     }
-    for (const std::string* f : {&s.photo(), &s.retake()}) {
+    for (const std::string* f : {&s.photo(), &s.retake(), &s.import_payments()}) {
       if (!f->empty() && !fs::is_regular_file(*f)) return StepError(i, absl::StrCat("no such file ", *f));
     }
     for (const std::string* target : {&s.kill(), &s.start()}) {

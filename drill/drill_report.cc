@@ -111,6 +111,11 @@ std::string FormatDrillReport(const v1::DrillReport& r) {
   }
   if (r.alerts_size() > 0) out += "alerts:\n";
   for (const auto& a : r.alerts()) absl::StrAppend(&out, "  step ", a.step(), " ", a.booth(), ": ", a.kind(), " — ", a.detail(), "\n");
+  for (const auto& h : r.head_counts()) {
+    absl::StrAppend(&out, "head count at step ", h.step(), ":\n", FormatReconciliation(h.head_count()));
+  }
+  absl::StrAppend(&out, "at the end (the coordinator started ", r.coordinator_starts(),
+                  r.coordinator_starts() == 1 ? " time):\n" : " times):\n");
   for (const auto& c : r.reconciliation()) out += FormatReconciliation(c);
   absl::StrAppend(&out, "audit: ", FormatAuditReport(r.audit()), "\n");
   if (!r.db().empty()) absl::StrAppend(&out, "database kept in ", r.db(), "\n");

@@ -85,6 +85,9 @@ class Drill {
   absl::Status WaitAllDelivered();
   // Asks the running coordinator's admin socket.
   absl::StatusOr<v1::AdminReply> Ask(v1::AdminRequest request);
+  // Carries out an admin request: on the running coordinator, or on the
+  // database itself while the coordinator is down.
+  absl::StatusOr<v1::AdminReply> Admin(v1::AdminRequest request);
   std::string Code(const std::string& student_no);
   void Expect(const std::string& booth, int step) {
     step_of_[{booth, ++expected_[booth]}] = step;
@@ -104,6 +107,8 @@ class Drill {
   std::map<std::pair<std::string, uint64_t>, int> step_of_;
   std::map<std::string, int> files_;  // per booth: images/photos written
   std::vector<v1::DrillRefusal> step_refusals_;
+  v1::DrillReport head_counts_;  // head_counts only
+  uint32_t coordinator_starts_ = 0;
   v1::CodeKey key_;
   int64_t start_clock_ms_ = 0, started_mono_ms_ = 0;
 };
@@ -147,11 +152,12 @@ absl::Status Drill::Prepare() {
       if (!s.scan().empty() && !registry.FindStudent(s.scan())) {
         return absl::InvalidArgumentError(absl::StrCat("step ", i, ": student ", s.scan(), " is not in the roster"));
       }
-      if (!s.close().empty()) {
-        GRADCAP_ASSIGN_OR_RETURN(std::vector<v1::Student> of_college, registry.StudentsOf(s.close()));
+      for (const std::string* college : {&s.close(), &s.head_count()}) {
+        if (college->empty()) continue;
+        GRADCAP_ASSIGN_OR_RETURN(std::vector<v1::Student> of_college, registry.StudentsOf(*college));
         if (of_college.empty()) {
           return absl::InvalidArgumentError(
-              absl::StrCat("step ", i, ": no student of college \"", s.close(), "\" in the roster"));
+              absl::StrCat("step ", i, ": no student of college \"", *college, "\" in the roster"));
         }
       }
     }
@@ -201,6 +207,7 @@ absl::Status Drill::StartCoordinator() {
   if (!coordinator_.Start(args, work_ + "/coordinator.log")) {
     return absl::UnavailableError("cannot start the coordinator");
   }
+  ++coordinator_starts_;
   for (int i = 0; i < 400; ++i) {
     if (fs::exists(ready)) return absl::OkStatus();
     if (!coordinator_.running()) break;
@@ -336,13 +343,7 @@ absl::Status Drill::Play(int index, const v1::DrillStep& s) {
     v1::AdminRequest request;
     request.mutable_close()->set_college(s.close());
     request.mutable_close()->set_override_reason(s.override());
-    absl::StatusOr<v1::AdminReply> closed;
-    if (coordinator_.running()) {
-      closed = Ask(std::move(request));
-    } else {
-      absl::StatusOr<std::unique_ptr<AdminTarget>> local = OpenLocalAdmin(db_, "drill");
-      closed = local.ok() ? (*local)->Call(std::move(request)) : local.status();
-    }
+    absl::StatusOr<v1::AdminReply> closed = Admin(std::move(request));
     if (closed.ok()) {
       LogInfo("drill", "step ", index, ": ", s.close(), " closed", s.override().empty() ? "" : " with an override");
     } else if (absl::IsFailedPrecondition(closed.status()) || absl::IsNotFound(closed.status())) {
@@ -355,6 +356,35 @@ absl::Status Drill::Play(int index, const v1::DrillStep& s) {
       return absl::UnavailableError(absl::StrCat("step ", index, ": closing ", s.close(), ": ",
                                                  closed.status().message()));
     }
+  }
+  if (!s.import_payments().empty()) {
+    // A ledger arriving mid-day: every booth event so far is in first.
+    GRADCAP_RETURN_IF_ERROR(WaitAllDelivered());
+    absl::StatusOr<ImportSource> source = ReadImportSource(s.import_payments());
+    if (!source.ok()) return absl::InvalidArgumentError(absl::StrCat("step ", index, ": ", source.status().message()));
+    v1::AdminRequest request;
+    request.mutable_import()->set_kind(v1::ImportRequest::PAYMENTS);
+    request.mutable_import()->set_file_name(source->name);
+    request.mutable_import()->set_content(source->bytes);
+    absl::StatusOr<v1::AdminReply> imported = Admin(std::move(request));
+    if (!imported.ok()) {
+      v1::DrillRefusal r;
+      r.set_step(index);
+      r.set_reason("import_refused");
+      r.set_detail(std::string(imported.status().message()));
+      step_refusals_.push_back(r);
+    }
+  } else if (!s.head_count().empty()) {
+    GRADCAP_RETURN_IF_ERROR(WaitAllDelivered());
+    v1::AdminRequest request;
+    request.mutable_head_count()->set_college(s.head_count());
+    absl::StatusOr<v1::AdminReply> counted = Admin(std::move(request));
+    if (!counted.ok()) {
+      return absl::UnavailableError(absl::StrCat("step ", index, ": head count: ", counted.status().message()));
+    }
+    v1::DrillHeadCount* h = head_counts_.add_head_counts();
+    h->set_step(index);
+    *h->mutable_head_count() = counted->head_count();
   }
   if (s.kill() == "validator") {
     // The first running validator dies; its job (if any) goes to another.
@@ -377,6 +407,12 @@ absl::Status Drill::Play(int index, const v1::DrillStep& s) {
 }
 
 absl::StatusOr<v1::AdminReply> Drill::Ask(v1::AdminRequest request) { return admin_->Call(std::move(request)); }
+
+absl::StatusOr<v1::AdminReply> Drill::Admin(v1::AdminRequest request) {
+  if (coordinator_.running()) return Ask(std::move(request));
+  GRADCAP_ASSIGN_OR_RETURN(std::unique_ptr<AdminTarget> local, OpenLocalAdmin(db_, "drill"));
+  return local->Call(std::move(request));
+}
 
 absl::Status Drill::WaitDelivered(const std::string& booth, int index) {
   if (!coordinator_.running() || offline_[booth] || !booths_[booth]->running()) return absl::OkStatus();
@@ -443,6 +479,8 @@ absl::StatusOr<v1::DrillReport> Drill::Run() {
   std::stable_sort(report.mutable_refusals()->begin(), report.mutable_refusals()->end(),
                    [](const v1::DrillRefusal& a, const v1::DrillRefusal& b) { return a.step() < b.step(); });
   report.set_db(options_.db_dir.empty() ? "" : db_);
+  *report.mutable_head_counts() = head_counts_.head_counts();
+  report.set_coordinator_starts(coordinator_starts_);
   // Process logs and folders go; the database stays only where --db put it.
   // (A drill that could not run keeps everything, and its error says where.)
   // GRADCAP_DRILL_KEEP=1 keeps them for a look (the report says where).

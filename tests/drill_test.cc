@@ -133,6 +133,38 @@ TEST(Drill, AWholeDayOfTwoCollegesWithRetakesAbsenteesAndCrashesAddsUp) {
   EXPECT_EQ(r.audit().verdicts(), 60u);  // 54 photos + 6 retakes, each checked once
 }
 
+// Payments arriving mid-day, head counts asked while booths scan and a close
+// with an override — all through the admin socket, the coordinator never
+// stopped.
+TEST(Drill, ADayWithALatePaymentHeadCountsAndACloseRunsWithoutStoppingTheCoordinator) {
+  v1::DrillReport r = RunDrillFile(std::string(DRILLS_DIR) + "/day_without_stop.json");
+  ASSERT_TRUE(r.ran());
+  EXPECT_EQ(r.coordinator_starts(), 1u);
+  const std::map<int, std::string> refusals = {{3, "unpaid"}, {17, "close_refused"}};
+  EXPECT_EQ(RefusalsByStep(r), refusals);
+  // The late payment let S2021008 through at the next scan.
+  EXPECT_EQ(Student(r, "S2021008")->status(), "photographed");
+  EXPECT_EQ(Student(r, "S2021008")->shooting_no(), 2u);
+  ASSERT_EQ(r.head_counts_size(), 3);
+  EXPECT_EQ(r.head_counts(0).step(), 6);
+  EXPECT_EQ(r.head_counts(0).head_count().photographed(), 1u);
+  EXPECT_EQ(r.head_counts(0).head_count().paid(), 29u);
+  EXPECT_EQ(r.head_counts(0).head_count().refused_scans().at("unpaid"), 1u);
+  EXPECT_EQ(r.head_counts(1).head_count().paid(), 30u);
+  EXPECT_EQ(r.head_counts(1).head_count().photographed(), 2u);
+  EXPECT_EQ(r.head_counts(1).head_count().waiting(), 2u);
+  EXPECT_EQ(r.head_counts(2).head_count().photographed(), 2u);
+  for (const auto& c : r.reconciliation()) {
+    if (c.college() != "信息工程学院") continue;
+    EXPECT_TRUE(c.closed());
+    EXPECT_TRUE(c.override_used());
+    EXPECT_EQ(c.waiting(), 1u);
+    EXPECT_EQ(c.photographed(), 3u);
+  }
+  EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
+  EXPECT_EQ(r.audit().admin(), 6u);  // three imports and the key before the day, the late payment, the close
+}
+
 // A rehearsal with real photographs from the corpus and two validators, one
 // of which is SIGKILLed mid-day: every photo still gets exactly one verdict,
 // a good photo passes, and a bad one fails with the check that explains it.
