@@ -84,6 +84,22 @@ absl::Status AdminService::Handle(const v1::AdminRequest& request, const std::st
   return absl::OkStatus();
 }
 
+absl::StatusOr<uint64_t> AdminService::ApplyChange(RegistryChange& change, const std::string& actor,
+                                                   const AdminContext& context) {
+  // All of it commits in one synced batch with its record; scans decided
+  // after this see it (the registry reloads before the next message).
+  change.AddTo(log_->staged_batch());
+  change.record.set_actor(actor);
+  v1::LogRecord staged;
+  const uint64_t log_seq = log_->StageAdmin(change.record, &staged);
+  day_->Apply(staged);
+  GRADCAP_RETURN_IF_ERROR(context.commit());
+  if (absl::Status loaded = registry_->Load(); !loaded.ok()) {
+    LogError(kComponent, "reloading the registry after ", change.record.action(), ": ", loaded.ToString());
+  }
+  return log_seq;
+}
+
 absl::Status AdminService::Keys(const v1::KeysRequest& keys, const std::string& actor, const AdminContext& context,
                                 v1::AdminReply* reply) {
   const int64_t now = clock_->NowMs();
@@ -96,13 +112,7 @@ absl::Status AdminService::Keys(const v1::KeysRequest& keys, const std::string& 
     SetAdminError(change.status(), reply);
     return absl::OkStatus();
   }
-  change->AddTo(log_->staged_batch());
-  change->record.set_actor(actor);
-  v1::LogRecord staged;
-  const uint64_t log_seq = log_->StageAdmin(change->record, &staged);
-  day_->Apply(staged);
-  GRADCAP_RETURN_IF_ERROR(context.commit());
-  if (absl::Status loaded = registry_->Load(); !loaded.ok()) LogError(kComponent, "reloading keys: ", loaded.ToString());
+  GRADCAP_ASSIGN_OR_RETURN(const uint64_t log_seq, ApplyChange(*change, actor, context));
   reply->mutable_keys()->set_key_id(change->summary.detail);
   reply->mutable_keys()->set_log_seq(log_seq);
   return absl::OkStatus();
@@ -136,17 +146,7 @@ absl::Status AdminService::Import(const v1::ImportRequest& request, const std::s
     SetAdminError(change.status(), reply);
     return absl::OkStatus();
   }
-  // All of it commits in one synced batch with its record; scans decided
-  // after this see it (the registry reloads before the next message).
-  change->AddTo(log_->staged_batch());
-  change->record.set_actor(actor);
-  v1::LogRecord staged;
-  const uint64_t log_seq = log_->StageAdmin(change->record, &staged);
-  day_->Apply(staged);
-  GRADCAP_RETURN_IF_ERROR(context.commit());
-  if (absl::Status loaded = registry_->Load(); !loaded.ok()) {
-    LogError(kComponent, "reloading the registry after ", change->record.action(), ": ", loaded.ToString());
-  }
+  GRADCAP_ASSIGN_OR_RETURN(const uint64_t log_seq, ApplyChange(*change, actor, context));
   v1::ImportReply* out = reply->mutable_import();
   out->set_encoding(change->summary.encoding);
   out->set_rows(change->summary.rows);

@@ -12,6 +12,7 @@
 #include "common/event_log.h"
 #include "coordinator/capture_day.h"
 #include "registry/registry.h"
+#include "registry/registry_import.h"
 
 namespace gradcap {
 
@@ -47,6 +48,9 @@ class AdminService {
                       v1::AdminReply* reply);
   absl::Status Keys(const v1::KeysRequest& request, const std::string& actor, const AdminContext& context,
                     v1::AdminReply* reply);
+  // Stages `change` with its record naming `actor`, applies it, commits it
+  // and reloads the registry. Returns the record's log position.
+  absl::StatusOr<uint64_t> ApplyChange(RegistryChange& change, const std::string& actor, const AdminContext& context);
   absl::Status Close(const v1::CloseRequest& request, const std::string& actor, const AdminContext& context,
                      v1::AdminReply* reply);
   void DescribeStudent(const std::string& student_no, v1::AdminReply* reply) const;
