@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "common/codes.h"
 #include "common/collection_code.h"
 #include "common/json_text.h"
 #include "common/masking.h"
@@ -116,7 +117,8 @@ int CodesInspect(const std::string& db, const std::string& payload, bool json) {
   Registry registry(store->get());
   if (absl::Status s = registry.Load(); !s.ok()) return Fail("codes inspect", s);
   const int64_t now = SystemClock::Get()->NowMs();
-  std::string student_no, reason, detail, key_id, kind = "gradcap";
+  std::string student_no, detail, key_id, kind = "gradcap";
+  v1::Reason reason = v1::REASON_NONE;
   std::optional<v1::CodeBody> body;
   if (LooksLikeGradcapCode(payload)) {
     CodeCheck check = CheckCode(payload, [&](const std::string& id) { return registry.CodeKey(id); }, now);
@@ -130,14 +132,14 @@ int CodesInspect(const std::string& db, const std::string& payload, bool json) {
     student_no = *owner;
   } else {
     kind = "unknown";
-    reason = code_reason::kUnknownCode;
+    reason = v1::REASON_UNKNOWN_CODE;
     detail = "neither a gradcap code nor an imported external code";
   }
   std::optional<v1::Student> student = student_no.empty() ? std::nullopt : registry.FindStudent(student_no);
   if (json) {
     std::printf("%s\n",
-                absl::StrCat("{\"valid\":", reason.empty() ? "true" : "false", ",\"kind\":", JsonQuote(kind),
-                             ",\"reason\":", JsonQuote(reason), ",\"key_id\":", JsonQuote(key_id),
+                absl::StrCat("{\"valid\":", reason == v1::REASON_NONE ? "true" : "false", ",\"kind\":", JsonQuote(kind),
+                             ",\"reason\":", JsonQuote(reason == v1::REASON_NONE ? "" : CodeName(reason)), ",\"key_id\":", JsonQuote(key_id),
                              ",\"student_no\":", JsonQuote(student_no), ",\"in_roster\":", student ? "true" : "false",
                              ",\"college\":", JsonQuote(body ? body->college() : ""),
                              ",\"cohort\":", JsonQuote(body ? body->cohort() : ""),
@@ -155,9 +157,10 @@ int CodesInspect(const std::string& db, const std::string& payload, bool json) {
       std::printf("college  %s, cohort %s\nissued   %s\nexpires  %s\n", body->college().c_str(),
                   body->cohort().c_str(), Time(body->issued_at_ms()).c_str(), Time(body->expires_at_ms()).c_str());
     }
-    std::printf("%s\n", reason.empty() ? "valid" : absl::StrCat("NOT VALID: ", reason, ": ", detail).c_str());
+    std::printf("%s\n", reason == v1::REASON_NONE ? "valid"
+                                                  : absl::StrCat("NOT VALID: ", CodeName(reason), ": ", detail).c_str());
   }
-  return reason.empty() ? 0 : 1;
+  return reason == v1::REASON_NONE ? 0 : 1;
 }
 
 }  // namespace gradcap::cli

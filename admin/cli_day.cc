@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "admin/cli_commands.h"
+#include "common/codes.h"
 #include "common/file_util.h"
 #include "coordinator/reconciliation.h"
 #include "registry/registry_import.h"
@@ -160,11 +161,11 @@ int Booth(AdminTarget& target, const std::string& booth, bool json) {
               b.last_heard_ago_ms() < 0 ? "" : absl::StrCat(", last heard ", b.last_heard_ago_ms() / 1000, " s ago").c_str());
   std::printf("  排队 waiting: %d\n", b.state().queue_size());
   for (const v1::QueueEntry& e : b.state().queue()) {
-    std::printf("    #%u %s%s\n", e.shooting_no(), e.masked_name().c_str(), e.state() == "to_sign" ? "  (to sign)" : "");
+    std::printf("    #%u %s%s\n", e.shooting_no(), e.masked_name().c_str(), e.state() == v1::QUEUE_TO_SIGN ? "  (to sign)" : "");
   }
   if (b.state().has_last_verdict()) {
     const v1::PhotoVerdict& v = b.state().last_verdict();
-    std::printf("  last verdict: #%u %s %s\n", v.shooting_no(), v.masked_name().c_str(), v.verdict().c_str());
+    std::printf("  last verdict: #%u %s %s\n", v.shooting_no(), v.masked_name().c_str(), CodeName(v.verdict()).c_str());
   }
   std::printf("  photos awaiting a verdict: %u\n", b.photos_awaiting_verdict());
   return 0;

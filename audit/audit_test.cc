@@ -41,7 +41,7 @@ class AuditTest : public ::testing::Test {
     for (uint64_t s = 1; s <= 5; ++s) (*log)->StageApplied(Event("B1", 3, s, s == 4), ok);
     ASSERT_TRUE((*log)->Commit().ok());
     v1::Rejection r;
-    r.set_code("malformed");
+    r.set_code(v1::ERROR_MALFORMED);
     r.set_detail("test");
     (*log)->StageRejection(r);
     for (uint64_t s = 1; s <= 4; ++s) (*log)->StageApplied(Event("B2", 8, s), ok);

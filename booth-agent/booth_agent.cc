@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "booth-agent/operator_text.h"
+#include "common/codes.h"
 #include "common/logging.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
@@ -88,7 +89,7 @@ void BoothAgent::OnVerdict(const v1::PhotoVerdict& v) {
   view_.photo_verdict = v;
   std::string problems;
   for (const v1::CheckResult& c : v.problems()) absl::StrAppend(&problems, problems.empty() ? "" : "; ", c.id(), ": ", c.reason_en());
-  Say(absl::StrCat("photo #", v.shooting_no(), " ", v.masked_name(), ": ", v.verdict() == "pass" ? "PASS" : "FAIL — retake",
+  Say(absl::StrCat("photo #", v.shooting_no(), " ", v.masked_name(), ": ", v.verdict() == v1::VERDICT_PASS ? "PASS" : "FAIL — retake",
                    problems.empty() ? "" : " — ", problems));
 }
 
@@ -104,7 +105,7 @@ void BoothAgent::OnAck(const v1::Ack& ack) {
         v1::QueueEntry entry;
         entry.set_shooting_no(o.shooting_no());
         entry.set_masked_name(o.masked_name());
-        entry.set_state(o.detail().rfind("sign", 0) == 0 ? "to_sign" : "waiting");
+        entry.set_state(o.needs_sign() ? v1::QUEUE_TO_SIGN : v1::QUEUE_WAITING);
         q.push_back(entry);
       } else if (kind->second == v1::BoothEvent::kPhoto || kind->second == v1::BoothEvent::kAbsent) {
         q.erase(std::remove_if(q.begin(), q.end(),
@@ -112,7 +113,7 @@ void BoothAgent::OnAck(const v1::Ack& ack) {
                 q.end());
       } else if (kind->second == v1::BoothEvent::kSign) {
         for (auto& e : q) {
-          if (e.shooting_no() == o.shooting_no()) e.set_state("waiting");
+          if (e.shooting_no() == o.shooting_no()) e.set_state(v1::QUEUE_WAITING);
         }
       }
     }
@@ -130,7 +131,7 @@ void BoothAgent::OnAck(const v1::Ack& ack) {
     view_.last_verdict_ok = false;
     view_.last_verdict_zh = text.zh;
     view_.last_verdict_en = absl::StrCat(text.en, o.detail().empty() ? "" : " — ", o.detail());
-    LogInfo(kComponent, "event ", ack.id().seq(), " refused: ", o.reason(), ": ", o.detail());
+    LogInfo(kComponent, "event ", ack.id().seq(), " refused: ", CodeName(o.reason()), ": ", o.detail());
   }
 }
 

@@ -1,5 +1,7 @@
 #include "booth-agent/booth_link.h"
 
+#include "common/codes.h"
+
 #include "absl/strings/str_cat.h"
 #include "common/envelope.h"
 #include "common/logging.h"
@@ -54,7 +56,7 @@ absl::Status BoothLink::Poll(int wait_ms) {
     if (frames->size() == 1) {
       ParsedEnvelope parsed = ParseEnvelope((*frames)[0]);
       if (parsed.error.has_value()) {
-        LogWarning(kComponent, "ignoring a reply from the coordinator: ", parsed.error->code, ": ",
+        LogWarning(kComponent, "ignoring a reply from the coordinator: ", CodeName(parsed.error->code), ": ",
                    parsed.error->detail);
       } else {
         GRADCAP_RETURN_IF_ERROR(Handle(*parsed.envelope));
@@ -132,9 +134,9 @@ absl::Status BoothLink::Handle(const v1::Envelope& envelope) {
     case v1::Envelope::kError: {
       const v1::ErrorReply& e = envelope.error();
       if (on_error) on_error(e);
-      LogWarning(kComponent, "coordinator refused: ", e.code(), ": ", e.detail());
-      if (e.code() == wire_error::kStaleEpoch || e.code() == wire_error::kWrongVersion) {
-        return absl::FailedPreconditionError(absl::StrCat("coordinator refuses this booth: ", e.code(),
+      LogWarning(kComponent, "coordinator refused: ", CodeName(e.code()), ": ", e.detail());
+      if (e.code() == v1::ERROR_STALE_EPOCH || e.code() == v1::ERROR_WRONG_VERSION) {
+        return absl::FailedPreconditionError(absl::StrCat("coordinator refuses this booth: ", CodeName(e.code()),
                                                           ": ", e.detail()));
       }
       return absl::OkStatus();

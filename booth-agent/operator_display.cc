@@ -35,7 +35,7 @@ std::string RenderBoothView(const BoothView& v) {
   } else {
     const v1::QueueEntry& head = v.queue.front();
     absl::StrAppend(&out, "下一位 Next: ", head.masked_name(),
-                    head.state() == "to_sign" ? "   请先签名 sign first" : "", "\n", LargeNumber(head.shooting_no()), "\n");
+                    head.state() == v1::QUEUE_TO_SIGN ? "   请先签名 sign first" : "", "\n", LargeNumber(head.shooting_no()), "\n");
     absl::StrAppend(&out, "队列 Queue:");
     for (size_t i = 0; i < v.queue.size() && i < 12; ++i) {
       absl::StrAppend(&out, "  ", v.queue[i].shooting_no(), " ", v.queue[i].masked_name());
@@ -48,14 +48,14 @@ std::string RenderBoothView(const BoothView& v) {
     absl::StrAppend(&out, v.last_verdict_ok ? "上一条 Last: " : "上一条 Last: ✗ ", v.last_verdict_zh, " / ",
                     v.last_verdict_en, "\n");
   }
-  if (const v1::PhotoVerdict& pv = v.photo_verdict; !pv.verdict().empty()) {
-    if (pv.verdict() == "pass") {
+  if (const v1::PhotoVerdict& pv = v.photo_verdict; pv.verdict() != v1::VERDICT_PENDING) {
+    if (pv.verdict() == v1::VERDICT_PASS) {
       absl::StrAppend(&out, "照片 Photo #", pv.shooting_no(), " ", pv.masked_name(), ": 合格 PASS");
     } else {
       absl::StrAppend(&out, "照片 Photo #", pv.shooting_no(), " ", pv.masked_name(), ": ✗ 不合格，请重拍 RETAKE (/r)");
     }
     for (const v1::CheckResult& c : pv.problems()) {
-      absl::StrAppend(&out, "\n    ", c.severity() == "reject" ? "✗ " : "! ", c.reason_zh(), " / ", c.reason_en());
+      absl::StrAppend(&out, "\n    ", c.severity() == v1::SEVERITY_REJECT ? "✗ " : "! ", c.reason_zh(), " / ", c.reason_en());
     }
     out += "\n";
   }

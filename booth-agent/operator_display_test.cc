@@ -17,10 +17,10 @@ TEST(OperatorDisplay, ShowsNextNumberQueueStateAndVerdictInBothLanguages) {
     v1::QueueEntry e;
     e.set_shooting_no(n);
     e.set_masked_name(n == 4 ? "张**三" : "李*");
-    e.set_state(n == 4 ? "to_sign" : "waiting");
+    e.set_state(n == 4 ? v1::QUEUE_TO_SIGN : v1::QUEUE_WAITING);
     v.queue.push_back(e);
   }
-  const OperatorText t = ReasonText("unpaid");
+  const OperatorText t = ReasonText(v1::REASON_UNPAID);
   v.last_verdict_ok = false;
   v.last_verdict_zh = t.zh;
   v.last_verdict_en = t.en;

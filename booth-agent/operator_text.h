@@ -1,8 +1,10 @@
-// What the operator reads: each reason code in Chinese and English, with what
+// What the operator reads: each refusal in Chinese and English, with what
 // to do about it.
 #pragma once
 
 #include <string>
+
+#include "proto/gradcap.pb.h"
 
 namespace gradcap {
 
@@ -11,7 +13,8 @@ struct OperatorText {
   std::string en;
 };
 
-OperatorText ReasonText(const std::string& reason);
+// An event the coordinator refused (Outcome.reason).
+OperatorText ReasonText(v1::Reason reason);
 
 // A QR that is obviously not a collection code (a web link, a WeChat or
 // Alipay payment code): what it is, or empty when it may be a code.

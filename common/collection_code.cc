@@ -76,7 +76,7 @@ bool LooksLikeGradcapCode(const std::string& payload) {
 CodeCheck CheckCode(const std::string& payload, const CodeKeyLookup& keys, int64_t now_ms) {
   CodeCheck check;
   if (payload.size() > kMaxCodePayloadBytes || !LooksLikeGradcapCode(payload)) {
-    check.reason = code_reason::kUnknownCode;
+    check.reason = v1::REASON_UNKNOWN_CODE;
     check.detail = payload.size() > kMaxCodePayloadBytes
                        ? absl::StrCat("payload of ", payload.size(), " bytes is too long to be a collection code")
                        : "not a gradcap collection code (no GC1 tag)";
@@ -86,13 +86,13 @@ CodeCheck CheckCode(const std::string& payload, const CodeKeyLookup& keys, int64
   check.key_id = parts[1];
   std::optional<v1::CodeKey> key = keys(check.key_id);
   if (!key.has_value()) {
-    check.reason = code_reason::kForgedCode;
+    check.reason = v1::REASON_FORGED_CODE;
     check.detail = absl::StrCat("sealed with key \"", check.key_id, "\", which this coordinator never issued");
     return check;
   }
   std::optional<std::string> sealed = FromBase64Url(parts[2]);
   if (!sealed.has_value() || sealed->size() < kNonceBytes + kTagBytes) {
-    check.reason = code_reason::kForgedCode;
+    check.reason = v1::REASON_FORGED_CODE;
     check.detail = "sealed part is damaged or truncated";
     return check;
   }
@@ -105,25 +105,25 @@ CodeCheck CheckCode(const std::string& payload, const CodeKeyLookup& keys, int64
           reinterpret_cast<unsigned char*>(plain.data()), &len, nullptr, in + kNonceBytes,
           sealed->size() - kNonceBytes, reinterpret_cast<const unsigned char*>(header.data()), header.size(),
           in, reinterpret_cast<const unsigned char*>(key->secret().data())) != 0) {
-    check.reason = code_reason::kForgedCode;
+    check.reason = v1::REASON_FORGED_CODE;
     check.detail = absl::StrCat("does not open under key \"", check.key_id, "\": altered or forged");
     return check;
   }
   plain.resize(len);
   v1::CodeBody body;
   if (!body.ParseFromString(plain) || body.student_no().empty()) {
-    check.reason = code_reason::kForgedCode;
+    check.reason = v1::REASON_FORGED_CODE;
     check.detail = "sealed body is not a collection code body";
     return check;
   }
   check.body = body;
   if (key->retired()) {
-    check.reason = code_reason::kExpiredCode;
+    check.reason = v1::REASON_EXPIRED_CODE;
     check.detail = absl::StrCat("key \"", check.key_id, "\" has been retired; issue a new code");
     return check;
   }
   if (body.expires_at_ms() != 0 && now_ms > body.expires_at_ms()) {
-    check.reason = code_reason::kExpiredCode;
+    check.reason = v1::REASON_EXPIRED_CODE;
     check.detail = "the code's validity has ended; issue a new code";
     return check;
   }

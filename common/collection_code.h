@@ -27,15 +27,11 @@ v1::CodeKey NewCodeKey(const std::string& key_id, int64_t created_at_ms);
 // The payload for `body` sealed under `key` (random nonce).
 std::string SealCode(const v1::CodeBody& body, const v1::CodeKey& key);
 
-// Reason codes of a code that does not verify (shared with scan refusals).
-namespace code_reason {
-inline constexpr char kUnknownCode[] = "unknown_code";  // not a gradcap code at all
-inline constexpr char kForgedCode[] = "forged_code";    // ours in form, but fails the seal
-inline constexpr char kExpiredCode[] = "expired_code";  // past its expiry, or its key retired
-}  // namespace code_reason
-
+// A code that does not verify is REASON_UNKNOWN_CODE (not a gradcap code at
+// all), REASON_FORGED_CODE (ours in form, but fails the seal) or
+// REASON_EXPIRED_CODE (past its expiry, or its key retired).
 struct CodeCheck {
-  std::string reason;  // empty when the code is valid
+  v1::Reason reason = v1::REASON_NONE;  // NONE when the code is valid
   std::string detail;  // what is wrong, for operators and administrators
   std::string key_id;
   std::optional<v1::CodeBody> body;  // set once the seal opened (even if expired)

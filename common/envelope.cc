@@ -7,9 +7,9 @@
 namespace gradcap {
 namespace {
 
-ParsedEnvelope Fail(std::string code, std::string detail) {
+ParsedEnvelope Fail(v1::ErrorCode code, std::string detail) {
   ParsedEnvelope p;
-  p.error = WireError{std::move(code), std::move(detail)};
+  p.error = WireError{code, std::move(detail)};
   return p;
 }
 
@@ -17,26 +17,26 @@ ParsedEnvelope Fail(std::string code, std::string detail) {
 
 ParsedEnvelope ParseEnvelope(std::string_view frame, size_t max_bytes) {
   if (frame.size() > max_bytes) {
-    return Fail(wire_error::kOversized, absl::StrCat("message of ", frame.size(),
+    return Fail(v1::ERROR_OVERSIZED, absl::StrCat("message of ", frame.size(),
                                                      " bytes exceeds the limit of ", max_bytes));
   }
-  if (frame.empty()) return Fail(wire_error::kMalformed, "empty message");
+  if (frame.empty()) return Fail(v1::ERROR_MALFORMED, "empty message");
   v1::Envelope envelope;
   if (!envelope.ParseFromArray(frame.data(), static_cast<int>(frame.size()))) {
-    return Fail(wire_error::kMalformed,
+    return Fail(v1::ERROR_MALFORMED,
                 absl::StrCat("message of ", frame.size(), " bytes is not a gradcap Envelope"));
   }
   if (envelope.version() == 0 && envelope.msg_case() == v1::Envelope::MSG_NOT_SET) {
-    return Fail(wire_error::kMalformed,
+    return Fail(v1::ERROR_MALFORMED,
                 "message parses but carries neither a version nor a message: not a gradcap Envelope");
   }
   if (envelope.version() != kProtocolVersion) {
-    return Fail(wire_error::kWrongVersion,
+    return Fail(v1::ERROR_WRONG_VERSION,
                 absl::StrCat("protocol version ", envelope.version(), " is not supported; this peer speaks ",
                              kProtocolVersion));
   }
   if (envelope.msg_case() == v1::Envelope::MSG_NOT_SET) {
-    return Fail(wire_error::kUnknownMessage,
+    return Fail(v1::ERROR_UNKNOWN_MESSAGE,
                 "envelope holds no message type this peer knows (newer client?)");
   }
   ParsedEnvelope ok;
@@ -47,16 +47,16 @@ ParsedEnvelope ParseEnvelope(std::string_view frame, size_t max_bytes) {
 std::optional<WireError> CheckBoothEvent(const v1::BoothEvent& event) {
   const v1::EventId& id = event.id();
   if (absl::Status booth = CheckBoothId(id.booth()); !booth.ok()) {
-    return WireError{wire_error::kMalformed, std::string(booth.message())};
+    return WireError{v1::ERROR_MALFORMED, std::string(booth.message())};
   }
   if (id.epoch() == 0) {
-    return WireError{wire_error::kInvalidSeq, absl::StrCat(DescribeEventId(id), ": epoch must be ≥ 1")};
+    return WireError{v1::ERROR_INVALID_SEQ, absl::StrCat(DescribeEventId(id), ": epoch must be ≥ 1")};
   }
   if (id.seq() == 0) {
-    return WireError{wire_error::kInvalidSeq, absl::StrCat(DescribeEventId(id), ": seq must be ≥ 1")};
+    return WireError{v1::ERROR_INVALID_SEQ, absl::StrCat(DescribeEventId(id), ": seq must be ≥ 1")};
   }
   if (event.body_case() == v1::BoothEvent::BODY_NOT_SET) {
-    return WireError{wire_error::kUnknownMessage,
+    return WireError{v1::ERROR_UNKNOWN_MESSAGE,
                      absl::StrCat(DescribeEventId(id), ": event body is missing or of an unknown type")};
   }
   return std::nullopt;

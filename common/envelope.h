@@ -19,20 +19,8 @@ inline constexpr uint32_t kProtocolVersion = 1;
 // Largest envelope the application accepts (a 24-megapixel JPEG fits).
 inline constexpr size_t kMaxEnvelopeBytes = 24u << 20;
 
-// Fixed reason codes of ErrorReply and Rejection.
-namespace wire_error {
-inline constexpr char kMalformed[] = "malformed";
-inline constexpr char kOversized[] = "oversized";
-inline constexpr char kUnknownMessage[] = "unknown_message";
-inline constexpr char kWrongVersion[] = "wrong_version";
-inline constexpr char kStaleEpoch[] = "stale_epoch";
-inline constexpr char kInvalidSeq[] = "invalid_seq";
-inline constexpr char kBoothMismatch[] = "booth_mismatch";
-inline constexpr char kInternal[] = "internal";
-}  // namespace wire_error
-
 struct WireError {
-  std::string code;    // one of wire_error::*
+  v1::ErrorCode code = v1::ERROR_NONE;
   std::string detail;  // what is wrong and where, for logs and operators
 };
 

@@ -26,19 +26,19 @@ TEST(Envelope, RoundTripsWithVersionStamped) {
 TEST(Envelope, GarbageIsMalformed) {
   ParsedEnvelope p = ParseEnvelope(std::string("\xff\xff\xff\xff garbage", 13));
   ASSERT_TRUE(p.error.has_value());
-  EXPECT_EQ(p.error->code, wire_error::kMalformed);
+  EXPECT_EQ(p.error->code, v1::ERROR_MALFORMED);
 }
 
 TEST(Envelope, EmptyFrameIsMalformed) {
   ParsedEnvelope p = ParseEnvelope("");
   ASSERT_TRUE(p.error.has_value());
-  EXPECT_EQ(p.error->code, wire_error::kMalformed);
+  EXPECT_EQ(p.error->code, v1::ERROR_MALFORMED);
 }
 
 TEST(Envelope, OversizedFrameIsRefusedBeforeParsing) {
   ParsedEnvelope p = ParseEnvelope(std::string(2000, 'x'), 1000);
   ASSERT_TRUE(p.error.has_value());
-  EXPECT_EQ(p.error->code, wire_error::kOversized);
+  EXPECT_EQ(p.error->code, v1::ERROR_OVERSIZED);
   EXPECT_NE(p.error->detail.find("2000"), std::string::npos);
 }
 
@@ -47,7 +47,7 @@ TEST(Envelope, OtherVersionIsRefused) {
   e.set_version(2);
   ParsedEnvelope p = ParseEnvelope(e.SerializeAsString());
   ASSERT_TRUE(p.error.has_value());
-  EXPECT_EQ(p.error->code, wire_error::kWrongVersion);
+  EXPECT_EQ(p.error->code, v1::ERROR_WRONG_VERSION);
 }
 
 TEST(Envelope, UnknownMessageTypeIsRefused) {
@@ -59,7 +59,7 @@ TEST(Envelope, UnknownMessageTypeIsRefused) {
   frame += '\x00';
   ParsedEnvelope p = ParseEnvelope(frame);
   ASSERT_TRUE(p.error.has_value());
-  EXPECT_EQ(p.error->code, wire_error::kUnknownMessage);
+  EXPECT_EQ(p.error->code, v1::ERROR_UNKNOWN_MESSAGE);
 }
 
 TEST(BoothEventCheck, RequiresBoothEpochSeqAndBody) {
@@ -68,27 +68,27 @@ TEST(BoothEventCheck, RequiresBoothEpochSeqAndBody) {
 
   v1::BoothEvent no_booth = ok;
   no_booth.mutable_id()->clear_booth();
-  EXPECT_EQ(CheckBoothEvent(no_booth)->code, wire_error::kMalformed);
+  EXPECT_EQ(CheckBoothEvent(no_booth)->code, v1::ERROR_MALFORMED);
 
   v1::BoothEvent zero_seq = ok;
   zero_seq.mutable_id()->set_seq(0);
-  EXPECT_EQ(CheckBoothEvent(zero_seq)->code, wire_error::kInvalidSeq);
+  EXPECT_EQ(CheckBoothEvent(zero_seq)->code, v1::ERROR_INVALID_SEQ);
 
   v1::BoothEvent zero_epoch = ok;
   zero_epoch.mutable_id()->set_epoch(0);
-  EXPECT_EQ(CheckBoothEvent(zero_epoch)->code, wire_error::kInvalidSeq);
+  EXPECT_EQ(CheckBoothEvent(zero_epoch)->code, v1::ERROR_INVALID_SEQ);
 
   v1::BoothEvent no_body = ok;
   no_body.clear_scan();
-  EXPECT_EQ(CheckBoothEvent(no_body)->code, wire_error::kUnknownMessage);
+  EXPECT_EQ(CheckBoothEvent(no_body)->code, v1::ERROR_UNKNOWN_MESSAGE);
 
   v1::BoothEvent spaced = ok;
   spaced.mutable_id()->set_booth("B 1");
-  EXPECT_EQ(CheckBoothEvent(spaced)->code, wire_error::kMalformed);
+  EXPECT_EQ(CheckBoothEvent(spaced)->code, v1::ERROR_MALFORMED);
 
   v1::BoothEvent long_id = ok;
   long_id.mutable_id()->set_booth(std::string(65, 'B'));
-  EXPECT_EQ(CheckBoothEvent(long_id)->code, wire_error::kMalformed);
+  EXPECT_EQ(CheckBoothEvent(long_id)->code, v1::ERROR_MALFORMED);
 }
 
 }  // namespace

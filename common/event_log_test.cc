@@ -71,7 +71,7 @@ TEST_F(EventLogTest, EveryRecordLinksToThePreviousOne) {
   ASSERT_TRUE(log.ok());
   (*log)->StageApplied(Scan("B1", 1, 1), Accepted(1));
   v1::Rejection r;
-  r.set_code("malformed");
+  r.set_code(v1::ERROR_MALFORMED);
   (*log)->StageRejection(r);
   (*log)->StageApplied(Scan("B1", 1, 2), Accepted(2));
   ASSERT_TRUE((*log)->Commit().ok());

@@ -31,7 +31,7 @@ TEST(QrCode, RenderedPhoneScreenDecodesToTheSamePayload) {
   ASSERT_EQ(decoded->size(), 1u);
   EXPECT_EQ((*decoded)[0], payload);
   CodeCheck check = CheckCode((*decoded)[0], [&](const std::string&) { return std::optional(key); }, 0);
-  EXPECT_EQ(check.reason, "") << check.detail;
+  EXPECT_EQ(check.reason, v1::REASON_NONE) << check.detail;
   EXPECT_EQ(check.body->student_no(), "S2021001");
 }
 

@@ -1,6 +1,7 @@
 #include "coordinator/admin_server.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/codes.h"
 #include "common/envelope.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
@@ -54,8 +55,8 @@ absl::Status AdminServer::Serve(const std::string& routing_id, const std::string
   v1::AdminReply reply;
   ParsedEnvelope parsed = ParseEnvelope(raw, kMaxEnvelopeBytes);
   if (parsed.error.has_value()) {
-    LogWarning(kComponent, "admin request refused: ", parsed.error->code, ": ", parsed.error->detail);
-    SetAdminError(absl::InvalidArgumentError(absl::StrCat(parsed.error->code, ": ", parsed.error->detail)), &reply);
+    LogWarning(kComponent, "admin request refused: ", CodeName(parsed.error->code), ": ", parsed.error->detail);
+    SetAdminError(absl::InvalidArgumentError(absl::StrCat(CodeName(parsed.error->code), ": ", parsed.error->detail)), &reply);
     Send(routing_id, reply);
     return absl::OkStatus();
   }

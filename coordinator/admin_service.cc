@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
+#include "common/codes.h"
 #include "common/masking.h"
 #include "common/status_macros.h"
 #include "coordinator/reconciliation.h"
@@ -187,7 +188,7 @@ void AdminService::DescribeStudent(const std::string& student_no, v1::AdminReply
   out->set_booth(state.booth);
   out->set_shooting_no(state.shooting_no);
   if (state.status == CaptureDay::Status::kPhotographed) {
-    out->set_verdict(state.verdict.empty() ? "pending" : state.verdict);
+    out->set_verdict(CodeName(state.verdict));
   }
   for (const std::string& id : state.failed_checks) out->add_failed_checks(id);
   out->set_photo_versions(state.photo_versions);

@@ -1,6 +1,7 @@
 #include "coordinator/booth_protocol.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/codes.h"
 #include "common/logging.h"
 #include "common/seq_rules.h"
 #include "common/sha256.h"
@@ -25,7 +26,7 @@ std::optional<v1::Outcome> CheckPhotoDigest(v1::BoothEvent& event) {
   if (!mismatch) return std::nullopt;
   v1::Outcome outcome;
   outcome.set_accepted(false);
-  outcome.set_reason("photo_digest_mismatch");
+  outcome.set_reason(v1::REASON_PHOTO_DIGEST_MISMATCH);
   outcome.set_detail(absl::StrCat("photo bytes hash to ", ToHex(digest), " but the booth sent ",
                                   ToHex(claimed), "; the photo was damaged on the way: retake it"));
   return outcome;
@@ -61,7 +62,7 @@ void BoothProtocol::Handle(Frames&& frames, const std::string& sender, std::vect
     std::string raw;
     for (size_t i = 1; i < frames.size(); ++i) raw += frames[i];
     Refuse(routing_id,
-           WireError{wire_error::kMalformed,
+           WireError{v1::ERROR_MALFORMED,
                      absl::StrCat("expected exactly one frame per message, got ", frames.size() - 1)},
            raw, nullptr);
     return;
@@ -82,7 +83,7 @@ void BoothProtocol::Handle(Frames&& frames, const std::string& sender, std::vect
       return;
     default:
       Refuse(routing_id,
-             WireError{wire_error::kUnknownMessage,
+             WireError{v1::ERROR_UNKNOWN_MESSAGE,
                        absl::StrCat("the coordinator's booth socket does not take message type ",
                                     envelope.GetDescriptor()
                                         ->FindFieldByNumber(static_cast<int>(envelope.msg_case()))
@@ -142,7 +143,7 @@ void BoothProtocol::HandleEvent(const std::string& routing_id, v1::BoothEvent&& 
     case SeqAction::kStaleEpoch: {
       const SeqProgress known = log_->Progress(id.booth());
       Refuse(routing_id,
-             WireError{wire_error::kStaleEpoch,
+             WireError{v1::ERROR_STALE_EPOCH,
                        absl::StrCat(DescribeEventId(id), ": booth ", id.booth(), " is already at epoch ",
                                     known.epoch, "; this outbox was replaced and must not send")},
              raw, &id);
@@ -155,7 +156,7 @@ bool BoothProtocol::SenderIs(const std::string& booth, const std::string& routin
                              const v1::EventId* id) {
   if (!authenticated_ || sender_ == booth) return true;
   Refuse(routing_id,
-         WireError{wire_error::kBoothMismatch,
+         WireError{v1::ERROR_BOOTH_MISMATCH,
                    absl::StrCat("this connection is enrolled as booth \"", sender_,
                                 "\" and may not speak for booth \"", booth, "\"")},
          raw, id);
@@ -197,7 +198,7 @@ void BoothProtocol::Refuse(const std::string& routing_id, const WireError& error
   v1::LogRecord staged;
   const uint64_t log_seq = log_->StageRejection(rejection, &staged);
   applier_->Apply(staged);
-  LogWarning(kComponent, "refused message from ", rejection.peer(), " (log record ", log_seq, "): ", error.code, ": ",
+  LogWarning(kComponent, "refused message from ", rejection.peer(), " (log record ", log_seq, "): ", CodeName(error.code), ": ",
              error.detail);
   Reply reply{routing_id, {}, false, std::nullopt};
   v1::ErrorReply* reply_error = reply.envelope.mutable_error();

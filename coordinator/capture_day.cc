@@ -2,6 +2,7 @@
 // capture_day.h). Nothing here decides; it follows what the log recorded.
 #include "coordinator/capture_day.h"
 
+#include "common/codes.h"
 #include "common/masking.h"
 #include "common/status_macros.h"
 
@@ -71,7 +72,7 @@ void CaptureDay::DescribeBooth(const std::string& booth, v1::BoothState* state) 
     v1::QueueEntry* entry = state->add_queue();
     entry->set_shooting_no(w.shooting_no);
     entry->set_masked_name(MaskedName(w.student_no));
-    entry->set_state(w.needs_sign && !w.signed_in ? "to_sign" : "waiting");
+    entry->set_state(w.needs_sign && !w.signed_in ? v1::QUEUE_TO_SIGN : v1::QUEUE_WAITING);
   }
 }
 
@@ -99,7 +100,7 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
     if (outcome.accepted()) {
       scans.scanned.insert(binding.student_no());
     } else {
-      scans.refused[outcome.reason()]++;
+      scans.refused[CodeName(outcome.reason())]++;
     }
   }
   if (!outcome.accepted() || binding.student_no().empty()) return;
@@ -129,7 +130,7 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
   if (event.has_retake()) {
     StudentState& st = students_[binding.student_no()];
     st.photo_sha256 = event.retake().sha256();
-    st.verdict.clear();
+    st.verdict = v1::VERDICT_PENDING;
     st.failed_checks.clear();
     st.face_descriptor.clear();
     ++st.photo_versions;
@@ -149,7 +150,7 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
     st.booth = booth;
     st.shooting_no = head.shooting_no;
     st.photo_sha256 = event.photo().sha256();
-    st.verdict.clear();
+    st.verdict = v1::VERDICT_PENDING;
     st.failed_checks.clear();
     st.face_descriptor.clear();
     ++st.photo_versions;
@@ -186,11 +187,12 @@ void CaptureDay::ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_s
   v.set_photo_log_seq(record.photo_log_seq());
   v.set_log_seq(log_seq);
   v.set_masked_name(MaskedName(record.student_no()));
-  for (const char* severity : {"reject", "warn"}) {
+  // Failed checks, retakes first, then warnings.
+  for (const v1::Severity severity : {v1::SEVERITY_REJECT, v1::SEVERITY_WARN}) {
     for (const v1::CheckResult& c : result.checks()) {
-      if (c.status() != "fail" || c.severity() != severity) continue;
+      if (c.status() != v1::CHECK_FAIL || c.severity() != severity) continue;
       *v.add_problems() = c;
-      if (c.severity() == "reject") st.failed_checks.push_back(c.id());
+      if (severity == v1::SEVERITY_REJECT) st.failed_checks.push_back(c.id());
     }
   }
   last_verdict_[record.booth()] = std::move(v);

@@ -6,8 +6,8 @@
 // at this booth now, who is not already waiting or photographed; it then gets
 // the next shooting number in the booth's queue. A photo binds to the oldest
 // scan still waiting at that booth; a retake replaces the booth's last bound
-// photo. Every refusal has a fixed reason code (scan_reason::*,
-// queue_reason::*). Substitution signals become alerts in the binding.
+// photo. Every refusal has its reason code (v1::Reason in the proto).
+// Substitution signals become alerts (v1::AlertKind) in the binding.
 //
 // State (Apply, capture_day.cc) changes only through Apply(LogRecord): the
 // live path applies each record right after deciding it, start-up and the
@@ -32,24 +32,6 @@
 #include "registry/registry.h"
 
 namespace gradcap {
-
-namespace scan_reason {
-inline constexpr char kNotInRoster[] = "not_in_roster";
-inline constexpr char kUnpaid[] = "unpaid";
-inline constexpr char kWrongBooth[] = "wrong_booth";
-inline constexpr char kOutsideSchedule[] = "outside_schedule";
-inline constexpr char kDuplicateScan[] = "duplicate_scan";
-inline constexpr char kAlreadyPhotographed[] = "already_photographed";
-}  // namespace scan_reason
-
-namespace queue_reason {
-inline constexpr char kPhotoWithoutScan[] = "photo_without_scan";
-inline constexpr char kShootingNoMismatch[] = "shooting_no_mismatch";
-inline constexpr char kNotSigned[] = "not_signed";
-inline constexpr char kNobodyWaiting[] = "nobody_waiting";
-inline constexpr char kRetakeWithoutPhoto[] = "retake_without_photo";
-inline constexpr char kReasonRequired[] = "reason_required";
-}  // namespace queue_reason
 
 // Accepted scans at one booth faster than any queue is served: one person
 // scanning several phones. kBurstScans within kBurstWindowMs, with at least
@@ -79,7 +61,7 @@ class CaptureDay final : public EventApplier {
     std::string booth;
     uint32_t shooting_no = 0;
     std::string photo_sha256;                // raw digest of the current photo
-    std::string verdict;                     // of the current photo: "pass", "fail", "" = pending
+    v1::Verdict verdict = v1::VERDICT_PENDING;  // of the current photo
     std::vector<std::string> failed_checks;  // reject-severity failures of the current photo
     std::string face_descriptor;             // of the current photo, once checked
     uint32_t photo_versions = 0;             // photos and retakes bound to the student
@@ -97,7 +79,8 @@ class CaptureDay final : public EventApplier {
   };
   const std::vector<AlertEntry>& alerts() const { return alerts_; }
 
-  // Scans of a college's students: who got a number, and refusals by reason.
+  // Scans of a college's students: who got a number, and refusals by reason
+  // (its code name, as the head count prints it).
   struct CollegeScans {
     std::set<std::string> scanned;
     std::map<std::string, uint32_t> refused;

@@ -18,6 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/codes.h"
 #include "common/collection_code.h"
 #include "common/sha256.h"
 #include "common/temp_dir.h"
@@ -146,12 +147,12 @@ void RunCase(uint64_t seed, const Registry& registry, std::map<std::string, int>
       v1::LogRecord r = Record(log.size() + 1, now);
       v1::ValidationRecord* v = r.mutable_validation();
       v->mutable_result()->set_photo_sha256(p.sha256);
-      v->mutable_result()->set_verdict(pick(0, 2) == 0 ? "fail" : "pass");
-      if (v->result().verdict() == "fail") {
+      v->mutable_result()->set_verdict(pick(0, 2) == 0 ? v1::VERDICT_FAIL : v1::VERDICT_PASS);
+      if (v->result().verdict() == v1::VERDICT_FAIL) {
         v1::CheckResult* c = v->mutable_result()->add_checks();
         c->set_id("exposure");
-        c->set_status("fail");
-        c->set_severity("reject");
+        c->set_status(v1::CHECK_FAIL);
+        c->set_severity(v1::SEVERITY_REJECT);
       }
       v->set_photo_log_seq(p.log_seq);
       v->set_booth(p.booth);
@@ -188,10 +189,10 @@ void RunCase(uint64_t seed, const Registry& registry, std::map<std::string, int>
 
     // What the model says.
     auto& q = m.queue[booth];
-    const std::string why = absl::StrCat("seed ", seed, " step ", step, " ", booth, ": ", outcome.reason(), " ",
+    const std::string why = absl::StrCat("seed ", seed, " step ", step, " ", booth, ": ", CodeName(outcome.reason()), " ",
                                          outcome.detail());
     if (e.has_scan()) {
-      const bool forged = CheckCode(e.scan().payload(), [&](const std::string&) { return key; }, kNow).reason != "";
+      const bool forged = CheckCode(e.scan().payload(), [&](const std::string&) { return key; }, kNow).reason != v1::REASON_NONE;
       const std::string expected_booth = student <= 12 ? "B1" : "B2";
       std::string expect;
       if (forged) expect = "forged_code";
@@ -199,7 +200,7 @@ void RunCase(uint64_t seed, const Registry& registry, std::map<std::string, int>
       else if (m.state[student] == "waiting") expect = "duplicate_scan";
       else if (student % 11 == 0) expect = "unpaid";
       else if (booth != expected_booth) expect = "wrong_booth";
-      ASSERT_EQ(outcome.reason(), expect) << why;
+      ASSERT_EQ(CodeName(outcome.reason()), expect.empty() ? "none" : expect) << why;
       if (expect.empty()) {
         ASSERT_EQ(outcome.shooting_no(), m.next[booth]) << why;
         q.push_back({student, m.next[booth]++, false});
@@ -207,22 +208,22 @@ void RunCase(uint64_t seed, const Registry& registry, std::map<std::string, int>
       }
     } else if (e.has_retake()) {
       if (!m.last_bound[booth]) {
-        ASSERT_EQ(outcome.reason(), "retake_without_photo") << why;
+        ASSERT_EQ(outcome.reason(), v1::REASON_RETAKE_WITHOUT_PHOTO) << why;
       } else {
         ASSERT_TRUE(outcome.accepted()) << why;
         ASSERT_EQ(binding.student_no(), No(m.last_bound[booth]->student)) << why;
       }
     } else if (e.has_absent() && e.absent().reason().empty()) {
-      ASSERT_EQ(outcome.reason(), "reason_required") << why;
+      ASSERT_EQ(outcome.reason(), v1::REASON_REASON_REQUIRED) << why;
     } else if (q.empty()) {
-      ASSERT_EQ(outcome.reason(), e.has_photo() ? "photo_without_scan" : "nobody_waiting") << why;
+      ASSERT_EQ(outcome.reason(), e.has_photo() ? v1::REASON_PHOTO_WITHOUT_SCAN : v1::REASON_NOBODY_WAITING) << why;
     } else {
       auto& head = q.front();
       const uint32_t named = e.has_photo() ? e.photo().shooting_no() : 0;
       if (named != 0 && named != head.number) {
-        ASSERT_EQ(outcome.reason(), "shooting_no_mismatch") << why;
+        ASSERT_EQ(outcome.reason(), v1::REASON_SHOOTING_NO_MISMATCH) << why;
       } else if (e.has_photo() && booth == "B1" && !head.signed_in) {
-        ASSERT_EQ(outcome.reason(), "not_signed") << why;
+        ASSERT_EQ(outcome.reason(), v1::REASON_NOT_SIGNED) << why;
       } else {
         ASSERT_TRUE(outcome.accepted()) << why;
         ASSERT_EQ(binding.student_no(), No(head.student)) << why << " bound to the wrong student";
@@ -269,7 +270,7 @@ void RunCase(uint64_t seed, const Registry& registry, std::map<std::string, int>
     ASSERT_EQ(a.photo_versions, b.photo_versions) << seed;
   }
   ASSERT_EQ(day->photos_awaiting_verdict(), twin.photos_awaiting_verdict()) << seed;
-  for (const auto& a : twin.alerts()) (*alert_kinds)[a.alert.kind()]++;
+  for (const auto& a : twin.alerts()) (*alert_kinds)[CodeName(a.alert.kind())]++;
 }
 
 TEST_F(CaptureDayPropertyTest, RandomDaysMatchTheModelAndNeverBindAPhotoToTheWrongStudent) {

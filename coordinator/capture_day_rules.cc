@@ -13,7 +13,7 @@
 namespace gradcap {
 namespace {
 
-void Refuse(v1::Outcome* outcome, const char* reason, std::string detail) {
+void Refuse(v1::Outcome* outcome, v1::Reason reason, std::string detail) {
   outcome->set_accepted(false);
   outcome->set_reason(reason);
   outcome->set_detail(std::move(detail));
@@ -70,7 +70,7 @@ std::string CaptureDay::MaskedName(const std::string& student_no) const {
 void CaptureDay::DecideAlerts(const v1::BoothEvent& event, int64_t now_ms, const v1::Outcome& outcome,
                               v1::Binding* binding) const {
   const std::string& booth = event.id().booth();
-  auto alert = [&](const char* kind, std::string detail, std::vector<uint32_t> numbers) {
+  auto alert = [&](v1::AlertKind kind, std::string detail, std::vector<uint32_t> numbers) {
     v1::Alert* a = binding->add_alerts();
     a->set_kind(kind);
     a->set_booth(booth);
@@ -78,14 +78,14 @@ void CaptureDay::DecideAlerts(const v1::BoothEvent& event, int64_t now_ms, const
     for (uint32_t n : numbers) a->add_shooting_nos(n);
   };
   const std::string who = outcome.masked_name().empty() ? std::string("?") : outcome.masked_name();
-  if (outcome.reason() == scan_reason::kDuplicateScan || outcome.reason() == scan_reason::kAlreadyPhotographed) {
+  if (outcome.reason() == v1::REASON_DUPLICATE_SCAN || outcome.reason() == v1::REASON_ALREADY_PHOTOGRAPHED) {
     const StudentState s = StateOf(binding->student_no());
-    alert(outcome.reason() == scan_reason::kDuplicateScan ? "duplicate_scan" : "already_photographed",
+    alert(outcome.reason() == v1::REASON_DUPLICATE_SCAN ? v1::ALERT_DUPLICATE_SCAN : v1::ALERT_ALREADY_PHOTOGRAPHED,
           absl::StrCat("the code of ", who, " (", outcome.masked_id(), ") was scanned again at ", booth,
                        "; already number ", s.shooting_no, " at ", s.booth, " — someone else's code?"),
           {s.shooting_no});
-  } else if (outcome.reason() == queue_reason::kShootingNoMismatch) {
-    alert("shooting_no_mismatch",
+  } else if (outcome.reason() == v1::REASON_SHOOTING_NO_MISMATCH) {
+    alert(v1::ALERT_SHOOTING_NO_MISMATCH,
           absl::StrCat("the operator named number ", NamedShootingNo(event), " but ", who, " (number ",
                        binding->shooting_no(), ") is next — out of order or queue jumping"),
           {NamedShootingNo(event), binding->shooting_no()});
@@ -95,7 +95,7 @@ void CaptureDay::DecideAlerts(const v1::BoothEvent& event, int64_t now_ms, const
     auto it = bursts_.find(booth);
     const bool alerted = it != bursts_.end() && it->second.alerted;
     if (burst && !alerted) {  // once per burst
-      alert("scan_burst",
+      alert(v1::ALERT_SCAN_BURST,
             absl::StrCat(window.scans_ms.size(), " codes accepted at ", booth, " within ", kBurstWindowMs / 1000,
                          " s and ", waiting_at(booth) + 1, " waiting (latest: number ", outcome.shooting_no(), ", ",
                          who, ") — one person scanning several phones?"),
@@ -113,7 +113,7 @@ void CaptureDay::DecideVerdictAlerts(v1::ValidationRecord* record) const {
       const double d = FaceDistance(result.face_descriptor(), st.face_descriptor);
       if (d >= kSameFaceDistance) continue;
       v1::Alert* a = record->add_alerts();
-      a->set_kind("face_duplicate");
+      a->set_kind(v1::ALERT_FACE_DUPLICATE);
       a->set_booth(record->booth());
       a->add_shooting_nos(record->shooting_no());
       a->add_shooting_nos(st.shooting_no);
@@ -123,9 +123,9 @@ void CaptureDay::DecideVerdictAlerts(v1::ValidationRecord* record) const {
     }
   }
   for (const v1::CheckResult& c : result.checks()) {
-    if (c.id() != "face_match" || c.status() != "fail") continue;
+    if (c.id() != "face_match" || c.status() != v1::CHECK_FAIL) continue;
     v1::Alert* a = record->add_alerts();
-    a->set_kind("face_match");
+    a->set_kind(v1::ALERT_FACE_MATCH);
     a->set_booth(record->booth());
     a->add_shooting_nos(record->shooting_no());
     a->set_detail(absl::StrCat("photo of #", record->shooting_no(), " ", MaskedName(record->student_no()),
@@ -150,17 +150,14 @@ std::optional<std::string> CaptureDay::Resolve(const std::string& payload, int64
                                                v1::Outcome* outcome) const {
   if (LooksLikeGradcapCode(payload)) {
     CodeCheck check = CheckCode(payload, [this](const std::string& id) { return registry_->CodeKey(id); }, now_ms);
-    if (!check.reason.empty()) {
-      Refuse(outcome, check.reason == code_reason::kUnknownCode   ? code_reason::kUnknownCode
-                      : check.reason == code_reason::kForgedCode ? code_reason::kForgedCode
-                                                                 : code_reason::kExpiredCode,
-             check.detail);
+    if (check.reason != v1::REASON_NONE) {
+      Refuse(outcome, check.reason, check.detail);
       return std::nullopt;
     }
     return check.body->student_no();
   }
   if (std::optional<std::string> student = registry_->ExternalCode(payload)) return student;
-  Refuse(outcome, code_reason::kUnknownCode,
+  Refuse(outcome, v1::REASON_UNKNOWN_CODE,
          payload.rfind("http", 0) == 0 ? "a web link, not a collection code (a payment or app QR?)"
                                        : "not a collection code this coordinator knows");
   return std::nullopt;
@@ -173,7 +170,7 @@ void CaptureDay::DecideScan(const v1::BoothEvent& event, int64_t now_ms, v1::Out
   if (!student_no.has_value()) return;
   std::optional<v1::Student> student = registry_->FindStudent(*student_no);
   if (!student.has_value()) {
-    Refuse(outcome, scan_reason::kNotInRoster, "the code is genuine but its student is not in the roster");
+    Refuse(outcome, v1::REASON_NOT_IN_ROSTER, "the code is genuine but its student is not in the roster");
     return;
   }
   binding->set_student_no(student->student_no());
@@ -181,18 +178,18 @@ void CaptureDay::DecideScan(const v1::BoothEvent& event, int64_t now_ms, v1::Out
   Describe(student->student_no(), outcome);
   const StudentState state = StateOf(student->student_no());
   if (state.status == Status::kPhotographed) {
-    Refuse(outcome, scan_reason::kAlreadyPhotographed,
+    Refuse(outcome, v1::REASON_ALREADY_PHOTOGRAPHED,
            absl::StrCat("already photographed at booth ", state.booth, " as number ", state.shooting_no));
     return;
   }
   if (state.status == Status::kWaiting) {
-    Refuse(outcome, scan_reason::kDuplicateScan,
+    Refuse(outcome, v1::REASON_DUPLICATE_SCAN,
            absl::StrCat("already waiting at booth ", state.booth, " as number ", state.shooting_no));
     return;
   }
   const int64_t paid = registry_->PaidFen(student->student_no());
   if (paid < registry_->amount_due_fen()) {
-    Refuse(outcome, scan_reason::kUnpaid,
+    Refuse(outcome, v1::REASON_UNPAID,
            absl::StrCat("paid ", paid / 100.0, " of ", registry_->amount_due_fen() / 100.0, " 元"));
     return;
   }
@@ -204,13 +201,13 @@ void CaptureDay::DecideScan(const v1::BoothEvent& event, int64_t now_ms, v1::Out
     if (slot.start_ms() <= now_ms && now_ms < slot.end_ms()) now_slot = &slot;
   }
   if (windows.empty()) {
-    Refuse(outcome, scan_reason::kWrongBooth,
+    Refuse(outcome, v1::REASON_WRONG_BOOTH,
            absl::StrCat(student->college(), " is not scheduled at booth ", booth,
                         registry_->HasSchedule() ? "" : " (no schedule imported)"));
     return;
   }
   if (now_slot == nullptr) {
-    Refuse(outcome, scan_reason::kOutsideSchedule,
+    Refuse(outcome, v1::REASON_OUTSIDE_SCHEDULE,
            absl::StrCat(student->college(), " shoots at booth ", booth, " ", absl::StrJoin(windows, ", "),
                         "; now is ", LocalTime(now_ms)));
     return;
@@ -221,6 +218,7 @@ void CaptureDay::DecideScan(const v1::BoothEvent& event, int64_t now_ms, v1::Out
   outcome->set_shooting_no(number);
   binding->set_shooting_no(number);
   binding->set_needs_sign(now_slot->sign());
+  outcome->set_needs_sign(now_slot->sign());
   outcome->set_detail(now_slot->sign() ? "sign, then photograph" : "photograph");
 }
 
@@ -231,12 +229,12 @@ void CaptureDay::DecideAtHead(const v1::BoothEvent& event, v1::Outcome* outcome,
   const uint32_t named = NamedShootingNo(event);
   if (event.has_retake()) {
     if (queue == nullptr || !queue->last_bound.has_value()) {
-      Refuse(outcome, queue_reason::kRetakeWithoutPhoto, "no photo has been taken at this booth to retake");
+      Refuse(outcome, v1::REASON_RETAKE_WITHOUT_PHOTO, "no photo has been taken at this booth to retake");
       return;
     }
     const Waiting& last = *queue->last_bound;
     if (named != 0 && named != last.shooting_no) {
-      Refuse(outcome, queue_reason::kShootingNoMismatch,
+      Refuse(outcome, v1::REASON_SHOOTING_NO_MISMATCH,
              absl::StrCat("retake for number ", named, " but the last photo here is number ", last.shooting_no));
       return;
     }
@@ -250,11 +248,11 @@ void CaptureDay::DecideAtHead(const v1::BoothEvent& event, v1::Outcome* outcome,
     return;
   }
   if (event.has_absent() && event.absent().reason().empty()) {
-    Refuse(outcome, queue_reason::kReasonRequired, "marking a student absent needs a reason");
+    Refuse(outcome, v1::REASON_REASON_REQUIRED, "marking a student absent needs a reason");
     return;
   }
   if (queue == nullptr || queue->waiting.empty()) {
-    Refuse(outcome, event.has_photo() ? queue_reason::kPhotoWithoutScan : queue_reason::kNobodyWaiting,
+    Refuse(outcome, event.has_photo() ? v1::REASON_PHOTO_WITHOUT_SCAN : v1::REASON_NOBODY_WAITING,
            "nobody has scanned a code at this booth: scan first");
     return;
   }
@@ -264,13 +262,13 @@ void CaptureDay::DecideAtHead(const v1::BoothEvent& event, v1::Outcome* outcome,
   binding->set_shooting_no(head.shooting_no);
   Describe(head.student_no, outcome);
   if (named != 0 && named != head.shooting_no) {
-    Refuse(outcome, queue_reason::kShootingNoMismatch,
+    Refuse(outcome, v1::REASON_SHOOTING_NO_MISMATCH,
            absl::StrCat("the operator named number ", named, " but number ", head.shooting_no,
                         " is next in this queue: call number ", head.shooting_no));
     return;
   }
   if (event.has_photo() && head.needs_sign && !head.signed_in) {
-    Refuse(outcome, queue_reason::kNotSigned, absl::StrCat("number ", head.shooting_no, " has not signed yet"));
+    Refuse(outcome, v1::REASON_NOT_SIGNED, absl::StrCat("number ", head.shooting_no, " has not signed yet"));
     return;
   }
   outcome->set_accepted(true);

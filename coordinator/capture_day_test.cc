@@ -95,7 +95,7 @@ class CaptureDayTest : public ::testing::Test {
     e.mutable_absent()->set_reason(reason);
     return Play(booth, e);
   }
-  void Verdict(const PendingPhoto& p, const std::string& verdict) {
+  void Verdict(const PendingPhoto& p, v1::Verdict verdict) {
     v1::LogRecord r;
     r.set_log_seq(++log_seq_);
     v1::ValidationRecord* v = r.mutable_validation();
@@ -133,27 +133,27 @@ TEST_F(CaptureDayTest, AGoodScanGetsTheNextShootingNumberAndAMaskedName) {
 TEST_F(CaptureDayTest, EveryScanRefusalHasItsReasonCode) {
   std::string forged = Code("A1");
   forged[forged.size() - 2] ^= 1;
-  EXPECT_EQ(Scan("B1", forged).outcome().reason(), "forged_code");
-  EXPECT_EQ(Scan("B1", Code("A1", kNine - 1)).outcome().reason(), "expired_code");
-  EXPECT_EQ(Scan("B1", "https://qr.alipay.com/x").outcome().reason(), "unknown_code");
-  EXPECT_EQ(Scan("B1", Code("NOBODY")).outcome().reason(), "not_in_roster");
-  EXPECT_EQ(Scan("B1", Code("U1")).outcome().reason(), "unpaid");
-  EXPECT_EQ(Scan("B2", Code("A1")).outcome().reason(), "wrong_booth");
-  EXPECT_EQ(Scan("B1", Code("S1")).outcome().reason(), "outside_schedule");
+  EXPECT_EQ(Scan("B1", forged).outcome().reason(), v1::REASON_FORGED_CODE);
+  EXPECT_EQ(Scan("B1", Code("A1", kNine - 1)).outcome().reason(), v1::REASON_EXPIRED_CODE);
+  EXPECT_EQ(Scan("B1", "https://qr.alipay.com/x").outcome().reason(), v1::REASON_UNKNOWN_CODE);
+  EXPECT_EQ(Scan("B1", Code("NOBODY")).outcome().reason(), v1::REASON_NOT_IN_ROSTER);
+  EXPECT_EQ(Scan("B1", Code("U1")).outcome().reason(), v1::REASON_UNPAID);
+  EXPECT_EQ(Scan("B2", Code("A1")).outcome().reason(), v1::REASON_WRONG_BOOTH);
+  EXPECT_EQ(Scan("B1", Code("S1")).outcome().reason(), v1::REASON_OUTSIDE_SCHEDULE);
   ASSERT_TRUE(Scan("B1", Code("A1")).outcome().accepted());
-  EXPECT_EQ(Scan("B1", Code("A1")).outcome().reason(), "duplicate_scan");
+  EXPECT_EQ(Scan("B1", Code("A1")).outcome().reason(), v1::REASON_DUPLICATE_SCAN);
   ASSERT_TRUE(Photo("B1").outcome().accepted());
-  EXPECT_EQ(Scan("B1", Code("A1")).outcome().reason(), "already_photographed");
+  EXPECT_EQ(Scan("B1", Code("A1")).outcome().reason(), v1::REASON_ALREADY_PHOTOGRAPHED);
   // Nothing refused took a number.
   EXPECT_EQ(Scan("B1", Code("A2")).outcome().shooting_no(), 2u);
 }
 
 TEST_F(CaptureDayTest, APhotoBindsToTheHeadOfTheQueueOnly) {
-  EXPECT_EQ(Photo("B1").outcome().reason(), "photo_without_scan");
+  EXPECT_EQ(Photo("B1").outcome().reason(), v1::REASON_PHOTO_WITHOUT_SCAN);
   Scan("B1", Code("A1"));
   Scan("B1", Code("A2"));
   v1::AppliedEvent wrong = Photo("B1", 2);
-  EXPECT_EQ(wrong.outcome().reason(), "shooting_no_mismatch");
+  EXPECT_EQ(wrong.outcome().reason(), v1::REASON_SHOOTING_NO_MISMATCH);
   EXPECT_EQ(day_->StateOf("A2").status, CaptureDay::Status::kWaiting);
   v1::AppliedEvent right = Photo("B1", 1);
   EXPECT_TRUE(right.outcome().accepted());
@@ -164,22 +164,22 @@ TEST_F(CaptureDayTest, APhotoBindsToTheHeadOfTheQueueOnly) {
 
 TEST_F(CaptureDayTest, SigningIsNeededFirstWhereTheScheduleSaysSo) {
   Scan("B2", Code("S1"));
-  EXPECT_EQ(Photo("B2").outcome().reason(), "not_signed");
+  EXPECT_EQ(Photo("B2").outcome().reason(), v1::REASON_NOT_SIGNED);
   EXPECT_TRUE(Sign("B2").outcome().accepted());
   EXPECT_TRUE(Photo("B2").outcome().accepted());
 }
 
 TEST_F(CaptureDayTest, SignAndAbsentNeedSomeoneWaitingAndAbsentNeedsAReason) {
-  EXPECT_EQ(Sign("B1").outcome().reason(), "nobody_waiting");
+  EXPECT_EQ(Sign("B1").outcome().reason(), v1::REASON_NOBODY_WAITING);
   Scan("B1", Code("A1"));
-  EXPECT_EQ(Absent("B1", "").outcome().reason(), "reason_required");
+  EXPECT_EQ(Absent("B1", "").outcome().reason(), v1::REASON_REASON_REQUIRED);
   EXPECT_TRUE(Absent("B1", "left the queue").outcome().accepted());
   EXPECT_EQ(day_->StateOf("A1").status, CaptureDay::Status::kAbsent);
-  EXPECT_EQ(Absent("B1", "x").outcome().reason(), "nobody_waiting");
+  EXPECT_EQ(Absent("B1", "x").outcome().reason(), v1::REASON_NOBODY_WAITING);
 }
 
 TEST_F(CaptureDayTest, ARetakeReplacesTheLastPhotoAtThatBoothAndKeepsTheBinding) {
-  EXPECT_EQ(Retake("B1").outcome().reason(), "retake_without_photo");
+  EXPECT_EQ(Retake("B1").outcome().reason(), v1::REASON_RETAKE_WITHOUT_PHOTO);
   Scan("B1", Code("A1"));
   Photo("B1", 0, 'a');
   Scan("B1", Code("A2"));
@@ -195,15 +195,15 @@ TEST_F(CaptureDayTest, ScanningSomeoneElsesCodeAgainRaisesASubstitutionAlert) {
   Scan("B1", Code("A1"));
   v1::AppliedEvent again = Scan("B1", Code("A1"));
   ASSERT_EQ(again.binding().alerts_size(), 1);
-  EXPECT_EQ(again.binding().alerts(0).kind(), "duplicate_scan");
+  EXPECT_EQ(again.binding().alerts(0).kind(), v1::ALERT_DUPLICATE_SCAN);
   Photo("B1");
   v1::AppliedEvent after = Scan("B1", Code("A1"));
   ASSERT_EQ(after.binding().alerts_size(), 1);
-  EXPECT_EQ(after.binding().alerts(0).kind(), "already_photographed");
+  EXPECT_EQ(after.binding().alerts(0).kind(), v1::ALERT_ALREADY_PHOTOGRAPHED);
   Scan("B1", Code("A2"));
   v1::AppliedEvent mismatch = Photo("B1", 7);
   ASSERT_EQ(mismatch.binding().alerts_size(), 1);
-  EXPECT_EQ(mismatch.binding().alerts(0).kind(), "shooting_no_mismatch");
+  EXPECT_EQ(mismatch.binding().alerts(0).kind(), v1::ALERT_SHOOTING_NO_MISMATCH);
   EXPECT_EQ(day_->alerts().size(), 3u);
 }
 
@@ -227,7 +227,7 @@ TEST_F(CaptureDayTest, AfterAReplayTheBurstWindowIsStillThere) {
   for (const v1::LogRecord& r : records_) day_->Apply(r);
   v1::AppliedEvent fourth = Scan("B1", Code("A4"), kNine + 2000);
   ASSERT_EQ(fourth.binding().alerts_size(), 1) << "the scans before the restart still count";
-  EXPECT_EQ(fourth.binding().alerts(0).kind(), "scan_burst");
+  EXPECT_EQ(fourth.binding().alerts(0).kind(), v1::ALERT_SCAN_BURST);
 }
 
 TEST_F(CaptureDayTest, VerdictsReachTheCurrentPhotoOnlyAndLeaveTheWaitingList) {
@@ -237,12 +237,12 @@ TEST_F(CaptureDayTest, VerdictsReachTheCurrentPhotoOnlyAndLeaveTheWaitingList) {
   ASSERT_EQ(pending.size(), 1u);
   Retake("B1", 'b');
   ASSERT_EQ(day_->PhotosAwaitingVerdict().size(), 2u);
-  Verdict(pending[0], "fail");  // late: about the replaced photo
-  EXPECT_EQ(day_->StateOf("A1").verdict, "") << "a verdict for a replaced photo changes nothing";
+  Verdict(pending[0], v1::VERDICT_FAIL);  // late: about the replaced photo
+  EXPECT_EQ(day_->StateOf("A1").verdict, v1::VERDICT_PENDING) << "a verdict for a replaced photo changes nothing";
   EXPECT_FALSE(day_->LastVerdict("B1").has_value());
-  Verdict(day_->PhotosAwaitingVerdict()[0], "pass");
-  EXPECT_EQ(day_->StateOf("A1").verdict, "pass");
-  EXPECT_EQ(day_->LastVerdict("B1")->verdict(), "pass");
+  Verdict(day_->PhotosAwaitingVerdict()[0], v1::VERDICT_PASS);
+  EXPECT_EQ(day_->StateOf("A1").verdict, v1::VERDICT_PASS);
+  EXPECT_EQ(day_->LastVerdict("B1")->verdict(), v1::VERDICT_PASS);
   EXPECT_EQ(day_->photos_awaiting_verdict(), 0u);
   ASSERT_NE(day_->KnownResult(std::string(32, 'a')), nullptr);
 }

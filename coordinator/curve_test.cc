@@ -117,7 +117,7 @@ TEST_F(CurveTest, EnrolledBoothCannotSpeakForAnother) {
   auto reply = Send(*client, "B2", 5000);
   ASSERT_TRUE(reply.has_value());
   ASSERT_TRUE(reply->has_error());
-  EXPECT_EQ(reply->error().code(), "booth_mismatch");
+  EXPECT_EQ(reply->error().code(), v1::ERROR_BOOTH_MISMATCH);
   EXPECT_NE(reply->error().detail().find("B1"), std::string::npos);
 }
 

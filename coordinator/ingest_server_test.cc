@@ -7,6 +7,7 @@
 
 #include <thread>
 
+#include "common/codes.h"
 #include "common/sha256.h"
 #include "common/temp_dir.h"
 #include "audit/audit.h"
@@ -116,7 +117,7 @@ TEST_F(IngestServerTest, StaleEpochIsRefusedAndTheNewerEpochKeepsWorking) {
   SendEvent(Scan(11, 1));
   v1::Envelope stale = SendEvent(Scan(10, 2));
   ASSERT_TRUE(stale.has_error());
-  EXPECT_EQ(stale.error().code(), "stale_epoch");
+  EXPECT_EQ(stale.error().code(), v1::ERROR_STALE_EPOCH);
   EXPECT_EQ(stale.error().id().epoch(), 10u);
   EXPECT_TRUE(SendEvent(Scan(11, 2)).has_ack());
 }
@@ -148,7 +149,7 @@ TEST_F(IngestServerTest, BadInputGetsAClearErrorAndIsLoggedAndServingGoesOn) {
   for (const Case& c : cases) {
     v1::Envelope reply = Exchange(c.frames);
     ASSERT_TRUE(reply.has_error()) << c.code;
-    EXPECT_EQ(reply.error().code(), c.code);
+    EXPECT_EQ(CodeName(reply.error().code()), c.code);
     EXPECT_FALSE(reply.error().detail().empty());
   }
   v1::Envelope ok = SendEvent(Scan(10, 1));
@@ -169,7 +170,7 @@ TEST_F(IngestServerTest, PhotoWhoseBytesDoNotMatchTheirDigestIsRefusedWithAReaso
   v1::Envelope reply = SendEvent(e);
   ASSERT_TRUE(reply.has_ack());
   EXPECT_FALSE(reply.ack().outcome().accepted());
-  EXPECT_EQ(reply.ack().outcome().reason(), "photo_digest_mismatch");
+  EXPECT_EQ(reply.ack().outcome().reason(), v1::REASON_PHOTO_DIGEST_MISMATCH);
 }
 
 TEST_F(IngestServerTest, HeartbeatIsAnsweredWithTheCommittedProgress) {

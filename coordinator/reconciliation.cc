@@ -34,9 +34,9 @@ absl::StatusOr<v1::Reconciliation> Reconcile(const CaptureDay& day, const Regist
       case CaptureDay::Status::kPhotographed:
         r.set_photographed(r.photographed() + 1);
         // Verdicts come from the validators; until one is recorded the photo is pending.
-        if (state.verdict == "pass") {
+        if (state.verdict == v1::VERDICT_PASS) {
           r.set_passed(r.passed() + 1);
-        } else if (state.verdict == "fail") {
+        } else if (state.verdict == v1::VERDICT_FAIL) {
           r.set_failed_pending_retake(r.failed_pending_retake() + 1);
         } else {
           r.set_verdict_pending(r.verdict_pending() + 1);

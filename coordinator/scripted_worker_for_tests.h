@@ -39,7 +39,7 @@ class ScriptedWorker {
     if (!p.envelope || !p.envelope->has_validation_job()) return std::nullopt;
     return p.envelope->validation_job();
   }
-  void Answer(const v1::ValidationJob& job, const std::string& verdict) {
+  void Answer(const v1::ValidationJob& job, v1::Verdict verdict) {
     v1::Envelope e;
     v1::ValidationResult* r = e.mutable_validation_result();
     r->set_photo_sha256(DigestBytes(Sha256(job.jpeg())));

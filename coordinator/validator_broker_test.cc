@@ -54,8 +54,8 @@ TEST(ValidatorBroker, JobsGoToIdleWorkersAndEachResultComesOutOnce) {
   broker.Submit(shas[0], 100);  // the same photo again: not a second job
   int done_a = 0, done_b = 0;
   for (int round = 0; round < 20 && done_a + done_b < 6; ++round) {
-    if (auto job = a.NextJob(50)) a.Answer(*job, "pass"), ++done_a;
-    if (auto job = b.NextJob(50)) b.Answer(*job, "fail"), ++done_b;
+    if (auto job = a.NextJob(50)) a.Answer(*job, v1::VERDICT_PASS), ++done_a;
+    if (auto job = b.NextJob(50)) b.Answer(*job, v1::VERDICT_FAIL), ++done_b;
   }
   const auto results = WaitResults(broker, 6, 3s);
   ASSERT_EQ(results.size(), 6u);
@@ -91,11 +91,11 @@ TEST(ValidatorBroker, AJobWhoseWorkerGoesSilentIsIssuedToAnotherAndAppliedOnce) 
   }
   ASSERT_TRUE(again.has_value()) << "the job was not issued again";
   EXPECT_EQ(again->photo_sha256(), sha);
-  rescuer.Answer(*again, "pass");
-  dying.Answer(*job, "fail");  // late answer from the first worker: dropped
+  rescuer.Answer(*again, v1::VERDICT_PASS);
+  dying.Answer(*job, v1::VERDICT_FAIL);  // late answer from the first worker: dropped
   const auto results = WaitResults(broker, 2, 1500ms);
   ASSERT_EQ(results.size(), 1u);
-  EXPECT_EQ(results[0].verdict(), "pass");
+  EXPECT_EQ(results[0].verdict(), v1::VERDICT_PASS);
   EXPECT_EQ(broker.stats().reissued, 1u);
   EXPECT_EQ(broker.stats().duplicates, 1u);
 }
@@ -127,7 +127,7 @@ TEST(ValidatorBroker, AWorkerThatSaysItIsBusyKeepsItsJob) {
     idle->Ready();
     EXPECT_FALSE(idle->NextJob(0).has_value()) << "the job was issued twice";
   }
-  holder->Answer(*job, "pass");
+  holder->Answer(*job, v1::VERDICT_PASS);
   const auto results = WaitResults(broker, 1, 1s);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(broker.stats().reissued, 0u);

@@ -1,5 +1,6 @@
 #include "coordinator/verdict_path.h"
 
+#include "common/codes.h"
 #include "common/logging.h"
 
 namespace gradcap {
@@ -50,7 +51,7 @@ void VerdictPath::StageVerdict(const PendingPhoto& p, const v1::ValidationResult
   record.set_shooting_no(p.shooting_no);
   record.set_student_no(p.student_no);
   applier_->DecideVerdictAlerts(&record);
-  for (const v1::Alert& a : record.alerts()) LogWarning(kComponent, "alert ", a.kind(), ": ", a.detail());
+  for (const v1::Alert& a : record.alerts()) LogWarning(kComponent, "alert ", CodeName(a.kind()), ": ", a.detail());
   v1::LogRecord staged;
   const uint64_t log_seq = log_->StageValidation(record, &staged);
   applier_->Apply(staged);

@@ -151,10 +151,10 @@ TEST_F(VerdictPathTest, ACommittedPhotoIsCheckedRecordedAndItsVerdictPushedToThe
   ASSERT_TRUE(job.has_value());
   EXPECT_EQ(job->jpeg(), "jpeg-of-A1");
   EXPECT_EQ(job->log_seq(), photo.log_seq());
-  worker_->Answer(*job, "pass");
+  worker_->Answer(*job, v1::VERDICT_PASS);
   CollectVerdicts(1, 5000);
   ASSERT_EQ(verdicts_.size(), 1u);
-  EXPECT_EQ(verdicts_[0].verdict(), "pass");
+  EXPECT_EQ(verdicts_[0].verdict(), v1::VERDICT_PASS);
   EXPECT_EQ(verdicts_[0].shooting_no(), 1u);
   EXPECT_EQ(verdicts_[0].photo_log_seq(), photo.log_seq());
   std::vector<v1::ValidationRecord> records = RecordsInLog();
@@ -173,17 +173,17 @@ TEST_F(VerdictPathTest, ALateVerdictForAReplacedPhotoIsRecordedButNeverShown) {
   std::optional<v1::ValidationJob> second = other.NextJob(5000);
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(second->jpeg(), "second");
-  other.Answer(*second, "pass");
+  other.Answer(*second, v1::VERDICT_PASS);
   CollectVerdicts(1, 5000);
-  worker_->Answer(*first, "fail");  // the replaced photo's verdict comes last
+  worker_->Answer(*first, v1::VERDICT_FAIL);  // the replaced photo's verdict comes last
   // Both verdicts are in the log; the booth was shown only the current one.
   for (int i = 0; i < 100 && RecordsInLog().size() < 2; ++i) Next(50);
   ASSERT_EQ(RecordsInLog().size(), 2u);
   CollectVerdicts(2, 300);
   ASSERT_EQ(verdicts_.size(), 1u);
-  EXPECT_EQ(verdicts_[0].verdict(), "pass");
+  EXPECT_EQ(verdicts_[0].verdict(), v1::VERDICT_PASS);
   Stop();
-  EXPECT_EQ(day_->StateOf("A1").verdict, "pass");
+  EXPECT_EQ(day_->StateOf("A1").verdict, v1::VERDICT_PASS);
 }
 
 TEST_F(VerdictPathTest, TheSameBytesCheckedBeforeAreAnsweredFromTheLogWithoutAJob) {
@@ -191,7 +191,7 @@ TEST_F(VerdictPathTest, TheSameBytesCheckedBeforeAreAnsweredFromTheLogWithoutAJo
   ASSERT_TRUE(Photo("same-bytes").outcome().accepted());
   std::optional<v1::ValidationJob> job = worker_->NextJob(5000);
   ASSERT_TRUE(job.has_value());
-  worker_->Answer(*job, "pass");
+  worker_->Answer(*job, v1::VERDICT_PASS);
   CollectVerdicts(1, 5000);
   ASSERT_TRUE(Scan("A2").outcome().accepted());
   worker_->Ready();

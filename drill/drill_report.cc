@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/codes.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "audit/audit.h"
@@ -42,7 +43,7 @@ absl::StatusOr<v1::DrillReport> BuildDrillReport(const std::string& db, const v1
       v1::DrillRefusal* r = report.add_refusals();
       r->set_step(step(a.event().id()));
       r->set_booth(a.event().id().booth());
-      r->set_reason(a.outcome().reason());
+      r->set_reason(CodeName(a.outcome().reason()));
       r->set_detail(a.outcome().detail());
     }
   }));
@@ -52,7 +53,7 @@ absl::StatusOr<v1::DrillReport> BuildDrillReport(const std::string& db, const v1
     v1::DrillAlert* d = report.add_alerts();
     d->set_step(e == event_at.end() ? -1 : step(e->second));
     d->set_booth(entry.alert.booth());
-    d->set_kind(entry.alert.kind());
+    d->set_kind(CodeName(entry.alert.kind()));
     d->set_detail(entry.alert.detail());
   }
   GRADCAP_ASSIGN_OR_RETURN(std::vector<std::string> colleges, registry.Colleges());
@@ -77,7 +78,7 @@ absl::StatusOr<v1::DrillReport> BuildDrillReport(const std::string& db, const v1
       s->set_photo_versions(state.photo_versions);
     }
     if (state.status == CaptureDay::Status::kPhotographed) {
-      s->set_verdict(state.verdict.empty() ? "pending" : state.verdict);
+      s->set_verdict(CodeName(state.verdict));
       for (const std::string& id : state.failed_checks) s->add_failed_checks(id);
     }
   }

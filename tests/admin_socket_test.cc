@@ -146,7 +146,7 @@ TEST_F(AdminSocketTest, APaymentImportedWhileTheDayRunsLetsTheStudentsNextScanTh
   Start();
   ConnectBooth();
   const pid_t pid = coordinator_.pid();
-  EXPECT_EQ(Scan("S2021008").outcome().reason(), "unpaid");
+  EXPECT_EQ(Scan("S2021008").outcome().reason(), v1::REASON_UNPAID);
   std::ofstream(dir_.Sub("late.csv")) << "学号,金额,缴费时间,交易号\nS2021008,15,2024-09-21 10:05,TXN-LATE-1\n";
   std::string out;
   Gradcap({"payments", "import", "--coordinator", admin_, "--as", "registrar-wang", dir_.Sub("late.csv")}, &out);
@@ -247,7 +247,7 @@ TEST_F(AdminSocketTest, ABadImportWhileRunningWritesNothingAndBoothsDoNotNotice)
   Gradcap({"roster", "import", "--coordinator", admin_, dir_.Sub("missing.csv")}, &out, 1);
   EXPECT_NE(out.find("missing.csv"), std::string::npos) << out;
   EXPECT_EQ(LogHead(**target), head) << "a refused import wrote something";
-  EXPECT_EQ(Scan("S2021008").outcome().reason(), "unpaid");
+  EXPECT_EQ(Scan("S2021008").outcome().reason(), v1::REASON_UNPAID);
   EXPECT_EQ(Scan("S2021002").outcome().shooting_no(), 2u);
 }
 
@@ -321,7 +321,7 @@ TEST_F(AdminSocketTest, WithKeysOnlyEnrolledAdminsAreAnsweredAndTheKeyNamesTheAc
   Gradcap({"transport-keys", "enroll", "--keys", keys, "--admin", "registrar"});
   Start({"--keys", keys});
   ConnectBooth(LoadBoothKeys(keys, "B1").value());
-  EXPECT_EQ(Scan("S2021008").outcome().reason(), "unpaid");
+  EXPECT_EQ(Scan("S2021008").outcome().reason(), v1::REASON_UNPAID);
   std::ofstream(dir_.Sub("late.csv")) << "学号,金额,缴费时间,交易号\nS2021008,15,2024-09-21 10:05,TXN-LATE-1\n";
   // The enrolled admin is answered.
   Gradcap({"payments", "import", "--coordinator", admin_, "--keys", keys, "--as", "registrar", dir_.Sub("late.csv")});

@@ -8,6 +8,8 @@
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
+#include "common/codes.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -80,7 +82,7 @@ TEST_F(PhotoCorpus, EveryLabelledCheckMeetsItsPrecisionAndRecall) {
     const std::string file = f.at("file").string_value();
     const v1::ValidationResult r = validator_->Validate(Read(dir / file));
     std::map<std::string, std::string> got;
-    for (const auto& c : r.checks()) got[c.id()] = c.status();
+    for (const auto& c : r.checks()) got[c.id()] = CodeName(c.status());
     for (const auto& [id, want] : f.at("expect").struct_value().fields()) {
       ASSERT_TRUE(got.count(id)) << file << ": no result for " << id;
       Tally& t = tally[id];
@@ -141,7 +143,7 @@ TEST_F(PhotoCorpus, FramingALargeCapturePutsTheHeadInsideTheLimits) {
     for (const auto& c : r.checks()) {
       if (c.id() == "image_size" || c.id() == "head_top" || c.id() == "eye_line" || c.id() == "face_width" ||
           c.id() == "centered") {
-        EXPECT_EQ(c.status(), "pass") << name << " " << c.id() << " = " << c.value() << " " << c.reason_en();
+        EXPECT_EQ(c.status(), v1::CHECK_PASS) << name << " " << c.id() << " = " << c.value() << " " << c.reason_en();
       }
     }
     ++framed;
@@ -172,7 +174,7 @@ namespace {
 
 std::string CheckStatus(const v1::ValidationResult& r, const std::string& id) {
   for (const auto& c : r.checks()) {
-    if (c.id() == id) return c.status();
+    if (c.id() == id) return CodeName(c.status());
   }
   return "missing";
 }

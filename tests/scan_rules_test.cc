@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/codes.h"
 #include "common/collection_code.h"
 #include "common/csv.h"
 #include "common/envelope.h"
@@ -149,7 +150,7 @@ class ScanRulesTest : public ::testing::Test {
   do {                                                               \
     const v1::Ack a_ = (ack);                                        \
     EXPECT_FALSE(a_.outcome().accepted()) << a_.DebugString();       \
-    EXPECT_EQ(a_.outcome().reason(), code) << a_.outcome().detail(); \
+    EXPECT_EQ(CodeName(a_.outcome().reason()), code) << a_.outcome().detail(); \
     EXPECT_FALSE(a_.outcome().detail().empty());                     \
   } while (0)
 

@@ -15,13 +15,17 @@ namespace gradcap::validator {
 
 using Results = google::protobuf::RepeatedPtrField<v1::CheckResult>;
 
-enum class Severity { kReject, kWarn };
+// The proto's severity (one enum for every process), by the names the checks use.
+namespace Severity {
+inline constexpr v1::Severity kReject = v1::SEVERITY_REJECT;  // a retake
+inline constexpr v1::Severity kWarn = v1::SEVERITY_WARN;      // the operator decides
+}  // namespace Severity
 
 // Appends one result. `limit` is human-readable ("50–110 px").
-void Pass(Results* out, std::string_view id, Severity severity, double value, std::string_view limit);
-void Fail(Results* out, std::string_view id, Severity severity, double value, std::string_view limit,
+void Pass(Results* out, std::string_view id, v1::Severity severity, double value, std::string_view limit);
+void Fail(Results* out, std::string_view id, v1::Severity severity, double value, std::string_view limit,
           std::string_view reason_zh, std::string_view reason_en);
-void Undetermined(Results* out, std::string_view id, Severity severity, std::string_view limit,
+void Undetermined(Results* out, std::string_view id, v1::Severity severity, std::string_view limit,
                   std::string_view reason_zh, std::string_view reason_en);
 
 // image_format, image_size, jpeg_quality, file_size (from the file alone).

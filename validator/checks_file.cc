@@ -10,35 +10,35 @@
 namespace gradcap::validator {
 namespace {
 
-v1::CheckResult* Add(Results* out, std::string_view id, Severity severity, std::string_view limit) {
+v1::CheckResult* Add(Results* out, std::string_view id, v1::Severity severity, std::string_view limit) {
   v1::CheckResult* r = out->Add();
   r->set_id(std::string(id));
-  r->set_severity(severity == Severity::kReject ? "reject" : "warn");
+  r->set_severity(severity);
   r->set_limit(std::string(limit));
   return r;
 }
 
 }  // namespace
 
-void Pass(Results* out, std::string_view id, Severity severity, double value, std::string_view limit) {
+void Pass(Results* out, std::string_view id, v1::Severity severity, double value, std::string_view limit) {
   v1::CheckResult* r = Add(out, id, severity, limit);
-  r->set_status("pass");
+  r->set_status(v1::CHECK_PASS);
   r->set_value(value);
 }
 
-void Fail(Results* out, std::string_view id, Severity severity, double value, std::string_view limit,
+void Fail(Results* out, std::string_view id, v1::Severity severity, double value, std::string_view limit,
           std::string_view reason_zh, std::string_view reason_en) {
   v1::CheckResult* r = Add(out, id, severity, limit);
-  r->set_status("fail");
+  r->set_status(v1::CHECK_FAIL);
   r->set_value(value);
   r->set_reason_zh(std::string(reason_zh));
   r->set_reason_en(std::string(reason_en));
 }
 
-void Undetermined(Results* out, std::string_view id, Severity severity, std::string_view limit,
+void Undetermined(Results* out, std::string_view id, v1::Severity severity, std::string_view limit,
                   std::string_view reason_zh, std::string_view reason_en) {
   v1::CheckResult* r = Add(out, id, severity, limit);
-  r->set_status("undetermined");
+  r->set_status(v1::CHECK_UNDETERMINED);
   r->set_reason_zh(std::string(reason_zh));
   r->set_reason_en(std::string(reason_en));
 }

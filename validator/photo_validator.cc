@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/codes.h"
 #include "common/json_text.h"
 #include "common/logging.h"
 #include "common/sha256.h"
@@ -88,22 +89,22 @@ v1::ValidationResult PhotoValidator::Validate(std::string_view jpeg, std::string
   std::stable_sort(checks->begin(), checks->end(),
                    [&](const v1::CheckResult& x, const v1::CheckResult& y) { return rank(x) < rank(y); });
   const bool rejected = std::any_of(checks->begin(), checks->end(), [](const v1::CheckResult& c) {
-    return c.status() == "fail" && c.severity() == "reject";
+    return c.status() == v1::CHECK_FAIL && c.severity() == v1::SEVERITY_REJECT;
   });
-  result.set_verdict(rejected ? "fail" : "pass");
+  result.set_verdict(rejected ? v1::VERDICT_FAIL : v1::VERDICT_PASS);
   result.set_elapsed_ms(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   return result;
 }
 
 std::string ResultJson(const v1::ValidationResult& r, std::string_view file) {
-  std::string out = absl::StrCat("{\"file\":", JsonQuote(file), ",\"verdict\":", JsonQuote(r.verdict()),
+  std::string out = absl::StrCat("{\"file\":", JsonQuote(file), ",\"verdict\":", JsonQuote(CodeName(r.verdict())),
                                  ",\"sha256\":", JsonQuote(ToHex(r.photo_sha256())), ",\"rule_set\":", JsonQuote(r.rule_set()),
                                  absl::StrFormat(",\"elapsed_ms\":%.1f", r.elapsed_ms()), ",\"checks\":[");
   for (int i = 0; i < r.checks_size(); ++i) {
     const v1::CheckResult& c = r.checks(i);
-    absl::StrAppend(&out, i ? "," : "", "{\"id\":", JsonQuote(c.id()), ",\"status\":", JsonQuote(c.status()),
-                    ",\"severity\":", JsonQuote(c.severity()));
-    if (c.status() != "undetermined") absl::StrAppend(&out, absl::StrFormat(",\"value\":%.4g", c.value()));
+    absl::StrAppend(&out, i ? "," : "", "{\"id\":", JsonQuote(c.id()), ",\"status\":", JsonQuote(CodeName(c.status())),
+                    ",\"severity\":", JsonQuote(CodeName(c.severity())));
+    if (c.status() != v1::CHECK_UNDETERMINED) absl::StrAppend(&out, absl::StrFormat(",\"value\":%.4g", c.value()));
     absl::StrAppend(&out, ",\"limit\":", JsonQuote(c.limit()));
     if (!c.reason_en().empty()) {
       absl::StrAppend(&out, ",\"reason_zh\":", JsonQuote(c.reason_zh()), ",\"reason_en\":", JsonQuote(c.reason_en()));
@@ -114,13 +115,16 @@ std::string ResultJson(const v1::ValidationResult& r, std::string_view file) {
 }
 
 std::string ResultText(const v1::ValidationResult& r, std::string_view file, bool all_checks) {
-  std::string out = absl::StrFormat("%s: %s (%.0f ms)\n", Sv(file), r.verdict() == "pass" ? "PASS 合格" : "FAIL 不合格",
+  std::string out = absl::StrFormat("%s: %s (%.0f ms)\n", Sv(file), r.verdict() == v1::VERDICT_PASS ? "PASS 合格" : "FAIL 不合格",
                                     r.elapsed_ms());
   for (const v1::CheckResult& c : r.checks()) {
     // Without --all: what needs action (failures, and what a person must confirm).
-    if (!all_checks && (c.status() == "pass" || (c.status() == "undetermined" && c.severity() == "warn"))) continue;
-    absl::StrAppend(&out, absl::StrFormat("  %-19s %-12s %-6s", c.id(), c.status(), c.severity()));
-    if (c.status() != "undetermined") absl::StrAppend(&out, absl::StrFormat(" %8.3g", c.value()));
+    if (!all_checks && (c.status() == v1::CHECK_PASS ||
+                        (c.status() == v1::CHECK_UNDETERMINED && c.severity() == v1::SEVERITY_WARN))) {
+      continue;
+    }
+    absl::StrAppend(&out, absl::StrFormat("  %-19s %-12s %-6s", c.id(), CodeName(c.status()), CodeName(c.severity())));
+    if (c.status() != v1::CHECK_UNDETERMINED) absl::StrAppend(&out, absl::StrFormat(" %8.3g", c.value()));
     absl::StrAppend(&out, "  [", c.limit(), "]");
     if (!c.reason_en().empty()) absl::StrAppend(&out, "  ", c.reason_zh(), " / ", c.reason_en());
     out += "\n";

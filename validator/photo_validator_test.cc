@@ -8,6 +8,8 @@
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
+#include "common/codes.h"
+
 #include <map>
 #include <vector>
 
@@ -44,7 +46,7 @@ void ExpectEveryCheckOnce(const v1::ValidationResult& r) {
   EXPECT_EQ(by_id.size(), AllCheckIds().size());
   for (const std::string& id : AllCheckIds()) {
     ASSERT_TRUE(by_id.count(id)) << id << " missing";
-    const std::string& s = by_id.at(id)->status();
+    const std::string& s = CodeName(by_id.at(id)->status());
     EXPECT_TRUE(s == "pass" || s == "fail" || s == "undetermined") << id << ": " << s;
     if (s != "pass") {
       EXPECT_FALSE(by_id.at(id)->reason_en().empty()) << id << " gives no reason";
@@ -55,9 +57,9 @@ void ExpectEveryCheckOnce(const v1::ValidationResult& r) {
 TEST_F(PhotoValidatorTest, UnreadableFilesFailOnImageFormatAndAnswerEveryCheck) {
   for (const std::string& bytes : {std::string(), std::string("not a photo"), std::string("\xFF\xD8\xFF\xE0", 4)}) {
     const v1::ValidationResult r = validator_->Validate(bytes);
-    EXPECT_EQ(r.verdict(), "fail");
+    EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
     ExpectEveryCheckOnce(r);
-    EXPECT_EQ(ById(r).at("image_format")->status(), "fail");
+    EXPECT_EQ(ById(r).at("image_format")->status(), v1::CHECK_FAIL);
     EXPECT_EQ(r.rule_set(), kRuleSetVersion);
     EXPECT_EQ(r.photo_sha256().size(), 32u);
   }
@@ -70,13 +72,13 @@ TEST_F(PhotoValidatorTest, APictureWithoutAFaceFailsSingleFaceAndLeavesFaceCheck
   const v1::ValidationResult r = validator_->Validate(std::string(jpeg.begin(), jpeg.end()));
   ExpectEveryCheckOnce(r);
   const auto c = ById(r);
-  EXPECT_EQ(r.verdict(), "fail");
-  EXPECT_EQ(c.at("single_face")->status(), "fail");
-  EXPECT_EQ(c.at("image_size")->status(), "pass");
-  EXPECT_EQ(c.at("image_format")->status(), "pass");
-  EXPECT_EQ(c.at("background_color")->status(), "pass");  // it is all reference blue
+  EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
+  EXPECT_EQ(c.at("single_face")->status(), v1::CHECK_FAIL);
+  EXPECT_EQ(c.at("image_size")->status(), v1::CHECK_PASS);
+  EXPECT_EQ(c.at("image_format")->status(), v1::CHECK_PASS);
+  EXPECT_EQ(c.at("background_color")->status(), v1::CHECK_PASS);  // it is all reference blue
   for (const char* id : {"eye_line", "eyes_open", "mouth_closed", "headwear"}) {
-    EXPECT_EQ(c.at(id)->status(), "undetermined") << id;
+    EXPECT_EQ(c.at(id)->status(), v1::CHECK_UNDETERMINED) << id;
   }
 }
 

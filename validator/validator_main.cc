@@ -78,7 +78,7 @@ int Check(const std::vector<std::string>& files) {
       continue;
     }
     const v1::ValidationResult r = (*validator)->Validate(bytes, enrolment);
-    failed += r.verdict() != "pass";
+    failed += r.verdict() != v1::VERDICT_PASS;
     if (absl::GetFlag(FLAGS_json)) {
       std::printf("%s\n", ResultJson(r, file).c_str());
     } else {

@@ -147,10 +147,10 @@ int RunWorker(const WorkerOptions& options) {
       LogError(kComponent, "job for log record ", job.log_seq(), " carries bytes that hash to ", ToHex(digest),
                ", not ", ToHex(job.photo_sha256()), ": damaged photo store?");
       result->set_photo_sha256(job.photo_sha256());
-      result->set_verdict("fail");
+      result->set_verdict(v1::VERDICT_FAIL);
       for (v1::CheckResult& c : *result->mutable_checks()) {
         if (c.id() != "image_format") continue;
-        c.set_status("fail");
+        c.set_status(v1::CHECK_FAIL);
         c.set_reason_zh("照片数据与记录的摘要不符（存储损坏？）");
         c.set_reason_en("photo bytes do not match the recorded digest (damaged store?)");
       }
