@@ -118,8 +118,13 @@ absl::StatusOr<std::unique_ptr<AdminTarget>> ConnectAdmin(const RemoteOptions& o
   return std::unique_ptr<AdminTarget>(new RemoteAdmin(options, std::move(socket)));
 }
 
-absl::StatusOr<std::unique_ptr<AdminTarget>> OpenLocalAdmin(const std::string& db, const std::string& actor) {
+absl::StatusOr<std::unique_ptr<AdminTarget>> OpenLocalAdmin(const std::string& db, const std::string& actor,
+                                                            bool create) {
   if (db.empty()) return absl::InvalidArgumentError("--db DIR (or --coordinator ENDPOINT) is required");
+  if (!create && !std::filesystem::exists(std::filesystem::path(db) / "CURRENT")) {
+    return absl::NotFoundError(absl::StrCat("there is no coordinator database in ", db,
+                                            " (import a roster first, or check the path)"));
+  }
   absl::StatusOr<std::unique_ptr<AdminTarget>> local = LocalAdmin::Open(db, actor);
   if (!local.ok() && absl::StrContains(local.status().message(), "lock")) {
     return absl::FailedPreconditionError(

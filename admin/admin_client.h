@@ -40,8 +40,11 @@ struct RemoteOptions {
 absl::StatusOr<std::unique_ptr<AdminTarget>> ConnectAdmin(const RemoteOptions& options);
 
 // The database in `db` itself, opened read-write (FailedPrecondition naming
-// the holder when a coordinator runs on it).
-absl::StatusOr<std::unique_ptr<AdminTarget>> OpenLocalAdmin(const std::string& db, const std::string& actor);
+// the holder when a coordinator runs on it). Only `create` makes a new,
+// empty database where there is none (the first import); otherwise a
+// missing database is NotFound.
+absl::StatusOr<std::unique_ptr<AdminTarget>> OpenLocalAdmin(const std::string& db, const std::string& actor,
+                                                            bool create = false);
 
 // The admin endpoint a coordinator holding `db` advertises there, if any.
 std::optional<std::string> AdvertisedAdminEndpoint(const std::string& db);

@@ -77,12 +77,12 @@ std::string Actor() {
 }
 
 // Where a day command is carried out (see the file comment).
-absl::StatusOr<std::unique_ptr<gradcap::AdminTarget>> OpenTarget() {
+absl::StatusOr<std::unique_ptr<gradcap::AdminTarget>> OpenTarget(bool create) {
   using namespace gradcap;
   std::string endpoint = absl::GetFlag(FLAGS_coordinator);
   const std::string db = absl::GetFlag(FLAGS_db);
   if (endpoint.empty()) {
-    absl::StatusOr<std::unique_ptr<AdminTarget>> local = OpenLocalAdmin(db, Actor());
+    absl::StatusOr<std::unique_ptr<AdminTarget>> local = OpenLocalAdmin(db, Actor(), create);
     if (local.ok() || !absl::IsFailedPrecondition(local.status())) return local;
     std::optional<std::string> advertised = AdvertisedAdminEndpoint(db);
     if (!advertised.has_value()) return local.status();
@@ -164,7 +164,9 @@ int Drill(const std::string& file) {
 
 // A day command: find its target, then run it.
 int OnTarget(const std::string& what, const std::function<int(gradcap::AdminTarget&)>& run) {
-  absl::StatusOr<std::unique_ptr<gradcap::AdminTarget>> target = OpenTarget();
+  // Only the registrar's first steps may make a new database.
+  const bool create = what.find(" import") != std::string::npos || what == "keys init";
+  absl::StatusOr<std::unique_ptr<gradcap::AdminTarget>> target = OpenTarget(create);
   if (!target.ok()) {
     std::fprintf(stderr, "gradcap %s: %s\n", what.c_str(), std::string(target.status().message()).c_str());
     return 1;
