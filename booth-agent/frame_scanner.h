@@ -1,8 +1,9 @@
-// Reading collection codes from pictures (the booth's OpenCV + ZXing-C++
-// adapter: the only booth file that includes either). A FrameScanner pulls
-// frames from a live camera, a video file or a folder of images and decodes
-// every QR code in each, trying rotations, downscaling and a
-// contrast-equalised pass for dim or glossy phone screens. Not thread-safe.
+// Reading collection codes from pictures (the booth's OpenCV adapter: the only
+// booth file that includes OpenCV; codes are read through
+// common/zxing_codes.h). A FrameScanner pulls frames from a live camera, a
+// video file or a folder of images and decodes every QR code in each, trying
+// rotations, downscaling and a contrast-equalised pass for dim or glossy phone
+// screens. Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +49,7 @@ class FrameScanner {
 absl::StatusOr<std::vector<std::string>> DecodeImageFile(const std::string& path);
 
 // Decodes a grey or BGR frame given as raw pixels (tests and benchmarks).
-std::vector<std::string> DecodeFramePixels(const uint8_t* data, int width, int height, int stride, bool bgr);
+absl::StatusOr<std::vector<std::string>> DecodeFramePixels(const uint8_t* data, int width, int height,
+                                                           int stride, bool bgr);
 
 }  // namespace gradcap
