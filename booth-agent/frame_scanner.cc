@@ -115,8 +115,11 @@ class CaptureScanner final : public FrameScanner {
                               .count()
                         : static_cast<int64_t>(capture_.get(cv::CAP_PROP_POS_MSEC));
     absl::StatusOr<std::vector<std::string>> payloads = DecodeMat(frame);
-    if (!payloads.ok()) return payloads.status();
-    out.payloads = std::move(*payloads);
+    if (payloads.ok()) {
+      out.payloads = std::move(*payloads);
+    } else {
+      out.error = std::string(payloads.status().message());
+    }
     return std::optional<DecodedFrame>(std::move(out));
   }
   bool ended() const override { return ended_; }
@@ -174,11 +177,18 @@ class FolderScanner final : public FrameScanner {
     // Each file is one showing of a phone: far apart in time, never merged.
     out.time_ms = static_cast<int64_t>(seen_.size()) * 60'000;
     absl::StatusOr<cv::Mat> image = ReadImage(path.string());
-    if (!image.ok()) return image.status();
-    latest_ = *image;
-    absl::StatusOr<std::vector<std::string>> payloads = DecodeMat(*image);
-    if (!payloads.ok()) return payloads.status();
-    out.payloads = std::move(*payloads);
+    absl::StatusOr<std::vector<std::string>> payloads = std::vector<std::string>();
+    if (image.ok()) {
+      latest_ = *image;
+      payloads = DecodeMat(*image);
+    } else {
+      payloads = image.status();
+    }
+    if (payloads.ok()) {
+      out.payloads = std::move(*payloads);
+    } else {
+      out.error = std::string(payloads.status().message());
+    }
     return std::optional<DecodedFrame>(std::move(out));
   }
   // Caught up with the folder (more files may still arrive).

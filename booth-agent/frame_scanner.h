@@ -21,6 +21,7 @@ struct DecodedFrame {
   int64_t time_ms = 0;               // video position, or capture time
   std::string name;                  // file name, or "frame N"
   std::vector<std::string> payloads;  // QR texts found (may be empty)
+  std::string error;                  // why nothing could be read from it (then no payloads)
 };
 
 class FrameScanner {
@@ -37,7 +38,9 @@ class FrameScanner {
 
   // The next frame, decoded; nullopt when none is ready now (a folder with no
   // new file) or the source has ended (see ended()). A file that is not an
-  // image is returned with an error name and no payloads, never a crash.
+  // image is returned with `error` set and no payloads, never a crash; an
+  // error status means the source itself failed (camera unplugged, folder
+  // gone).
   virtual absl::StatusOr<std::optional<DecodedFrame>> Next() = 0;
   // A video has ended; a folder has no unread file (for now).
   virtual bool ended() const = 0;
