@@ -1,8 +1,11 @@
 #include "booth-agent/booth_agent.h"
 
+#include <errno.h>
 #include <poll.h>
-#include <algorithm>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -232,10 +235,21 @@ absl::Status BoothAgent::TakeCameraPhoto() {
 absl::Status BoothAgent::PollStdin() {
   if (!config_.stdin_lines || stdin_eof_) return absl::OkStatus();
   pollfd pfd{STDIN_FILENO, POLLIN, 0};
-  while (::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLHUP))) {
+  while (::poll(&pfd, 1, 0) > 0) {
+    if ((pfd.revents & (POLLIN | POLLHUP)) == 0) {  // POLLERR, POLLNVAL: there is no stdin to read
+      Say("stdin cannot be read: no more scanner input");
+      stdin_eof_ = true;
+      break;
+    }
     char buf[4096];
     const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;  // a non-blocking stdin with nothing after all: next turn
     if (n <= 0) {
+      // Only end of file (or a broken stdin) ends the scanner input: until
+      // then --exit_when_delivered waits, however long the scanner pauses.
+      if (n < 0)
+        Say(absl::StrCat("stdin cannot be read (", std::strerror(errno), "): no more scanner input"));
       stdin_eof_ = true;
       break;
     }

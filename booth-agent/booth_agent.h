@@ -64,7 +64,9 @@ class BoothAgent {
   // One turn of every source and the link; waits up to `wait_ms` for replies.
   // FailedPrecondition when the coordinator refuses this booth for good.
   absl::Status Turn(int wait_ms);
-  // Everything generated or entered has been acked (and the sources ended).
+  // Every input has ended — stdin at end of file (with --stdin_scans), the
+  // video over, every folder caught up, the synthetic events all made — and
+  // every event is acked. --exit_when_delivered exits then, not before.
   bool Drained() const;
 
   // Operator commands (also typed on stdin as /s, /r, /a REASON, /p).

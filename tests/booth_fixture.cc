@@ -84,4 +84,13 @@ std::vector<LoggedEvent> BoothFixture::WaitForEvents(size_t n, int timeout_s) {
   return got;
 }
 
+bool BoothFixture::WaitForBoothLog(const std::string& text, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (BoothLog().find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling an outcome, not ordering events
+  }
+  return true;
+}
+
 }  // namespace gradcap::testing

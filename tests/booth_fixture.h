@@ -36,6 +36,8 @@ class BoothFixture : public ::testing::Test {
   // Waits until at least `n` events are applied (or the time is up).
   std::vector<LoggedEvent> WaitForEvents(size_t n, int timeout_s);
   std::string BoothLog() { return ReadFile(dir_.Sub("booth.log")); }
+  // Waits until the booth's log holds `text`.
+  bool WaitForBoothLog(const std::string& text, int timeout_ms);
 
   TempDir dir_;
   std::string endpoint_;
