@@ -6,9 +6,6 @@
 // or downscale tries, no contrast pass), with its decode rate.
 //
 //   build/bench/decode_bench [--frames 48]
-#include <ZXing/BarcodeFormat.h>
-#include <ZXing/ReadBarcode.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -19,6 +16,7 @@
 #include "absl/flags/parse.h"
 #include "booth-agent/frame_scanner.h"
 #include "common/sha256.h"
+#include "common/zxing_codes.h"
 #include "tests/code_frames.h"
 
 ABSL_FLAG(int, frames, 48, "Frames with a code (spread over the corpus groups).");
@@ -50,18 +48,16 @@ Timing Measure(const std::vector<gradcap::testing::Sample>& samples, Decode deco
 }
 
 std::vector<std::string> Ours(const cv::Mat& f) {
-  return gradcap::DecodeFramePixels(f.data, f.cols, f.rows, static_cast<int>(f.step), true);
+  return gradcap::DecodeFramePixels(f.data, f.cols, f.rows, static_cast<int>(f.step), true)
+      .value_or(std::vector<std::string>());
 }
 
 std::vector<std::string> Baseline(const cv::Mat& f) {
   cv::Mat grey;
   cv::cvtColor(f, grey, cv::COLOR_BGR2GRAY);
-  ZXing::DecodeHints hints;
-  hints.setFormats(ZXing::BarcodeFormat::QRCode).setTryRotate(false).setTryDownscale(false);
-  std::vector<std::string> out;
-  ZXing::ImageView view(grey.data, grey.cols, grey.rows, ZXing::ImageFormat::Lum, static_cast<int>(grey.step));
-  for (const auto& r : ZXing::ReadBarcodes(view, hints)) out.push_back(r.text());
-  return out;
+  return gradcap::ReadQrCodes(gradcap::LumImage{grey.data, grey.cols, grey.rows, static_cast<int>(grey.step)},
+                              gradcap::QrReadOptions().set_try_rotate(false).set_try_downscale(false))
+      .value_or(std::vector<std::string>());
 }
 
 void Report(const char* what, const Timing& ours, const Timing& base, size_t n, bool with_codes) {

@@ -1,8 +1,11 @@
 #include "booth-agent/booth_agent.h"
 
+#include <errno.h>
 #include <poll.h>
-#include <algorithm>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -39,7 +42,10 @@ v1::BoothEvent SyntheticEvent(const std::string& booth, uint64_t n, uint64_t pho
 }  // namespace
 
 BoothAgent::BoothAgent(BoothConfig config, const Clock* clock)
-    : config_(std::move(config)), clock_(clock), debouncer_(config_.debounce_ms) {
+    : config_(std::move(config)),
+      clock_(clock),
+      debouncer_(config_.debounce_ms),
+      journal_(config_.journal_fd) {
   view_.booth = config_.booth;
   view_.colleges = config_.colleges;
 }
@@ -82,6 +88,18 @@ void BoothAgent::Say(const std::string& message) {
   LogInfo(kComponent, message);
   view_.messages.push_back(message);
   while (view_.messages.size() > 5) view_.messages.pop_front();
+}
+
+void BoothAgent::Refuse(const std::string& note, const std::string& message) {
+  Say(message);
+  input_.note = note;
+}
+
+void BoothAgent::FinishInput(JournalEntry entry) {
+  entry.seqs = std::move(input_.seqs);
+  if (entry.note.empty()) entry.note = std::move(input_.note);
+  input_ = JournalEntry();
+  journal_.Write(JournalJson(entry));
 }
 
 void BoothAgent::OnVerdict(const v1::PhotoVerdict& v) {
@@ -140,6 +158,7 @@ absl::Status BoothAgent::Store(v1::BoothEvent event, const std::vector<std::stri
   events.push_back(std::move(event));
   GRADCAP_RETURN_IF_ERROR(outbox_->Append(events, 0, markers));
   kinds_[events[0].id().seq()] = events[0].body_case();
+  input_.seqs.push_back(events[0].id().seq());
   return absl::OkStatus();
 }
 
@@ -151,7 +170,9 @@ absl::Status BoothAgent::SubmitScan(const std::string& payload, const std::strin
   std::vector<std::string> markers;
   if (!marker.empty()) markers.push_back(marker);
   if (payload.empty() || !NotACodeReason(payload).empty()) {
-    if (!payload.empty()) Say(absl::StrCat("这不是采集码 / ", NotACodeReason(payload), ": not sent"));
+    if (!payload.empty()) {
+      Refuse(NotACodeReason(payload), absl::StrCat("这不是采集码 / ", NotACodeReason(payload), ": not sent"));
+    }
     if (markers.empty()) return absl::OkStatus();
     std::vector<v1::BoothEvent> none;
     return outbox_->Append(none, 0, markers);
@@ -184,7 +205,7 @@ absl::Status BoothAgent::Sign() {
 
 absl::Status BoothAgent::MarkAbsent(const std::string& reason) {
   if (reason.empty()) {
-    Say("缺席需要原因 / absent needs a reason: /a REASON");
+    Refuse("absent needs a reason", "缺席需要原因 / absent needs a reason: /a REASON");
     return absl::OkStatus();
   }
   v1::BoothEvent event;
@@ -200,12 +221,13 @@ void BoothAgent::RetakeNext() {
 
 absl::Status BoothAgent::TakeCameraPhoto() {
   if (scanner_ == nullptr) {
-    Say("no live camera: photos come from the hot folder");
+    Refuse("no live camera", "no live camera: photos come from the hot folder");
     return absl::OkStatus();
   }
   absl::StatusOr<std::string> jpeg = scanner_->LatestFrameJpeg();
   if (!jpeg.ok()) {
-    Say(absl::StrCat("camera photo failed: ", jpeg.status().message()));
+    Refuse(absl::StrCat("camera photo failed: ", jpeg.status().message()),
+           absl::StrCat("camera photo failed: ", jpeg.status().message()));
     return absl::OkStatus();
   }
   return SubmitPhoto(std::move(*jpeg), absl::StrCat("camera-", clock_->NowMs(), ".jpg"), "");
@@ -214,10 +236,21 @@ absl::Status BoothAgent::TakeCameraPhoto() {
 absl::Status BoothAgent::PollStdin() {
   if (!config_.stdin_lines || stdin_eof_) return absl::OkStatus();
   pollfd pfd{STDIN_FILENO, POLLIN, 0};
-  while (::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLHUP))) {
+  while (::poll(&pfd, 1, 0) > 0) {
+    if ((pfd.revents & (POLLIN | POLLHUP)) == 0) {  // POLLERR, POLLNVAL: there is no stdin to read
+      Say("stdin cannot be read: no more scanner input");
+      stdin_eof_ = true;
+      break;
+    }
     char buf[4096];
     const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;  // a non-blocking stdin with nothing after all: next turn
     if (n <= 0) {
+      // Only end of file (or a broken stdin) ends the scanner input: until
+      // then --exit_when_delivered waits, however long the scanner pauses.
+      if (n < 0)
+        Say(absl::StrCat("stdin cannot be read (", std::strerror(errno), "): no more scanner input"));
       stdin_eof_ = true;
       break;
     }
@@ -231,33 +264,43 @@ absl::Status BoothAgent::PollStdin() {
     stdin_partial_.erase(0, nl + 1);
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
     if (line.empty()) continue;
-    if (line == "/s") {
-      GRADCAP_RETURN_IF_ERROR(Sign());
-    } else if (line == "/r") {
-      RetakeNext();
-    } else if (line == "/p") {
-      GRADCAP_RETURN_IF_ERROR(TakeCameraPhoto());
-    } else if (line.rfind("/n ", 0) == 0) {
-      uint32_t n = 0;
-      if (absl::SimpleAtoi(line.substr(3), &n)) {
-        next_photo_number_ = n;
-      } else {
-        Say("/n takes the shooting number the next photo is for, e.g. /n 3");
-      }
-    } else if (line == "/offline") {
-      link_->Disconnect();
-      Say("link dropped on request: events wait in the outbox");
-    } else if (line == "/online") {
-      GRADCAP_RETURN_IF_ERROR(link_->Reconnect());
-      Say("link restored");
-    } else if (line == "/a" || line.rfind("/a ", 0) == 0) {
-      GRADCAP_RETURN_IF_ERROR(MarkAbsent(line.size() > 3 ? line.substr(3) : ""));
-    } else if (line[0] == '/') {
-      Say("commands: /s sign, /r next photo is a retake, /a REASON absent, /p camera photo, "
-          "/n N next photo is for number N, /offline, /online");
+    input_ = JournalEntry();
+    GRADCAP_RETURN_IF_ERROR(HandleLine(line));
+    JournalEntry entry;
+    entry.input = "line";
+    entry.text = line;
+    FinishInput(std::move(entry));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BoothAgent::HandleLine(const std::string& line) {
+  if (line == "/s") return Sign();
+  if (line == "/r") {
+    RetakeNext();
+  } else if (line == "/p") {
+    return TakeCameraPhoto();
+  } else if (line.rfind("/n ", 0) == 0) {
+    uint32_t n = 0;
+    if (absl::SimpleAtoi(line.substr(3), &n)) {
+      next_photo_number_ = n;
     } else {
-      GRADCAP_RETURN_IF_ERROR(SubmitScan(line, "scanner"));
+      Refuse("/n takes a shooting number", "/n takes the shooting number the next photo is for, e.g. /n 3");
     }
+  } else if (line == "/offline") {
+    link_->Disconnect();
+    Say("link dropped on request: events wait in the outbox");
+  } else if (line == "/online") {
+    GRADCAP_RETURN_IF_ERROR(link_->Reconnect());
+    Say("link restored");
+  } else if (line == "/a" || line.rfind("/a ", 0) == 0) {
+    return MarkAbsent(line.size() > 3 ? line.substr(3) : "");
+  } else if (line[0] == '/') {
+    Refuse("unknown command",
+           "commands: /s sign, /r next photo is a retake, /a REASON absent, /p camera photo, "
+           "/n N next photo is for number N, /offline, /online");
+  } else {
+    return SubmitScan(line, "scanner");
   }
   return absl::OkStatus();
 }
@@ -287,12 +330,17 @@ absl::Status BoothAgent::PollScanner() {
     return absl::OkStatus();
   }
   if (!frame->has_value()) return absl::OkStatus();
+  const DecodedFrame& f = **frame;
+  input_ = JournalEntry();
+  if (!f.error.empty()) Refuse(f.error, absl::StrCat("code picture ", f.name, ": ", f.error));
   // A folder file is read once, across restarts too: its marker is stored
   // with the scan it produced (or alone, when it held no code).
-  const std::string marker = config_.scan_folder.empty() ? "" : "scan/" + (*frame)->name;
-  bool marked = false;
-  for (const std::string& payload : (*frame)->payloads) {
-    if (debouncer_.Accept(payload, (*frame)->time_ms)) {
+  const bool folder = !config_.scan_folder.empty();
+  const std::string marker = folder ? "scan/" + f.name : "";
+  bool marked = false, shown = false;
+  for (const std::string& payload : f.payloads) {
+    if (debouncer_.Accept(payload, f.time_ms)) {
+      shown = true;
       GRADCAP_RETURN_IF_ERROR(SubmitScan(payload, config_.camera >= 0 ? "camera" : "folder", marked ? "" : marker));
       marked = marked || !marker.empty();
     }
@@ -301,19 +349,44 @@ absl::Status BoothAgent::PollScanner() {
     std::vector<v1::BoothEvent> none;
     GRADCAP_RETURN_IF_ERROR(outbox_->Append(none, 0, {marker}));
   }
+  JournalEntry entry;
+  entry.name = f.name;
+  if (folder) {
+    entry.input = "scan_file";
+    if (!shown && f.error.empty()) entry.note = "no code in the picture";
+    FinishInput(std::move(entry));
+  } else if (shown) {  // most camera frames show nothing: only showings are inputs
+    entry.input = "frame";
+    FinishInput(std::move(entry));
+  }
   return absl::OkStatus();
 }
 
 absl::Status BoothAgent::PollHotFolder() {
   if (hot_folder_ == nullptr) return absl::OkStatus();
   HotFolderPoll poll = hot_folder_->Poll(clock_->MonotonicMs());
-  for (const std::string& problem : poll.problems) Say(absl::StrCat("hot folder: ", problem));
+  for (const RejectedFile& problem : poll.problems) {
+    input_ = JournalEntry();
+    Say(absl::StrCat("hot folder: ", problem.name, ": ", problem.why));
+    JournalEntry entry;
+    entry.input = "hot_file";
+    entry.name = problem.name;
+    entry.note = problem.why;
+    FinishInput(std::move(entry));
+  }
   for (PickedPhoto& photo : poll.photos) {
+    input_ = JournalEntry();
     const std::string marker = absl::StrCat("hot/", photo.name, "/", photo.bytes.size());
     if (!outbox_->HasMarker(marker)) {
       GRADCAP_RETURN_IF_ERROR(SubmitPhoto(std::move(photo.bytes), photo.name, marker));
+    } else {
+      input_.note = "stored before a restart; now moved to sent/";
     }
     hot_folder_->MarkSent(photo.name);
+    JournalEntry entry;
+    entry.input = "hot_file";
+    entry.name = photo.name;
+    FinishInput(std::move(entry));
   }
   return absl::OkStatus();
 }

@@ -18,6 +18,7 @@
 #include "booth-agent/debouncer.h"
 #include "booth-agent/frame_scanner.h"
 #include "booth-agent/hot_folder.h"
+#include "booth-agent/journal.h"
 #include "booth-agent/outbox.h"
 #include "common/clock.h"
 
@@ -38,6 +39,7 @@ struct BoothConfig {
   uint64_t synthetic_photo_bytes = 0;
   uint64_t synthetic_chunk = 50;
   double synthetic_rate = 0;
+  int journal_fd = -1;  // one JSON line per handled input (journal.h); -1: none
 };
 
 // What the operator display shows.
@@ -62,7 +64,9 @@ class BoothAgent {
   // One turn of every source and the link; waits up to `wait_ms` for replies.
   // FailedPrecondition when the coordinator refuses this booth for good.
   absl::Status Turn(int wait_ms);
-  // Everything generated or entered has been acked (and the sources ended).
+  // Every input has ended — stdin at end of file (with --stdin_scans), the
+  // video over, every folder caught up, the synthetic events all made — and
+  // every event is acked. --exit_when_delivered exits then, not before.
   bool Drained() const;
 
   // Operator commands (also typed on stdin as /s, /r, /a REASON, /p).
@@ -78,6 +82,7 @@ class BoothAgent {
 
  private:
   absl::Status PollStdin();
+  absl::Status HandleLine(const std::string& line);
   absl::Status PollScanner();
   void OpenCamera();
   absl::Status PollHotFolder();
@@ -86,6 +91,10 @@ class BoothAgent {
   absl::Status Store(v1::BoothEvent event, const std::vector<std::string>& markers = {});
   uint32_t HeadShootingNo() const;
   void Say(const std::string& message);
+  // Says `message` and notes it as why the current input sent nothing.
+  void Refuse(const std::string& note, const std::string& message);
+  // Writes the current input's journal line (with the seqs Store collected).
+  void FinishInput(JournalEntry entry);
   void OnAck(const v1::Ack& ack);
   void OnVerdict(const v1::PhotoVerdict& verdict);
 
@@ -105,6 +114,8 @@ class BoothAgent {
   std::optional<uint32_t> next_photo_number_;  // the operator's /n N
   std::map<uint64_t, v1::BoothEvent::BodyCase> kinds_;  // seq → kind, until acked
   bool camera_reported_ = false;
+  Journal journal_;
+  JournalEntry input_;  // what the input being handled has made so far
 };
 
 }  // namespace gradcap

@@ -1,6 +1,8 @@
 // booth-agent: runs one capture booth (see booth_agent.h), or, as
 // `booth-agent decode FILE... [--json]`, checks pictures of codes offline.
 // Settings come from flags or a file of flags (--flagfile=booth.flags).
+#include <fcntl.h>
+
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -46,6 +48,12 @@ ABSL_FLAG(double, synthetic_rate, 0, "Synthetic events per second (0: as fast as
 ABSL_FLAG(bool, exit_when_delivered, false,
           "Exit 0 once every source has ended (stdin closed, video over, folders caught up) and every "
           "event is acked.");
+ABSL_FLAG(
+    int, journal_fd, -1,
+    "Write one line of JSON to this file descriptor for every input once it is durably handled (stored in "
+    "the outbox, taken effect, or refused on the spot), naming the outbox seqs it made: "
+    "{\"input\":\"line\",\"text\":\"/s\",\"seqs\":[7]} (see booth-agent/journal.h). For drills and tests; "
+    "the reader must keep reading (a full pipe makes the booth wait). -1: none.");
 ABSL_FLAG(int, status_interval_ms, 5000, "How often to log the link and outbox state (0: never).");
 ABSL_FLAG(bool, json, false, "decode: print one JSON object per file.");
 
@@ -131,6 +139,11 @@ int main(int argc, char** argv) {
   config.synthetic_photo_bytes = absl::GetFlag(FLAGS_synthetic_photo_bytes);
   config.synthetic_chunk = static_cast<uint64_t>(std::max(1, absl::GetFlag(FLAGS_synthetic_chunk)));
   config.synthetic_rate = absl::GetFlag(FLAGS_synthetic_rate);
+  config.journal_fd = absl::GetFlag(FLAGS_journal_fd);
+  if (config.journal_fd >= 0 && ::fcntl(config.journal_fd, F_GETFD) < 0) {
+    std::fprintf(stderr, "booth-agent: --journal_fd %d is not an open file descriptor\n", config.journal_fd);
+    return 2;
+  }
 
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);

@@ -1,19 +1,17 @@
 #include "booth-agent/frame_scanner.h"
 
-#include <ZXing/BarcodeFormat.h>
-#include <ZXing/ReadBarcode.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
-#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/zxing_codes.h"
 
 namespace gradcap {
 namespace {
@@ -24,19 +22,20 @@ namespace fs = std::filesystem;
 // must not make us allocate gigabytes).
 constexpr int64_t kMaxPixels = 64'000'000;
 
-std::vector<std::string> Decode(const cv::Mat& grey) {
-  ZXing::DecodeHints hints;
-  hints.setFormats(ZXing::BarcodeFormat::QRCode).setTryHarder(true).setTryRotate(true).setTryDownscale(true);
-  auto run = [&hints](const cv::Mat& m) {
-    std::vector<std::string> out;
-    ZXing::ImageView view(m.data, m.cols, m.rows, ZXing::ImageFormat::Lum, static_cast<int>(m.step));
-    for (const ZXing::Result& r : ZXing::ReadBarcodes(view, hints)) {
-      if (r.isValid() && std::find(out.begin(), out.end(), r.text()) == out.end()) out.push_back(r.text());
-    }
-    return out;
-  };
-  std::vector<std::string> found = run(grey);
-  if (!found.empty()) return found;
+absl::StatusOr<std::vector<std::string>> Read(const cv::Mat& grey) {
+  absl::StatusOr<std::vector<std::string>> codes =
+      ReadQrCodes(LumImage{grey.data, grey.cols, grey.rows, static_cast<int>(grey.step)});
+  if (!codes.ok()) return codes.status();
+  std::vector<std::string> distinct;  // one phone may show up twice (a reflection)
+  for (std::string& c : *codes) {
+    if (std::find(distinct.begin(), distinct.end(), c) == distinct.end()) distinct.push_back(std::move(c));
+  }
+  return distinct;
+}
+
+absl::StatusOr<std::vector<std::string>> Decode(const cv::Mat& grey) {
+  absl::StatusOr<std::vector<std::string>> found = Read(grey);
+  if (!found.ok() || !found->empty()) return found;
   // Dim, washed-out or glossy screens: equalise local contrast and try again,
   // at half size when the frame is large (most frames hold no code at all,
   // and this pass must not double their cost).
@@ -44,21 +43,25 @@ std::vector<std::string> Decode(const cv::Mat& grey) {
   if (grey.cols > 1000) cv::resize(grey, small, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
   cv::Mat equalised;
   cv::createCLAHE(3.0, cv::Size(8, 8))->apply(small, equalised);
-  return run(equalised);
+  return Read(equalised);
 }
 
-std::vector<std::string> DecodeMat(const cv::Mat& frame) {
-  if (frame.empty()) return {};
-  cv::Mat grey;
-  if (frame.channels() == 3) {
-    cv::cvtColor(frame, grey, cv::COLOR_BGR2GRAY);
-  } else if (frame.channels() == 4) {
-    cv::cvtColor(frame, grey, cv::COLOR_BGRA2GRAY);
-  } else {
-    grey = frame;
+absl::StatusOr<std::vector<std::string>> DecodeMat(const cv::Mat& frame) {
+  if (frame.empty()) return std::vector<std::string>();
+  try {
+    cv::Mat grey;
+    if (frame.channels() == 3) {
+      cv::cvtColor(frame, grey, cv::COLOR_BGR2GRAY);
+    } else if (frame.channels() == 4) {
+      cv::cvtColor(frame, grey, cv::COLOR_BGRA2GRAY);
+    } else {
+      grey = frame;
+    }
+    if (grey.depth() != CV_8U) grey.convertTo(grey, CV_8U, grey.depth() == CV_16U ? 1.0 / 256 : 1.0);
+    return Decode(grey);
+  } catch (const cv::Exception& e) {
+    return absl::InternalError(absl::StrCat("cannot prepare the frame for decoding: ", e.what()));
   }
-  if (grey.depth() != CV_8U) grey.convertTo(grey, CV_8U, grey.depth() == CV_16U ? 1.0 / 256 : 1.0);
-  return Decode(grey);
 }
 
 absl::StatusOr<cv::Mat> ReadImage(const std::string& path) {
@@ -111,7 +114,12 @@ class CaptureScanner final : public FrameScanner {
                               std::chrono::steady_clock::now().time_since_epoch())
                               .count()
                         : static_cast<int64_t>(capture_.get(cv::CAP_PROP_POS_MSEC));
-    out.payloads = DecodeMat(frame);
+    absl::StatusOr<std::vector<std::string>> payloads = DecodeMat(frame);
+    if (payloads.ok()) {
+      out.payloads = std::move(*payloads);
+    } else {
+      out.error = std::string(payloads.status().message());
+    }
     return std::optional<DecodedFrame>(std::move(out));
   }
   bool ended() const override { return ended_; }
@@ -169,9 +177,18 @@ class FolderScanner final : public FrameScanner {
     // Each file is one showing of a phone: far apart in time, never merged.
     out.time_ms = static_cast<int64_t>(seen_.size()) * 60'000;
     absl::StatusOr<cv::Mat> image = ReadImage(path.string());
-    if (!image.ok()) return image.status();
-    latest_ = *image;
-    out.payloads = DecodeMat(*image);
+    absl::StatusOr<std::vector<std::string>> payloads = std::vector<std::string>();
+    if (image.ok()) {
+      latest_ = *image;
+      payloads = DecodeMat(*image);
+    } else {
+      payloads = image.status();
+    }
+    if (payloads.ok()) {
+      out.payloads = std::move(*payloads);
+    } else {
+      out.error = std::string(payloads.status().message());
+    }
     return std::optional<DecodedFrame>(std::move(out));
   }
   // Caught up with the folder (more files may still arrive).
@@ -230,7 +247,8 @@ absl::StatusOr<std::vector<std::string>> DecodeImageFile(const std::string& path
   return DecodeMat(*image);
 }
 
-std::vector<std::string> DecodeFramePixels(const uint8_t* data, int width, int height, int stride, bool bgr) {
+absl::StatusOr<std::vector<std::string>> DecodeFramePixels(const uint8_t* data, int width, int height,
+                                                           int stride, bool bgr) {
   cv::Mat frame(height, width, bgr ? CV_8UC3 : CV_8UC1, const_cast<uint8_t*>(data), static_cast<size_t>(stride));
   return DecodeMat(frame);
 }

@@ -1,8 +1,9 @@
-// Reading collection codes from pictures (the booth's OpenCV + ZXing-C++
-// adapter: the only booth file that includes either). A FrameScanner pulls
-// frames from a live camera, a video file or a folder of images and decodes
-// every QR code in each, trying rotations, downscaling and a
-// contrast-equalised pass for dim or glossy phone screens. Not thread-safe.
+// Reading collection codes from pictures (the booth's OpenCV adapter: the only
+// booth file that includes OpenCV; codes are read through
+// common/zxing_codes.h). A FrameScanner pulls frames from a live camera, a
+// video file or a folder of images and decodes every QR code in each, trying
+// rotations, downscaling and a contrast-equalised pass for dim or glossy phone
+// screens. Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,7 @@ struct DecodedFrame {
   int64_t time_ms = 0;               // video position, or capture time
   std::string name;                  // file name, or "frame N"
   std::vector<std::string> payloads;  // QR texts found (may be empty)
+  std::string error;                  // why nothing could be read from it (then no payloads)
 };
 
 class FrameScanner {
@@ -36,7 +38,9 @@ class FrameScanner {
 
   // The next frame, decoded; nullopt when none is ready now (a folder with no
   // new file) or the source has ended (see ended()). A file that is not an
-  // image is returned with an error name and no payloads, never a crash.
+  // image is returned with `error` set and no payloads, never a crash; an
+  // error status means the source itself failed (camera unplugged, folder
+  // gone).
   virtual absl::StatusOr<std::optional<DecodedFrame>> Next() = 0;
   // A video has ended; a folder has no unread file (for now).
   virtual bool ended() const = 0;
@@ -48,6 +52,7 @@ class FrameScanner {
 absl::StatusOr<std::vector<std::string>> DecodeImageFile(const std::string& path);
 
 // Decodes a grey or BGR frame given as raw pixels (tests and benchmarks).
-std::vector<std::string> DecodeFramePixels(const uint8_t* data, int width, int height, int stride, bool bgr);
+absl::StatusOr<std::vector<std::string>> DecodeFramePixels(const uint8_t* data, int width, int height,
+                                                           int stride, bool bgr);
 
 }  // namespace gradcap

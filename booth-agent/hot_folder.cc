@@ -37,7 +37,7 @@ HotFolder::~HotFolder() {
 }
 
 void HotFolder::Reject(const std::string& name, const std::string& why, HotFolderPoll* poll) {
-  poll->problems.push_back(absl::StrCat(name, ": ", why, " — not sent; moved to rejected/"));
+  poll->problems.push_back({name, absl::StrCat(why, " — not sent; moved to rejected/")});
   std::error_code ec;
   fs::rename(fs::path(dir_) / name, fs::path(dir_) / "rejected" / name, ec);
   candidates_.erase(name);

@@ -23,9 +23,15 @@ struct PickedPhoto {
   std::string bytes;  // the original JPEG bytes
 };
 
+// A file that is not a photo, set aside in rejected/.
+struct RejectedFile {
+  std::string name;
+  std::string why;  // one line for the operator
+};
+
 struct HotFolderPoll {
   std::vector<PickedPhoto> photos;
-  std::vector<std::string> problems;  // one line each, for the operator
+  std::vector<RejectedFile> problems;
 };
 
 class HotFolder {

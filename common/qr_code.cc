@@ -1,26 +1,19 @@
 #include "common/qr_code.h"
 
-#include <ZXing/BarcodeFormat.h>
-#include <ZXing/BitMatrix.h>
-#include <ZXing/CharacterSet.h>
-#include <ZXing/MultiFormatWriter.h>
-#include <ZXing/ReadBarcode.h>
-
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "common/zxing_codes.h"
 
 namespace gradcap {
 
 absl::StatusOr<std::string> RenderCodeScreenPng(const std::string& payload, const std::string& caption) {
+  absl::StatusOr<ModuleMatrix> modules = EncodeQrCode(payload);
+  if (!modules.ok()) return modules.status();
   try {
-    ZXing::MultiFormatWriter writer(ZXing::BarcodeFormat::QRCode);
-    writer.setEncoding(ZXing::CharacterSet::ISO8859_1).setEccLevel(4).setMargin(4);
-    ZXing::BitMatrix bits = writer.encode(payload, 0, 0);
-    ZXing::Matrix<uint8_t> modules = ZXing::ToMatrix<uint8_t>(bits);
-    cv::Mat qr(modules.height(), modules.width(), CV_8UC1, const_cast<uint8_t*>(modules.data()));
+    cv::Mat qr(modules->height, modules->width, CV_8UC1, modules->pixels.data());
     // Phone screen: 720 x 1280, QR about 560 px wide, nearest-neighbour scaled.
     cv::Mat screen(1280, 720, CV_8UC3, cv::Scalar(255, 255, 255));
     cv::rectangle(screen, cv::Rect(0, 0, 720, 110), cv::Scalar(200, 120, 30), cv::FILLED);
@@ -50,15 +43,10 @@ absl::StatusOr<std::vector<std::string>> DecodeQrFile(const std::string& path) {
   try {
     cv::Mat image = cv::imread(path, cv::IMREAD_GRAYSCALE);
     if (image.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": not an image OpenCV can read"));
-    ZXing::DecodeHints hints;
-    hints.setFormats(ZXing::BarcodeFormat::QRCode).setTryHarder(true).setTryRotate(true).setTryDownscale(true);
-    ZXing::ImageView view(image.data, image.cols, image.rows, ZXing::ImageFormat::Lum,
-                          static_cast<int>(image.step));
-    std::vector<std::string> out;
-    for (const ZXing::Result& r : ZXing::ReadBarcodes(view, hints)) {
-      if (r.isValid()) out.push_back(r.text());
-    }
-    return out;
+    absl::StatusOr<std::vector<std::string>> codes =
+        ReadQrCodes(LumImage{image.data, image.cols, image.rows, static_cast<int>(image.step)});
+    if (!codes.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", codes.status().message()));
+    return codes;
   } catch (const std::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": cannot decode: ", e.what()));
   }

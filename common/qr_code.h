@@ -1,6 +1,6 @@
-// QR codes (ZXing-C++ adapter, with OpenCV for image files): render a
-// collection code the way a phone shows it, and decode QR codes from image
-// files. The only file that includes ZXing or OpenCV in the shared library.
+// QR codes in image files (OpenCV, with ZXing through common/zxing_codes.h):
+// render a collection code the way a phone shows it, and decode QR codes from
+// image files.
 #pragma once
 
 #include <string>

@@ -1,10 +1,13 @@
 #include "common/subprocess.h"
 
+#include <errno.h>
 #include <fcntl.h>
-#include <sys/wait.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -12,20 +15,33 @@ namespace gradcap {
 
 ChildProcess::~ChildProcess() {
   CloseStdin();
+  CloseJournal();
   if (pid_ > 0 && status_ < 0) {
     ::kill(pid_, SIGKILL);
     Wait(5000);
   }
 }
 
-bool ChildProcess::Start(const std::vector<std::string>& argv, const std::string& log_path, bool stdin_pipe) {
+bool ChildProcess::Start(const std::vector<std::string>& argv, const std::string& log_path, bool stdin_pipe,
+                         bool journal_pipe) {
   status_ = -1;
   CloseStdin();
+  CloseJournal();
   int pipe_fds[2] = {-1, -1};
+  int journal_fds[2] = {-1, -1};
   if (stdin_pipe && ::pipe2(pipe_fds, O_CLOEXEC) != 0) return false;
+  if (journal_pipe && ::pipe2(journal_fds, O_CLOEXEC) != 0) {
+    if (stdin_pipe) ::close(pipe_fds[0]), ::close(pipe_fds[1]);
+    return false;
+  }
   const pid_t parent = ::getpid();
   pid_ = ::fork();
-  if (pid_ < 0) return false;
+  if (pid_ < 0) {
+    for (int fd : {pipe_fds[0], pipe_fds[1], journal_fds[0], journal_fds[1]}) {
+      if (fd >= 0) ::close(fd);
+    }
+    return false;
+  }
   if (pid_ == 0) {
     // A child outlives no parent: a drill or test that is killed takes its
     // coordinator, booths and validators with it.
@@ -43,6 +59,14 @@ bool ChildProcess::Start(const std::vector<std::string>& argv, const std::string
       int devnull = ::open("/dev/null", O_RDONLY);
       if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
     }
+    if (journal_pipe) {
+      // dup2 onto itself would keep close-on-exec set; clear it by hand then.
+      if (journal_fds[1] == kJournalFd) {
+        ::fcntl(kJournalFd, F_SETFD, 0);
+      } else {
+        ::dup2(journal_fds[1], kJournalFd);
+      }
+    }
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -52,6 +76,11 @@ bool ChildProcess::Start(const std::vector<std::string>& argv, const std::string
   if (stdin_pipe) {
     ::close(pipe_fds[0]);
     stdin_fd_ = pipe_fds[1];
+  }
+  if (journal_pipe) {
+    ::close(journal_fds[1]);  // the child holds the only write end: its exit is our end of file
+    journal_fd_ = journal_fds[0];
+    ::fcntl(journal_fd_, F_SETFL, ::fcntl(journal_fd_, F_GETFL) | O_NONBLOCK);
   }
   return true;
 }
@@ -65,6 +94,38 @@ bool ChildProcess::WriteLine(const std::string& line) {
 void ChildProcess::CloseStdin() {
   if (stdin_fd_ >= 0) ::close(stdin_fd_);
   stdin_fd_ = -1;
+}
+
+void ChildProcess::CloseJournal() {
+  if (journal_fd_ >= 0) ::close(journal_fd_);
+  journal_fd_ = -1;
+  journal_partial_.clear();
+}
+
+std::optional<std::string> ChildProcess::ReadJournalLine(int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    if (const size_t nl = journal_partial_.find('\n'); nl != std::string::npos) {
+      std::string line = journal_partial_.substr(0, nl);
+      journal_partial_.erase(0, nl + 1);
+      return line;
+    }
+    if (journal_fd_ < 0) return std::nullopt;
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{journal_fd_, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(0, left.count())));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return std::nullopt;  // timed out (or poll failed)
+    char buf[4096];
+    const ssize_t n = ::read(journal_fd_, buf, sizeof buf);
+    if (n > 0) {
+      journal_partial_.append(buf, static_cast<size_t>(n));
+    } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+      ::close(journal_fd_);  // the child closed it; a last partial line is not a line
+      journal_fd_ = -1;
+    }
+  }
 }
 
 void ChildProcess::Signal(int sig) {

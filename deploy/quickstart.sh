@@ -71,29 +71,16 @@ start_coordinator() {
   exit 1
 }
 
-# The scanner's keystrokes for a booth: the codes of a college's students in
-# roster order, one line each, at about 4 per second, then a few that must
-# be refused (a payment QR, a repeated code, another college's code).
-scanner() {
-  local college=$1 other=$2
-  local first=""
-  while IFS=, read -r student _ col _ _ _ payload; do
-    [ "$col" = "$college" ] || continue
-    [ -n "$first" ] || first=$payload
-    echo "$payload"
-    sleep 0.25
-  done < <(tail -n +2 "$DAY/codes/codes.csv")
-  echo "https://qr.alipay.com/fkx12345"
-  echo "$first"
-  grep ",$other," "$DAY/codes/codes.csv" | head -1 | cut -d, -f7
-}
-
 echo "== coordinator on $ENDPOINT (CURVE), rehearsal clock $CLOCK"
 start_coordinator
 booths=()
 run_booth() {
   local booth=$1 college=$2 other=$3
-  scanner "$college" "$other" | "$BIN/booth-agent/booth-agent" --booth "$booth" --outbox "$DAY/outbox-$booth" \
+  # The scanner types a college's codes, then a few that must be refused
+  # (deploy/scanner-feed.sh); the booth exits once its stdin has ended and
+  # everything it sent is acked.
+  deploy/scanner-feed.sh "$DAY/codes/codes.csv" "$college" "$other" |
+    "$BIN/booth-agent/booth-agent" --booth "$booth" --outbox "$DAY/outbox-$booth" \
     --coordinator "$ENDPOINT" --keys "$DAY/keys" --stdin_scans --exit_when_delivered --status_interval_ms 2000 \
     >>"$DAY/logs/booth-$booth.log" 2>&1 &
   booths+=($!)
@@ -112,8 +99,12 @@ echo "== coordinator restarted from its log"
 start_coordinator
 
 for b in "${booths[@]}"; do
-  if ! wait "$b"; then
-    echo "quickstart: a booth failed; see $DAY/logs/" >&2
+  # Under pipefail this is the scanner feed's status or the booth's; 141 is
+  # a SIGPIPE (the feed writing after the booth has gone).
+  status=0
+  wait "$b" || status=$?
+  if [ "$status" != 0 ]; then
+    echo "quickstart: a booth or its scanner feed failed (exit $status); see $DAY/logs/" >&2
     exit 1
   fi
 done

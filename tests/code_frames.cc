@@ -1,15 +1,12 @@
 #include "tests/code_frames.h"
 
-#include <ZXing/BarcodeFormat.h>
-#include <ZXing/BitMatrix.h>
-#include <ZXing/MultiFormatWriter.h>
-
 #include <cmath>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "common/collection_code.h"
 #include "common/qr_code.h"
+#include "common/zxing_codes.h"
 
 namespace gradcap::testing {
 
@@ -128,12 +125,12 @@ std::vector<Sample> CodeFrames::Group(const std::string& name) {
 std::vector<Sample> CodeFrames::Negatives() {
   std::vector<Sample> out;
   for (int i = 0; i < kPerGroup / 2; ++i) out.push_back({Background(), ""});
-  for (auto format : {ZXing::BarcodeFormat::EAN13, ZXing::BarcodeFormat::Code128, ZXing::BarcodeFormat::DataMatrix}) {
+  for (auto symbology : {OtherSymbology::kEan13, OtherSymbology::kCode128, OtherSymbology::kDataMatrix}) {
     for (int i = 0; i < 3; ++i) {
-      std::string text = format == ZXing::BarcodeFormat::EAN13 ? "690123456789" : "GC1.k1.notaqr" + std::to_string(i);
-      ZXing::BitMatrix bits = ZXing::MultiFormatWriter(format).setMargin(10).encode(text, 400, 200);
-      ZXing::Matrix<uint8_t> m = ZXing::ToMatrix<uint8_t>(bits);
-      cv::Mat code(m.height(), m.width(), CV_8UC1, const_cast<uint8_t*>(m.data()));
+      std::string text =
+          symbology == OtherSymbology::kEan13 ? "690123456789" : "GC1.k1.notaqr" + std::to_string(i);
+      ModuleMatrix m = EncodeOtherSymbol(symbology, text, 400, 200, 10).value();
+      cv::Mat code(m.height, m.width, CV_8UC1, m.pixels.data());
       cv::Mat bgr;
       cv::cvtColor(code, bgr, cv::COLOR_GRAY2BGR);
       cv::Mat frame = Background();

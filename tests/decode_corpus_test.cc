@@ -43,10 +43,12 @@ Score RunGroup(const std::string& group, const std::vector<Sample>& samples) {
       std::filesystem::create_directories(keep);
       cv::imwrite(std::string(keep) + "/" + group + "-" + std::to_string(i) + ".png", f);
     }
-    std::vector<std::string> got = DecodeFramePixels(f.data, f.cols, f.rows, static_cast<int>(f.step), true);
+    absl::StatusOr<std::vector<std::string>> got =
+        DecodeFramePixels(f.data, f.cols, f.rows, static_cast<int>(f.step), true);
     ++score.total;
+    EXPECT_TRUE(got.ok()) << group << " #" << i << ": " << got.status();
     bool hit = false;
-    for (const std::string& p : got) {
+    for (const std::string& p : got.value_or(std::vector<std::string>())) {
       if (p == samples[i].expected) {
         hit = true;
       } else {
