@@ -24,6 +24,7 @@
 #include "common/big_endian.h"
 #include "common/clock.h"
 #include "common/collection_code.h"
+#include "common/file_util.h"
 #include "common/qr_code.h"
 #include "common/status_macros.h"
 #include "common/subprocess.h"
@@ -31,6 +32,7 @@
 #include "admin/admin_client.h"
 #include "coordinator/admin_service.h"
 #include "drill/drill.h"
+#include "drill/drill_booth.h"
 #include "drill/drill_internal.h"
 #include "common/log_format.h"
 #include "registry/registry.h"
@@ -78,6 +80,9 @@ class Drill {
   absl::Status Prepare();
   absl::Status StartCoordinator();
   absl::Status StartBooth(const std::string& booth);
+  // Plays a step at a booth: the input, then (when it can be) its delivery.
+  absl::Status PlayAtBooth(int index, const v1::DrillStep& step);
+  void Refused(int index, const std::string& booth, const std::string& reason, const std::string& detail);
   absl::Status StartValidator(size_t index);
   int RunningValidators() const;
   absl::Status Play(int index, const v1::DrillStep& step);
@@ -89,9 +94,6 @@ class Drill {
   // database itself while the coordinator is down.
   absl::StatusOr<v1::AdminReply> Admin(v1::AdminRequest request);
   std::string Code(const std::string& student_no);
-  void Expect(const std::string& booth, int step) {
-    step_of_[{booth, ++expected_[booth]}] = step;
-  }
   int64_t DrillNowMs() const { return start_clock_ms_ + (SystemClock::Get()->MonotonicMs() - started_mono_ms_); }
 
   DrillOptions options_;
@@ -101,11 +103,7 @@ class Drill {
   std::unique_ptr<AdminTarget> admin_;
   ChildProcess coordinator_;
   std::vector<std::unique_ptr<ChildProcess>> validators_;
-  std::map<std::string, std::unique_ptr<ChildProcess>> booths_;
-  std::map<std::string, bool> offline_;
-  std::map<std::string, uint64_t> expected_;
-  std::map<std::pair<std::string, uint64_t>, int> step_of_;
-  std::map<std::string, int> files_;  // per booth: images/photos written
+  std::map<std::string, std::unique_ptr<DrillBooth>> booths_;
   std::vector<v1::DrillRefusal> step_refusals_;
   v1::DrillReport head_counts_;  // head_counts only
   uint32_t coordinator_starts_ = 0;
@@ -217,17 +215,19 @@ absl::Status Drill::StartCoordinator() {
 }
 
 absl::Status Drill::StartBooth(const std::string& booth) {
-  auto& process = booths_[booth];
-  if (!process) process = std::make_unique<ChildProcess>();
-  for (const char* sub : {"scan-", "hot-"}) fs::create_directories(work_ + "/" + sub + booth);
-  if (!process->Start({booth_bin_, "--booth", booth, "--outbox", work_ + "/outbox-" + booth, "--coordinator", endpoint_,
-                       "--scan_folder", work_ + "/scan-" + booth, "--hot_folder", work_ + "/hot-" + booth,
-                       "--stdin_scans", "--status_interval_ms", "0"},
-                      work_ + "/booth-" + booth + ".log", /*stdin_pipe=*/true)) {
-    return absl::UnavailableError(absl::StrCat("cannot start booth ", booth));
+  std::unique_ptr<DrillBooth>& b = booths_[booth];
+  if (!b) {
+    DrillBoothOptions o;
+    o.booth = booth;
+    o.work_dir = work_;
+    o.booth_bin = booth_bin_;
+    o.endpoint = endpoint_;
+    o.timeout_ms = options_.step_timeout_ms;
+    b = std::make_unique<DrillBooth>(o);
   }
-  if (offline_[booth]) process->WriteLine("/offline");
-  return absl::OkStatus();
+  GRADCAP_RETURN_IF_ERROR(b->Start());
+  // What it had waiting is delivered now, unless its link is down.
+  return WaitDelivered(booth, -1);
 }
 
 absl::Status Drill::StartValidator(size_t index) {
@@ -256,84 +256,69 @@ std::string Drill::Code(const std::string& student_no) {
   return SealCode(body, key_);
 }
 
-absl::Status Drill::Play(int index, const v1::DrillStep& s) {
-  const std::string& booth = s.booth();
-  auto write_atomically = [](const std::string& path, const std::string& bytes) {
-    { std::ofstream(path + ".part", std::ios::binary) << bytes; }
-    fs::rename(path + ".part", path);
-  };
-  auto copy_photo = [&](const std::string& from) {
-    std::ifstream in(from, std::ios::binary);
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    write_atomically(absl::StrFormat("%s/hot-%s/%06d.jpg", work_, booth, ++files_[booth]), bytes.str());
-  };
+void Drill::Refused(int index, const std::string& booth, const std::string& reason, const std::string& detail) {
+  v1::DrillRefusal r;
+  r.set_step(index);
+  r.set_booth(booth);
+  r.set_reason(reason);
+  r.set_detail(detail);
+  step_refusals_.push_back(std::move(r));
+}
+
+absl::Status Drill::PlayAtBooth(int index, const v1::DrillStep& s) {
+  DrillBooth& booth = *booths_[s.booth()];
+  absl::StatusOr<DrillInput> fed;
   if (!s.scan().empty() || !s.scan_payload().empty()) {
     const std::string payload = s.scan().empty() ? s.scan_payload() : Code(s.scan());
-    auto png = RenderCodeScreenPng(payload, s.scan().empty() ? "" : s.scan());
-    if (!png.ok()) {
-      // Too long for one QR: feed it as a scanner would type it.
-      booths_[booth]->WriteLine(payload);
-    } else {
-      write_atomically(absl::StrFormat("%s/scan-%s/%06d.png", work_, booth, ++files_[booth]), *png);
-    }
-    if (const std::string why = NotACollectionCodeReason(payload); !why.empty()) {
-      v1::DrillRefusal r;  // the booth shows it to the operator and sends nothing
-      r.set_step(index);
-      r.set_booth(booth);
-      r.set_reason("not_a_collection_code");
-      r.set_detail(why);
-      step_refusals_.push_back(r);
-      return absl::OkStatus();
-    }
-    Expect(booth, index);
-    return WaitDelivered(booth, index);
-  }
-  if (s.sign()) {
-    booths_[booth]->WriteLine("/s");
+    absl::StatusOr<std::string> png = RenderCodeScreenPng(payload, s.scan().empty() ? "" : s.scan());
+    // Too long for one QR: fed as a wedge scanner would type it.
+    fed = booth.ShowCode(png.ok() ? *png : "", payload, index);
+  } else if (s.sign()) {
+    fed = booth.Type("/s", index);
   } else if (s.absent()) {
-    booths_[booth]->WriteLine(absl::StrCat("/a ", s.reason()));
-  } else if (!s.photo().empty()) {
-    if (s.shooting_no() != 0) booths_[booth]->WriteLine(absl::StrCat("/n ", s.shooting_no()));
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the command before the file
-    copy_photo(s.photo());
-  } else if (!s.retake().empty()) {
-    booths_[booth]->WriteLine("/r");
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    copy_photo(s.retake());
+    fed = booth.Type(s.reason().empty() ? "/a" : absl::StrCat("/a ", s.reason()), index);
+  } else {
+    absl::StatusOr<std::string> jpeg = ReadWholeFile(s.photo().empty() ? s.retake() : s.photo());
+    if (!jpeg.ok()) return absl::InvalidArgumentError(absl::StrCat("step ", index, ": ", jpeg.status().message()));
+    fed = booth.Shoot(*jpeg, s.shooting_no(), !s.retake().empty(), index);
   }
-  if (s.sign() || s.absent() || !s.photo().empty() || !s.retake().empty()) {
-    if (s.absent() && s.reason().empty()) {
-      // The booth refuses it on the spot; nothing is sent.
-      step_refusals_.push_back([&] {
-        v1::DrillRefusal r;
-        r.set_step(index);
-        r.set_booth(booth);
-        r.set_reason("reason_required");
-        r.set_detail("absent needs a reason; the booth did not send it");
-        return r;
-      }());
-      return absl::OkStatus();
-    }
-    Expect(booth, index);
-    return WaitDelivered(booth, index);
+  if (absl::IsFailedPrecondition(fed.status())) {
+    Refused(index, s.booth(), "booth_down", std::string(fed.status().message()));
+    return absl::OkStatus();
   }
+  GRADCAP_RETURN_IF_ERROR(fed.status());
+  if (fed->waiting) return absl::OkStatus();  // in its folder until the agent starts again
+  if (fed->seqs.empty()) {
+    // The booth kept it from the coordinator: a payment QR, an absence
+    // without a reason — the operator sees why on the spot.
+    Refused(index, s.booth(), s.absent() ? "reason_required" : "not_a_collection_code", fed->note);
+    return absl::OkStatus();
+  }
+  return WaitDelivered(s.booth(), index);
+}
+
+absl::Status Drill::Play(int index, const v1::DrillStep& s) {
+  const bool at_booth = !s.scan().empty() || !s.scan_payload().empty() || s.sign() || s.absent() ||
+                        !s.photo().empty() || !s.retake().empty();
+  if (at_booth) return PlayAtBooth(index, s);
   if (s.kill() == "coordinator") {
     coordinator_.Signal(SIGKILL);
     coordinator_.Wait(5000);
   } else if (s.start() == "coordinator") {
     if (!coordinator_.running()) GRADCAP_RETURN_IF_ERROR(StartCoordinator());
   } else if (s.kill().rfind("booth:", 0) == 0) {
-    booths_[s.kill().substr(6)]->Signal(SIGKILL);
-    booths_[s.kill().substr(6)]->Wait(5000);
+    booths_[s.kill().substr(6)]->Kill();
   } else if (s.start().rfind("booth:", 0) == 0) {
     if (!booths_[s.start().substr(6)]->running()) GRADCAP_RETURN_IF_ERROR(StartBooth(s.start().substr(6)));
-  } else if (!s.offline().empty()) {
-    offline_[s.offline()] = true;
-    booths_[s.offline()]->WriteLine("/offline");
-  } else if (!s.online().empty()) {
-    offline_[s.online()] = false;
-    booths_[s.online()]->WriteLine("/online");
+  } else if (!s.offline().empty() || !s.online().empty()) {
+    const std::string& booth = s.offline().empty() ? s.online() : s.offline();
+    absl::StatusOr<DrillInput> typed = booths_[booth]->Type(s.offline().empty() ? "/online" : "/offline", index);
+    if (absl::IsFailedPrecondition(typed.status())) {
+      Refused(index, booth, "booth_down", std::string(typed.status().message()));
+    } else {
+      GRADCAP_RETURN_IF_ERROR(typed.status());
+      if (!s.online().empty()) GRADCAP_RETURN_IF_ERROR(WaitDelivered(booth, index));
+    }
   } else if (s.wait_ms() > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(s.wait_ms()));
   } else if (!s.close().empty()) {
@@ -415,10 +400,11 @@ absl::StatusOr<v1::AdminReply> Drill::Admin(v1::AdminRequest request) {
 }
 
 absl::Status Drill::WaitDelivered(const std::string& booth, int index) {
-  if (!coordinator_.running() || offline_[booth] || !booths_[booth]->running()) return absl::OkStatus();
+  DrillBooth& b = *booths_[booth];
+  if (!coordinator_.running() || b.offline() || !b.running() || b.last_seq() == 0) return absl::OkStatus();
   v1::AdminRequest request;
   request.mutable_wait()->set_booth(booth);
-  request.mutable_wait()->set_seq(expected_[booth]);
+  request.mutable_wait()->set_seq(b.last_seq());
   request.mutable_wait()->set_timeout_ms(options_.step_timeout_ms);
   absl::StatusOr<v1::AdminReply> reply = Ask(std::move(request));
   if (!reply.ok()) {
@@ -427,12 +413,12 @@ absl::Status Drill::WaitDelivered(const std::string& booth, int index) {
   }
   if (reply->wait().reached()) return absl::OkStatus();
   return absl::DeadlineExceededError(absl::StrCat("step ", index, ": booth ", booth, " delivered ",
-                                                  reply->wait().committed_seq(), " of ", expected_[booth],
+                                                  reply->wait().committed_seq(), " of ", b.last_seq(),
                                                   " events within ", options_.step_timeout_ms, " ms; see ", work_));
 }
 
 absl::Status Drill::WaitAllDelivered() {
-  for (const auto& [booth, n] : expected_) GRADCAP_RETURN_IF_ERROR(WaitDelivered(booth, -1));
+  for (const auto& [booth, b] : booths_) GRADCAP_RETURN_IF_ERROR(WaitDelivered(booth, -1));
   return absl::OkStatus();
 }
 
@@ -449,9 +435,7 @@ absl::StatusOr<v1::DrillReport> Drill::Run() {
   // What can still be delivered is delivered, and checked while a validator
   // runs; then everyone stops.
   if (coordinator_.running()) {
-    for (const auto& [booth, n] : expected_) {
-      if (!offline_[booth] && booths_[booth]->running()) GRADCAP_RETURN_IF_ERROR(WaitDelivered(booth, -1));
-    }
+    GRADCAP_RETURN_IF_ERROR(WaitAllDelivered());
     if (RunningValidators() > 0) {
       v1::AdminRequest request;
       request.mutable_wait()->set_verdicts(true);
@@ -468,13 +452,14 @@ absl::StatusOr<v1::DrillReport> Drill::Run() {
       v->Wait(5000);
     }
   }
-  for (auto& [booth, p] : booths_) {
-    p->Signal(SIGTERM);
-    p->Wait(5000);
+  std::map<std::pair<std::string, uint64_t>, int> step_of;
+  for (auto& [booth, b] : booths_) {
+    b->Stop();
+    for (const auto& [seq, step] : b->steps()) step_of[{booth, seq}] = step;
   }
   coordinator_.Signal(SIGTERM);
   coordinator_.Wait(10000);
-  GRADCAP_ASSIGN_OR_RETURN(v1::DrillReport report, BuildDrillReport(db_, file_, step_of_));
+  GRADCAP_ASSIGN_OR_RETURN(v1::DrillReport report, BuildDrillReport(db_, file_, step_of));
   for (const v1::DrillRefusal& r : step_refusals_) *report.add_refusals() = r;
   std::stable_sort(report.mutable_refusals()->begin(), report.mutable_refusals()->end(),
                    [](const v1::DrillRefusal& a, const v1::DrillRefusal& b) { return a.step() < b.step(); });
