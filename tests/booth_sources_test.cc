@@ -15,18 +15,14 @@
 #include <thread>
 
 #include "absl/strings/str_format.h"
-#include "common/big_endian.h"
-#include "common/kv_store.h"
 #include "common/qr_code.h"
 #include "common/sha256.h"
-#include "common/temp_dir.h"
-#include "coordinator/log_format.h"
-#include "tests/process.h"
+#include "tests/booth_fixture.h"
 
 namespace gradcap {
 namespace {
 
-using testing::ChildProcess;
+using testing::LoggedEvent;
 
 cv::Mat Screen(const std::string& payload) {
   std::string png = RenderCodeScreenPng(payload, "****0000").value();
@@ -42,68 +38,12 @@ cv::Mat Frame(const cv::Mat& screen, int x, int y) {
   return frame;
 }
 
-struct LoggedEvent {
-  uint64_t seq;
-  std::string scan;
-  std::string photo_sha256;
-};
-
-class BoothSourcesTest : public ::testing::Test {
+class BoothSourcesTest : public testing::BoothFixture {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(InitCrypto().ok());
-    endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", testing::FreeLoopbackPort());
+    BoothFixture::SetUp();
     StartCoordinator();
   }
-  void TearDown() override {
-    booth_.Signal(SIGTERM);
-    booth_.Wait(5000);
-    coordinator_.Signal(SIGTERM);
-    coordinator_.Wait(10000);
-  }
-  void StartCoordinator() {
-    const std::string ready = dir_.Sub("ready");
-    std::remove(ready.c_str());
-    ASSERT_TRUE(coordinator_.Start({COORDINATOR_BIN, "--db", dir_.Sub("db"), "--listen", endpoint_, "--ready_file",
-                                    ready, "--stats_interval_ms", "0"},
-                                   dir_.Sub("coordinator.log")));
-    ASSERT_FALSE(testing::WaitForFile(ready, 20000).empty()) << testing::ReadFile(dir_.Sub("coordinator.log"));
-  }
-  void StartBooth(std::vector<std::string> extra) {
-    std::vector<std::string> argv = {BOOTH_AGENT_BIN, "--booth", "B1", "--outbox", dir_.Sub("outbox"), "--coordinator",
-                                     endpoint_, "--status_interval_ms", "0"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    ASSERT_TRUE(booth_.Start(argv, dir_.Sub("booth.log")));
-  }
-  // B1's applied events in log order (the coordinator may be running).
-  std::vector<LoggedEvent> Logged() {
-    std::vector<LoggedEvent> out;
-    auto store = KvStore::Open(dir_.Sub("db"), LogColumns(), OpenMode::kReadOnly);
-    if (!store.ok()) return out;
-    auto cursor = (*store)->NewCursor(kEventsColumn);
-    for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
-      auto opened = OpenRecord(ReadBigEndian64(cursor->key()).value(), cursor->value());
-      if (!opened.ok() || !opened->record.has_applied()) continue;
-      const v1::BoothEvent& e = opened->record.applied().event();
-      out.push_back({e.id().seq(), e.has_scan() ? e.scan().payload() : "",
-                     e.has_photo() ? ToHex(e.photo().sha256()) : ""});
-    }
-    return out;
-  }
-  std::vector<LoggedEvent> WaitForEvents(size_t n, int timeout_s) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-    std::vector<LoggedEvent> got;
-    while (std::chrono::steady_clock::now() < deadline) {
-      got = Logged();
-      if (got.size() >= n) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return got;
-  }
-
-  TempDir dir_;
-  std::string endpoint_;
-  ChildProcess coordinator_, booth_;
 };
 
 TEST_F(BoothSourcesTest, ACodeHeldThreeSecondsIsOneScanAndTwoCodesInARowAreTwo) {
