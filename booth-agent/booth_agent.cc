@@ -21,7 +21,7 @@ namespace {
 constexpr char kComponent[] = "booth-agent";
 constexpr char kCommandHelp[] =
     "/s sign, /r next photo is a retake, /a REASON absent, /p camera photo, /n N next photo is for number N, "
-    "/keep send the held photo, /drop set the held photo aside, /offline, /online";
+    "/keep send the held photo, /drop set the held photo aside, /offline, /online, /help";
 
 v1::BoothEvent SyntheticEvent(const std::string& booth, uint64_t n, uint64_t photo_bytes) {
   v1::BoothEvent event;
@@ -304,6 +304,8 @@ absl::Status BoothAgent::HandleLine(const std::string& line) {
     return KeepHeldPhoto();
   } else if (line == "/drop") {
     return DropHeldPhoto();
+  } else if (line == "/help" || line == "/?") {
+    Say(std::string("commands: ") + kCommandHelp);
   } else if (line[0] == '/') {
     Refuse("unknown command", std::string("commands: ") + kCommandHelp);
   } else {

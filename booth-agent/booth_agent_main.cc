@@ -51,7 +51,7 @@ ABSL_FLAG(
     "Read stdin line by line: codes from a keyboard-wedge USB scanner, and operator commands "
     "/s (sign), /r (next photo is a retake), /a REASON (absent), /p (camera photo), /n N (the next photo "
     "is for shooting number N), /keep (send the held start-up photo), /drop (set it aside in held/), "
-    "/offline, /online.");
+    "/offline, /online, /help (list the commands).");
 ABSL_FLAG(bool, tui, false, "Draw the operator screen on the terminal (stderr keeps the log).");
 ABSL_FLAG(int, debounce_ms, 2000, "A code seen again within this many ms is the same showing.");
 ABSL_FLAG(uint64_t, synthetic_scans, 0,

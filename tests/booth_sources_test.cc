@@ -12,7 +12,6 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
-#include <thread>
 
 #include "absl/strings/str_format.h"
 #include "common/qr_code.h"
@@ -80,36 +79,52 @@ TEST_F(BoothSourcesTest, ScansAndPhotosDuringAnOutageArriveOnceAndInOrder) {
   const std::string scans = dir_.Sub("scans"), hot = dir_.Sub("hot");
   std::filesystem::create_directories(scans);
   std::filesystem::create_directories(hot);
-  StartBooth({"--scan_folder", scans, "--hot_folder", hot});
+  StartBooth({"--scan_folder", scans, "--hot_folder", hot, "--stdin_scans"});
   std::vector<std::string> expected_scans, expected_photos;
+  uint64_t seq = 0;
+  // Two turns of the agent: a command is read at the start of a turn and the
+  // folders are polled after it, so once the second command's line is back,
+  // the folders have been looked at with everything written before the first.
+  auto two_turns = [&] {
+    for (int turn = 0; turn < 2; ++turn) {
+      ASSERT_TRUE(booth_.WriteLine("/help"));
+      ASSERT_EQ(NextJournal(), R"({"input":"line","text":"/help","seqs":[]})");
+    }
+  };
   cv::RNG rng(42);
   auto show_and_shoot = [&](int i) {
     const std::string payload = absl::StrFormat("OUTAGE-CODE-%02d", i);
-    cv::imwrite(absl::StrFormat("%s/%02d.png", scans, i), Frame(Screen(payload), 200 + 10 * i, 60));
+    const std::string png = absl::StrFormat("%02d.png", i);
+    cv::imwrite(scans + "/" + png, Frame(Screen(payload), 200 + 10 * i, 60));
     expected_scans.push_back(payload);
+    // The scan is stored before the photo is shot.
+    ASSERT_EQ(NextJournal(), absl::StrFormat(R"({"input":"scan_file","name":"%s","seqs":[%d]})", png, ++seq));
     cv::Mat photo(640, 480, CV_8UC3);
     rng.fill(photo, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(255));
     std::vector<uchar> jpeg;
     cv::imencode(".jpg", photo, jpeg);
     const std::string bytes(jpeg.begin(), jpeg.end());
-    // Written in two parts, as a camera streams a file.
-    const std::string path = absl::StrFormat("%s/IMG_%04d.JPG", hot, i);
-    { std::ofstream(path, std::ios::binary) << bytes.substr(0, bytes.size() / 2); }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    { std::ofstream(path, std::ios::binary | std::ios::app) << bytes.substr(bytes.size() / 2); }
+    // Written in two parts, as a camera streams a file; the agent looks at
+    // the folder while only the first part is there.
+    const std::string name = absl::StrFormat("IMG_%04d.JPG", i);
+    { std::ofstream(hot + "/" + name, std::ios::binary) << bytes.substr(0, bytes.size() / 2); }
+    two_turns();
+    { std::ofstream(hot + "/" + name, std::ios::binary | std::ios::app) << bytes.substr(bytes.size() / 2); }
     expected_photos.push_back(ToHex(Sha256(bytes)));
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));  // the scan lands before the next photo
+    // The photo is stored (whole) before the next scan is shown.
+    ASSERT_EQ(NextJournal(), absl::StrFormat(R"({"input":"hot_file","name":"%s","seqs":[%d]})", name, ++seq));
   };
   for (int i = 0; i < 4; ++i) show_and_shoot(i);
   coordinator_.Signal(SIGKILL);  // the network goes
   ASSERT_TRUE(coordinator_.Wait(5000));
   std::ofstream(hot + "/notes.txt") << "not a photo";
+  EXPECT_EQ(NextJournal().rfind(R"({"input":"hot_file","name":"notes.txt","seqs":[],"note":"not a JPEG)", 0),
+            0u);
   for (int i = 4; i < 10; ++i) show_and_shoot(i);
-  std::this_thread::sleep_for(std::chrono::seconds(1));
-  StartCoordinator();  // and comes back
+  StartCoordinator();  // and comes back: everything is in the outbox by now
 
   std::vector<LoggedEvent> events = WaitForEvents(20, 90);
-  ASSERT_EQ(events.size(), 20u) << testing::ReadFile(dir_.Sub("booth.log"));
+  ASSERT_EQ(events.size(), 20u) << BoothLog();
   std::vector<std::string> got_scans, got_photos;
   for (size_t i = 0; i < events.size(); ++i) {
     EXPECT_EQ(events[i].seq, i + 1);
@@ -119,7 +134,7 @@ TEST_F(BoothSourcesTest, ScansAndPhotosDuringAnOutageArriveOnceAndInOrder) {
   EXPECT_EQ(got_scans, expected_scans);
   EXPECT_EQ(got_photos, expected_photos);  // the original bytes, once each, in order
   EXPECT_TRUE(std::filesystem::exists(hot + "/rejected/notes.txt"));
-  EXPECT_NE(testing::ReadFile(dir_.Sub("booth.log")).find("notes.txt: not a JPEG"), std::string::npos);
+  EXPECT_NE(BoothLog().find("notes.txt: not a JPEG"), std::string::npos);
 }
 
 }  // namespace
