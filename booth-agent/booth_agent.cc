@@ -20,6 +20,9 @@ namespace gradcap {
 namespace {
 
 constexpr char kComponent[] = "booth-agent";
+constexpr char kCommandHelp[] =
+    "/s sign, /r next photo is a retake, /a REASON absent, /p camera photo, /n N next photo is for number N, "
+    "/keep send the held photo, /drop set the held photo aside, /offline, /online, /help";
 
 v1::BoothEvent SyntheticEvent(const std::string& booth, uint64_t n, uint64_t photo_bytes) {
   v1::BoothEvent event;
@@ -46,6 +49,7 @@ BoothAgent::BoothAgent(BoothConfig config, const Clock* clock)
       clock_(clock),
       debouncer_(config_.debounce_ms),
       journal_(config_.journal_fd) {
+  if (config_.began_ns == 0) config_.began_ns = clock_->NowMs() * 1'000'000;
   view_.booth = config_.booth;
   view_.colleges = config_.colleges;
 }
@@ -81,6 +85,7 @@ absl::Status BoothAgent::Start() {
   }
   started_ms_ = clock_->MonotonicMs();
   generated_at_start_ = outbox_->generated();
+  journal_.Write(StartedJournalJson(config_.booth, outbox_->epoch(), outbox_->last_seq()));
   return absl::OkStatus();
 }
 
@@ -97,6 +102,7 @@ void BoothAgent::Refuse(const std::string& note, const std::string& message) {
 
 void BoothAgent::FinishInput(JournalEntry entry) {
   entry.seqs = std::move(input_.seqs);
+  if (entry.name.empty()) entry.name = std::move(input_.name);
   if (entry.note.empty()) entry.note = std::move(input_.note);
   input_ = JournalEntry();
   journal_.Write(JournalJson(entry));
@@ -295,10 +301,14 @@ absl::Status BoothAgent::HandleLine(const std::string& line) {
     Say("link restored");
   } else if (line == "/a" || line.rfind("/a ", 0) == 0) {
     return MarkAbsent(line.size() > 3 ? line.substr(3) : "");
+  } else if (line == "/keep") {
+    return KeepHeldPhoto();
+  } else if (line == "/drop") {
+    return DropHeldPhoto();
+  } else if (line == "/help" || line == "/?") {
+    Say(std::string("commands: ") + kCommandHelp);
   } else if (line[0] == '/') {
-    Refuse("unknown command",
-           "commands: /s sign, /r next photo is a retake, /a REASON absent, /p camera photo, "
-           "/n N next photo is for number N, /offline, /online");
+    Refuse("unknown command", std::string("commands: ") + kCommandHelp);
   } else {
     return SubmitScan(line, "scanner");
   }
@@ -315,80 +325,6 @@ void BoothAgent::OpenCamera() {
     Say(absl::StrCat("摄像头不可用 / ", camera.status().message(), " — scan with the USB scanner; retrying"));
     camera_reported_ = true;
   }
-}
-
-absl::Status BoothAgent::PollScanner() {
-  if (scanner_ == nullptr && config_.camera >= 0 && clock_->MonotonicMs() - camera_tried_ms_ > 5000) OpenCamera();
-  if (scanner_ == nullptr) return absl::OkStatus();
-  absl::StatusOr<std::optional<DecodedFrame>> frame = scanner_->Next();
-  if (!frame.ok()) {
-    Say(absl::StrCat("code camera: ", frame.status().message()));
-    if (config_.camera >= 0 && absl::IsUnavailable(frame.status())) {
-      scanner_.reset();  // unplugged: try again later
-      camera_reported_ = false;
-    }
-    return absl::OkStatus();
-  }
-  if (!frame->has_value()) return absl::OkStatus();
-  const DecodedFrame& f = **frame;
-  input_ = JournalEntry();
-  if (!f.error.empty()) Refuse(f.error, absl::StrCat("code picture ", f.name, ": ", f.error));
-  // A folder file is read once, across restarts too: its marker is stored
-  // with the scan it produced (or alone, when it held no code).
-  const bool folder = !config_.scan_folder.empty();
-  const std::string marker = folder ? "scan/" + f.name : "";
-  bool marked = false, shown = false;
-  for (const std::string& payload : f.payloads) {
-    if (debouncer_.Accept(payload, f.time_ms)) {
-      shown = true;
-      GRADCAP_RETURN_IF_ERROR(SubmitScan(payload, config_.camera >= 0 ? "camera" : "folder", marked ? "" : marker));
-      marked = marked || !marker.empty();
-    }
-  }
-  if (!marker.empty() && !marked) {
-    std::vector<v1::BoothEvent> none;
-    GRADCAP_RETURN_IF_ERROR(outbox_->Append(none, 0, {marker}));
-  }
-  JournalEntry entry;
-  entry.name = f.name;
-  if (folder) {
-    entry.input = "scan_file";
-    if (!shown && f.error.empty()) entry.note = "no code in the picture";
-    FinishInput(std::move(entry));
-  } else if (shown) {  // most camera frames show nothing: only showings are inputs
-    entry.input = "frame";
-    FinishInput(std::move(entry));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status BoothAgent::PollHotFolder() {
-  if (hot_folder_ == nullptr) return absl::OkStatus();
-  HotFolderPoll poll = hot_folder_->Poll(clock_->MonotonicMs());
-  for (const RejectedFile& problem : poll.problems) {
-    input_ = JournalEntry();
-    Say(absl::StrCat("hot folder: ", problem.name, ": ", problem.why));
-    JournalEntry entry;
-    entry.input = "hot_file";
-    entry.name = problem.name;
-    entry.note = problem.why;
-    FinishInput(std::move(entry));
-  }
-  for (PickedPhoto& photo : poll.photos) {
-    input_ = JournalEntry();
-    const std::string marker = absl::StrCat("hot/", photo.name, "/", photo.bytes.size());
-    if (!outbox_->HasMarker(marker)) {
-      GRADCAP_RETURN_IF_ERROR(SubmitPhoto(std::move(photo.bytes), photo.name, marker));
-    } else {
-      input_.note = "stored before a restart; now moved to sent/";
-    }
-    hot_folder_->MarkSent(photo.name);
-    JournalEntry entry;
-    entry.input = "hot_file";
-    entry.name = photo.name;
-    FinishInput(std::move(entry));
-  }
-  return absl::OkStatus();
 }
 
 absl::Status BoothAgent::GenerateSynthetic() {
@@ -408,8 +344,15 @@ absl::Status BoothAgent::GenerateSynthetic() {
 absl::Status BoothAgent::Turn(int wait_ms) {
   GRADCAP_RETURN_IF_ERROR(GenerateSynthetic());
   GRADCAP_RETURN_IF_ERROR(PollStdin());
-  GRADCAP_RETURN_IF_ERROR(PollScanner());
-  GRADCAP_RETURN_IF_ERROR(PollHotFolder());
+  std::vector<FileInput> arrived;
+  GRADCAP_RETURN_IF_ERROR(PollScanner(&arrived));
+  PollHotFolder(&arrived);
+  files_.Add(std::move(arrived));
+  if (!files_.backlog_ended() && (scanner_ == nullptr || scanner_->backlog_done()) &&
+      (hot_folder_ == nullptr || hot_folder_->backlog_done())) {
+    files_.EndBacklog();
+  }
+  GRADCAP_RETURN_IF_ERROR(HandleFiles());
   GRADCAP_RETURN_IF_ERROR(link_->Poll(scanner_ != nullptr && !scanner_->ended() ? 0 : wait_ms));
   view_.online = link_->online();
   view_.waiting_in_outbox = outbox_->depth();
@@ -417,9 +360,10 @@ absl::Status BoothAgent::Turn(int wait_ms) {
 }
 
 bool BoothAgent::Drained() const {
-  const bool sources_done = outbox_->generated() >= config_.synthetic_scans &&
-                            (!config_.stdin_lines || stdin_eof_) &&
-                            (scanner_ == nullptr || scanner_->ended()) && (hot_folder_ == nullptr || hot_folder_->idle());
+  const bool sources_done =
+      outbox_->generated() >= config_.synthetic_scans && (!config_.stdin_lines || stdin_eof_) &&
+      (scanner_ == nullptr || scanner_->ended()) && (hot_folder_ == nullptr || hot_folder_->idle()) &&
+      files_.backlog_ended() && files_.empty();
   return sources_done && outbox_->depth() == 0;
 }
 

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "booth-agent/booth_link.h"
 #include "booth-agent/debouncer.h"
+#include "booth-agent/file_queue.h"
 #include "booth-agent/frame_scanner.h"
 #include "booth-agent/hot_folder.h"
 #include "booth-agent/journal.h"
@@ -40,6 +41,9 @@ struct BoothConfig {
   uint64_t synthetic_chunk = 50;
   double synthetic_rate = 0;
   int journal_fd = -1;  // one JSON line per handled input (journal.h); -1: none
+  // Wall clock (ns) when the process started: a start-up photo written before
+  // it was taken while the agent was down. 0: when the agent is made.
+  int64_t began_ns = 0;
 };
 
 // What the operator display shows.
@@ -49,6 +53,8 @@ struct BoothView {
   uint64_t waiting_in_outbox = 0;
   std::vector<v1::QueueEntry> queue;  // as the coordinator last described it
   bool retake_next = false;
+  std::string held_photo;        // a start-up photo waiting for /keep or /drop
+  std::string held_photo_taken;  // when the camera wrote it (local time)
   std::string last_verdict_zh, last_verdict_en;
   bool last_verdict_ok = true;
   v1::PhotoVerdict photo_verdict;    // the latest photo check from the validators
@@ -69,7 +75,8 @@ class BoothAgent {
   // every event is acked. --exit_when_delivered exits then, not before.
   bool Drained() const;
 
-  // Operator commands (also typed on stdin as /s, /r, /a REASON, /p).
+  // Operator commands (also typed on stdin as /s, /r, /a REASON, /p, /n N,
+  // /keep, /drop, /offline, /online).
   absl::Status Sign();
   absl::Status MarkAbsent(const std::string& reason);
   void RetakeNext();
@@ -83,9 +90,22 @@ class BoothAgent {
  private:
   absl::Status PollStdin();
   absl::Status HandleLine(const std::string& line);
-  absl::Status PollScanner();
   void OpenCamera();
-  absl::Status PollHotFolder();
+  // The file side (booth_agent_files.cc). Folder files join files_; camera
+  // and video frames are handled at once.
+  absl::Status PollScanner(std::vector<FileInput>* arrived);
+  void PollHotFolder(std::vector<FileInput>* arrived);
+  absl::Status HandleFiles();
+  absl::Status HandleFrame(const DecodedFrame& frame);
+  absl::Status HandleScanFile(const DecodedFrame& frame);
+  absl::StatusOr<bool> SubmitShownCodes(const DecodedFrame& frame, const std::string& marker);
+  absl::Status HandlePhotoFile(PickedPhoto& photo);
+  bool TakenWhileDown(const PickedPhoto& photo) const;
+  void HoldPhoto(const PickedPhoto& photo);
+  absl::Status KeepHeldPhoto();
+  absl::Status DropHeldPhoto();
+  // Moves the held photo to held/ and lets the files behind it go; its name.
+  std::string SetAsideHeldPhoto(const std::string& why);
   absl::Status GenerateSynthetic();
   absl::Status SubmitPhoto(std::string bytes, const std::string& name, const std::string& marker);
   absl::Status Store(v1::BoothEvent event, const std::vector<std::string>& markers = {});
@@ -116,6 +136,8 @@ class BoothAgent {
   bool camera_reported_ = false;
   Journal journal_;
   JournalEntry input_;  // what the input being handled has made so far
+  FileQueue files_;     // folder files waiting their turn
+  bool holding_ = false;  // files_'s front is a start-up photo waiting for /keep or /drop
 };
 
 }  // namespace gradcap

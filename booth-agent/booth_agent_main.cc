@@ -2,15 +2,20 @@
 // `booth-agent decode FILE... [--json]`, checks pictures of codes offline.
 // Settings come from flags or a file of flags (--flagfile=booth.flags).
 #include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "booth-agent/booth_agent.h"
 #include "booth-agent/frame_scanner.h"
@@ -30,14 +35,23 @@ ABSL_FLAG(std::string, keys, "",
           "CURVE (required when the coordinator runs with --keys).");
 ABSL_FLAG(int, camera, -1, "Read codes from camera /dev/video<N> (V4L2); -1: no camera.");
 ABSL_FLAG(std::string, video, "", "Read codes from this video file instead of a camera (rehearsals).");
-ABSL_FLAG(std::string, scan_folder, "",
-          "Read codes from image files in this folder (each file is one showing; new files are picked up).");
-ABSL_FLAG(std::string, hot_folder, "",
-          "The tethered camera's folder: each complete JPEG written here is sent as the photo of the "
-          "current shooting number (moved to sent/ once stored; bad files to rejected/).");
-ABSL_FLAG(bool, stdin_scans, false,
-          "Read stdin line by line: codes from a keyboard-wedge USB scanner, and operator commands "
-          "/s (sign), /r (next photo is a retake), /a REASON (absent), /p (camera photo).");
+ABSL_FLAG(
+    std::string, scan_folder, "",
+    "Read codes from image files in this folder (each file is one showing; new files are picked up, in the "
+    "order they were made: modification time, then name).");
+ABSL_FLAG(
+    std::string, hot_folder, "",
+    "The tethered camera's folder: each complete JPEG written here is sent as the photo of the "
+    "current shooting number (moved to sent/ once stored; bad files to rejected/). Files already in the "
+    "scan and hot folders at start-up are taken in the order they were made, across both folders; a photo "
+    "found at start-up is HELD until the operator types /keep (send it) or /drop (move it to held/, never "
+    "sent); without --stdin_scans it is set aside in held/ at once.");
+ABSL_FLAG(
+    bool, stdin_scans, false,
+    "Read stdin line by line: codes from a keyboard-wedge USB scanner, and operator commands "
+    "/s (sign), /r (next photo is a retake), /a REASON (absent), /p (camera photo), /n N (the next photo "
+    "is for shooting number N), /keep (send the held start-up photo), /drop (set it aside in held/), "
+    "/offline, /online, /help (list the commands).");
 ABSL_FLAG(bool, tui, false, "Draw the operator screen on the terminal (stderr keeps the log).");
 ABSL_FLAG(int, debounce_ms, 2000, "A code seen again within this many ms is the same showing.");
 ABSL_FLAG(uint64_t, synthetic_scans, 0,
@@ -63,6 +77,29 @@ std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop.store(true); }
 
 using namespace gradcap;
+
+// When this process was started (forked), on the wall clock: /proc/self/stat
+// has it in clock ticks since boot; subtract the time since then (on the
+// boot-time clock) from now. Good to a tick (10 ms); 0 when unknown.
+int64_t ProcessStartWallNs(const Clock& clock) {
+  std::ifstream in("/proc/self/stat");
+  std::string stat;
+  std::getline(in, stat);
+  const size_t paren = stat.rfind(')');  // the command name may hold spaces
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(paren + 1));
+  std::string field;
+  uint64_t start_ticks = 0;
+  for (int n = 3; n <= 22 && fields >> field; ++n) {
+    if (n == 22 && !absl::SimpleAtoi(field, &start_ticks)) return 0;
+  }
+  timespec boot{};
+  const long hz = ::sysconf(_SC_CLK_TCK);
+  if (start_ticks == 0 || hz <= 0 || ::clock_gettime(CLOCK_BOOTTIME, &boot) != 0) return 0;
+  const int64_t since_boot_ns = int64_t(boot.tv_sec) * 1'000'000'000 + boot.tv_nsec;
+  const int64_t started_since_boot_ns = int64_t(start_ticks) * (1'000'000'000 / hz);
+  return clock.NowMs() * 1'000'000 - (since_boot_ns - started_since_boot_ns);
+}
 
 int Decode(const std::vector<std::string>& files) {
   if (files.empty()) {
@@ -149,6 +186,7 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGPIPE, SIG_IGN);
   const Clock* clock = SystemClock::Get();
+  config.began_ns = ProcessStartWallNs(*clock);
   BoothAgent agent(config, clock);
   if (absl::Status s = agent.Start(); !s.ok()) {
     std::fprintf(stderr, "booth-agent: %s\n", std::string(s.message()).c_str());

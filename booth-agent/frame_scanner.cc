@@ -11,6 +11,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "booth-agent/file_order.h"
 #include "common/zxing_codes.h"
 
 namespace gradcap {
@@ -136,7 +137,14 @@ class CaptureScanner final : public FrameScanner {
 class FolderScanner final : public FrameScanner {
  public:
   FolderScanner(std::string dir, std::function<bool(const std::string&)> already_read)
-      : dir_(std::move(dir)), already_read_(std::move(already_read)) {}
+      : dir_(std::move(dir)), already_read_(std::move(already_read)) {
+    // What is here already was shown while the agent was not running.
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (Unread(entry, name)) backlog_.insert(name);
+    }
+  }
 
   absl::StatusOr<std::optional<DecodedFrame>> Next() override {
     // A file is read once its size has stopped changing: whoever writes it
@@ -144,39 +152,39 @@ class FolderScanner final : public FrameScanner {
     const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now().time_since_epoch())
                             .count();
-    std::vector<fs::path> ready;
+    std::vector<FileStamp> ready;
+    std::set<std::string> present;
     bool pending = false;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(dir_, ec)) {
       const std::string name = entry.path().filename().string();
-      if (!entry.is_regular_file() || seen_.count(name) || name.empty() || name[0] == '.') continue;
-      if (already_read_ && already_read_(name)) {
-        seen_.insert(name);
-        continue;
-      }
+      present.insert(name);
+      if (!Unread(entry, name)) continue;
       std::error_code size_ec;
       const int64_t size = static_cast<int64_t>(fs::file_size(entry.path(), size_ec));
       if (size_ec) continue;
       auto [it, fresh] = sizes_.try_emplace(name, std::make_pair(size, now));
       if (!fresh && it->second.first != size) it->second = {size, now};
       if (now - it->second.second >= kStableMs) {
-        ready.push_back(entry.path());
+        ready.push_back({ModifiedNs(entry.path()), name});
       } else {
         pending = true;
       }
     }
     if (ec) return absl::UnavailableError(absl::StrCat("cannot list ", dir_, ": ", ec.message()));
+    std::erase_if(backlog_, [&](const std::string& name) { return !present.count(name); });  // gone
     caught_up_ = ready.empty() && !pending;
     if (ready.empty()) return std::optional<DecodedFrame>();
-    std::sort(ready.begin(), ready.end());
-    const fs::path path = ready.front();
-    seen_.insert(path.filename().string());
-    sizes_.erase(path.filename().string());
+    const FileStamp oldest = *std::min_element(ready.begin(), ready.end());
+    seen_.insert(oldest.name);
+    sizes_.erase(oldest.name);
+    backlog_.erase(oldest.name);
     DecodedFrame out;
-    out.name = path.filename().string();
+    out.name = oldest.name;
+    out.modified_ns = oldest.modified_ns;
     // Each file is one showing of a phone: far apart in time, never merged.
     out.time_ms = static_cast<int64_t>(seen_.size()) * 60'000;
-    absl::StatusOr<cv::Mat> image = ReadImage(path.string());
+    absl::StatusOr<cv::Mat> image = ReadImage((fs::path(dir_) / oldest.name).string());
     absl::StatusOr<std::vector<std::string>> payloads = std::vector<std::string>();
     if (image.ok()) {
       latest_ = *image;
@@ -193,14 +201,26 @@ class FolderScanner final : public FrameScanner {
   }
   // Caught up with the folder (more files may still arrive).
   bool ended() const override { return caught_up_; }
+  bool backlog_done() const override { return backlog_.empty(); }
   absl::StatusOr<std::string> LatestFrameJpeg() override { return EncodeJpeg(latest_); }
 
  private:
+  // A picture this scanner has still to read (read before a restart: no).
+  bool Unread(const fs::directory_entry& entry, const std::string& name) {
+    if (!entry.is_regular_file() || seen_.count(name) || name.empty() || name[0] == '.') return false;
+    if (already_read_ && already_read_(name)) {
+      seen_.insert(name);
+      return false;
+    }
+    return true;
+  }
+
   static constexpr int64_t kStableMs = 300;
   std::string dir_;
   std::function<bool(const std::string&)> already_read_;
   bool caught_up_ = false;
   std::set<std::string> seen_;
+  std::set<std::string> backlog_;                             // unread files that were here at start-up
   std::map<std::string, std::pair<int64_t, int64_t>> sizes_;  // name → (size, since ms)
   cv::Mat latest_;
 };

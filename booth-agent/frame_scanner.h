@@ -22,6 +22,7 @@ struct DecodedFrame {
   std::string name;                  // file name, or "frame N"
   std::vector<std::string> payloads;  // QR texts found (may be empty)
   std::string error;                  // why nothing could be read from it (then no payloads)
+  int64_t modified_ns = 0;            // a folder file's modification time (file_order.h)
 };
 
 class FrameScanner {
@@ -29,9 +30,9 @@ class FrameScanner {
   // `index` as in /dev/video<index>. Unavailable when it cannot be opened.
   static absl::StatusOr<std::unique_ptr<FrameScanner>> OpenCamera(int index);
   static absl::StatusOr<std::unique_ptr<FrameScanner>> OpenVideo(const std::string& path);
-  // Images already in the folder (name order), then any that arrive later;
-  // files for which `already_read(name)` is true are skipped (read before a
-  // restart).
+  // Images already in the folder, then any that arrive later, each in the
+  // order they were made (modification time, then name); files for which
+  // `already_read(name)` is true are skipped (read before a restart).
   static absl::StatusOr<std::unique_ptr<FrameScanner>> OpenFolder(
       const std::string& path, std::function<bool(const std::string&)> already_read = nullptr);
   virtual ~FrameScanner() = default;
@@ -44,6 +45,10 @@ class FrameScanner {
   virtual absl::StatusOr<std::optional<DecodedFrame>> Next() = 0;
   // A video has ended; a folder has no unread file (for now).
   virtual bool ended() const = 0;
+  // Every unread file that was in the folder when it was opened has been
+  // returned by Next() or has gone: the start-up backlog is all read.
+  // Cameras and videos have no backlog.
+  virtual bool backlog_done() const { return true; }
   // JPEG bytes of the latest frame (a camera photo on the operator's key).
   virtual absl::StatusOr<std::string> LatestFrameJpeg() = 0;
 };

@@ -3,11 +3,13 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "booth-agent/file_order.h"
 
 namespace gradcap {
 namespace {
@@ -22,6 +24,7 @@ absl::StatusOr<std::unique_ptr<HotFolder>> HotFolder::Open(const std::string& di
   std::error_code ec;
   fs::create_directories(fs::path(dir) / "sent", ec);
   fs::create_directories(fs::path(dir) / "rejected", ec);
+  if (!ec) fs::create_directories(fs::path(dir) / "held", ec);
   if (ec || !fs::is_directory(dir)) {
     return absl::UnavailableError(absl::StrCat("hot folder ", dir, " cannot be used: ", ec.message()));
   }
@@ -30,7 +33,14 @@ absl::StatusOr<std::unique_ptr<HotFolder>> HotFolder::Open(const std::string& di
   return std::unique_ptr<HotFolder>(new HotFolder(dir, fd));
 }
 
-HotFolder::HotFolder(std::string dir, int inotify_fd) : dir_(std::move(dir)), inotify_fd_(inotify_fd) {}
+HotFolder::HotFolder(std::string dir, int inotify_fd) : dir_(std::move(dir)), inotify_fd_(inotify_fd) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && !IsHidden(name)) at_open_.insert(name);
+  }
+  backlog_ = at_open_;
+}
 
 HotFolder::~HotFolder() {
   if (inotify_fd_ >= 0) ::close(inotify_fd_);
@@ -41,12 +51,23 @@ void HotFolder::Reject(const std::string& name, const std::string& why, HotFolde
   std::error_code ec;
   fs::rename(fs::path(dir_) / name, fs::path(dir_) / "rejected" / name, ec);
   candidates_.erase(name);
+  backlog_.erase(name);
 }
 
 void HotFolder::MarkSent(const std::string& name) {
   std::error_code ec;
   fs::rename(fs::path(dir_) / name, fs::path(dir_) / "sent" / name, ec);
   candidates_.erase(name);
+  handed_.erase(name);
+}
+
+void HotFolder::SetAside(const std::string& name) {
+  fs::path to = fs::path(dir_) / "held" / name;
+  for (int n = 1; fs::exists(to); ++n) to = fs::path(dir_) / "held" / absl::StrCat(name, ".", n);
+  std::error_code ec;
+  fs::rename(fs::path(dir_) / name, to, ec);
+  candidates_.erase(name);
+  handed_.erase(name);
 }
 
 HotFolderPoll HotFolder::Poll(int64_t now_ms) {
@@ -58,9 +79,11 @@ HotFolderPoll HotFolder::Poll(int64_t now_ms) {
     }
   }
   std::error_code ec;
+  std::set<std::string> present;
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
     const std::string name = entry.path().filename().string();
-    if (!entry.is_regular_file() || IsHidden(name)) continue;
+    if (!entry.is_regular_file() || IsHidden(name) || handed_.count(name)) continue;
+    present.insert(name);
     std::error_code size_ec;
     const int64_t size = static_cast<int64_t>(fs::file_size(entry.path(), size_ec));
     if (size_ec) continue;
@@ -70,7 +93,9 @@ HotFolderPoll HotFolder::Poll(int64_t now_ms) {
       c.size = size;
       c.size_since_ms = now_ms;
     }
+    c.modified_ns = ModifiedNs(entry.path());
   }
+  if (!ec) std::erase_if(backlog_, [&](const std::string& name) { return !present.count(name); });  // gone
   for (auto it = candidates_.begin(); it != candidates_.end();) {
     const std::string name = it->first;
     const Candidate c = it->second;
@@ -109,9 +134,14 @@ HotFolderPoll HotFolder::Poll(int64_t now_ms) {
       }
       continue;  // half-written: wait for the rest
     }
-    poll.photos.push_back({name, std::move(bytes)});
+    poll.photos.push_back({name, std::move(bytes), c.modified_ns, at_open_.count(name) > 0});
     candidates_.erase(name);
+    backlog_.erase(name);
+    handed_.insert(name);
   }
+  std::sort(poll.photos.begin(), poll.photos.end(), [](const PickedPhoto& a, const PickedPhoto& b) {
+    return FileStamp{a.modified_ns, a.name} < FileStamp{b.modified_ns, b.name};
+  });
   return poll;
 }
 

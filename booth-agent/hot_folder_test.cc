@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -62,6 +63,72 @@ TEST(HotFolder, BadFilesAreReportedAndSetAsideNeverSent) {
     EXPECT_TRUE(fs::exists(dir.Sub(std::string("rejected/") + f))) << f;
   }
   EXPECT_TRUE(hot->idle());
+}
+
+void SetModified(const std::string& path, int seconds_after_epoch_2024) {
+  const auto t = std::chrono::sys_seconds(std::chrono::seconds(1'704'067'200 + seconds_after_epoch_2024));
+  fs::last_write_time(path, std::chrono::file_clock::from_sys(t));
+}
+
+TEST(HotFolder, PhotosComeInTheOrderTheyWereMadeNotInNameOrder) {
+  TempDir dir;
+  auto hot = HotFolder::Open(dir.path()).value();
+  Write(dir.Sub("A.jpg"), kJpeg);
+  Write(dir.Sub("B.jpg"), kJpeg);
+  Write(dir.Sub("C.jpg"), kJpeg);
+  SetModified(dir.Sub("A.jpg"), 30);
+  SetModified(dir.Sub("B.jpg"), 10);
+  SetModified(dir.Sub("C.jpg"), 10);  // same second as B: the name decides
+  hot->Poll(0);
+  HotFolderPoll poll = hot->Poll(HotFolder::kStableMs);
+  ASSERT_EQ(poll.photos.size(), 3u);
+  EXPECT_EQ(poll.photos[0].name, "B.jpg");
+  EXPECT_EQ(poll.photos[1].name, "C.jpg");
+  EXPECT_EQ(poll.photos[2].name, "A.jpg");
+  EXPECT_LT(poll.photos[1].modified_ns, poll.photos[2].modified_ns);
+}
+
+TEST(HotFolder, FilesThereAtOpenAreTheBacklogAndAreMarkedAsFoundAtOpen) {
+  TempDir dir;
+  Write(dir.Sub("before.jpg"), kJpeg);
+  Write(dir.Sub(".hidden.jpg"), kJpeg);  // not a file of ours
+  auto hot = HotFolder::Open(dir.path()).value();
+  EXPECT_FALSE(hot->backlog_done());
+  Write(dir.Sub("after.jpg"), kJpeg);
+  SetModified(dir.Sub("after.jpg"), 20);
+  SetModified(dir.Sub("before.jpg"), 10);
+  hot->Poll(0);
+  EXPECT_FALSE(hot->backlog_done());
+  HotFolderPoll poll = hot->Poll(HotFolder::kStableMs);
+  ASSERT_EQ(poll.photos.size(), 2u);
+  EXPECT_EQ(poll.photos[0].name, "before.jpg");
+  EXPECT_TRUE(poll.photos[0].found_at_open);
+  EXPECT_EQ(poll.photos[1].name, "after.jpg");
+  EXPECT_FALSE(poll.photos[1].found_at_open);
+  EXPECT_TRUE(hot->backlog_done());
+}
+
+TEST(HotFolder, AHandedOverPhotoWaitsForTheCallerAndSetAsideKeepsEarlierOnes) {
+  TempDir dir;
+  auto hot = HotFolder::Open(dir.path()).value();
+  Write(dir.Sub("IMG_0001.JPG"), kJpeg);
+  hot->Poll(0);
+  ASSERT_EQ(hot->Poll(HotFolder::kStableMs).photos.size(), 1u);
+  // Not moved yet (the operator has not decided): never handed over twice.
+  hot->Poll(2 * HotFolder::kStableMs);
+  EXPECT_TRUE(hot->Poll(3 * HotFolder::kStableMs).photos.empty());
+  hot->SetAside("IMG_0001.JPG");
+  EXPECT_TRUE(fs::exists(dir.Sub("held/IMG_0001.JPG")));
+  EXPECT_FALSE(fs::exists(dir.Sub("IMG_0001.JPG")));
+  // The camera's counter wraps: a second file of that name is handed over,
+  // and set aside beside the first, not over it.
+  Write(dir.Sub("IMG_0001.JPG"), kJpeg + "second");
+  hot->Poll(4 * HotFolder::kStableMs);
+  HotFolderPoll poll = hot->Poll(5 * HotFolder::kStableMs);
+  ASSERT_EQ(poll.photos.size(), 1u);
+  hot->SetAside("IMG_0001.JPG");
+  EXPECT_TRUE(fs::exists(dir.Sub("held/IMG_0001.JPG")));
+  EXPECT_TRUE(fs::exists(dir.Sub("held/IMG_0001.JPG.1")));
 }
 
 }  // namespace

@@ -27,6 +27,11 @@ std::string HeldJournalJson(const std::string& name) {
   return absl::StrCat("{\"held\":", JsonQuote(name), "}");
 }
 
+std::string StartedJournalJson(const std::string& booth, uint64_t epoch, uint64_t last_seq) {
+  return absl::StrCat("{\"started\":", JsonQuote(booth), ",\"epoch\":", epoch, ",\"last_seq\":", last_seq,
+                      "}");
+}
+
 void Journal::Write(const std::string& json) {
   if (fd_ < 0) return;
   const std::string line = json + "\n";

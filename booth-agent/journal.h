@@ -10,6 +10,8 @@
 //   {"input":"hot_file","name":"000002.jpg","seqs":[6]}
 //   {"input":"frame","name":"frame 12","seqs":[3]}      a video or camera frame that showed a code
 //   {"held":"000003.jpg"}                               a start-up photo waiting for /keep or /drop
+//   {"started":"B1","epoch":1726880400000,"last_seq":4}  first, once the sources are open: files
+//                                                       arriving after it are live, not backlog
 //
 // `seqs` are the outbox seqs of the events the input made, which are the
 // event ids the coordinator sees for this booth and epoch; empty when it made
@@ -33,6 +35,7 @@ struct JournalEntry {
 
 std::string JournalJson(const JournalEntry& entry);
 std::string HeldJournalJson(const std::string& name);
+std::string StartedJournalJson(const std::string& booth, uint64_t epoch, uint64_t last_seq);
 
 // Writes journal lines to a file descriptor the agent was given (not owned).
 // A reader that has gone away stops the journal, never the booth.

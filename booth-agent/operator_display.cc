@@ -44,6 +44,11 @@ std::string RenderBoothView(const BoothView& v) {
     out += "\n\n";
   }
   if (v.retake_next) out += "下一张为重拍 The next photo is a RETAKE\n";
+  if (!v.held_photo.empty()) {
+    absl::StrAppend(&out, "待确认照片 HELD PHOTO ", v.held_photo, "  拍摄于 taken ", v.held_photo_taken,
+                    " (本机未运行时 while the agent was not running)\n",
+                    "    /keep 发送 send it   /drop 搁置 set it aside (held/)\n");
+  }
   if (!v.last_verdict_zh.empty()) {
     absl::StrAppend(&out, v.last_verdict_ok ? "上一条 Last: " : "上一条 Last: ✗ ", v.last_verdict_zh, " / ",
                     v.last_verdict_en, "\n");
@@ -60,7 +65,9 @@ std::string RenderBoothView(const BoothView& v) {
     out += "\n";
   }
   for (const std::string& m : v.messages) absl::StrAppend(&out, "  · ", m, "\n");
-  out += "\n/s 签名 sign   /r 重拍 retake   /a 原因 absent   /p 拍照 camera photo\n";
+  out +=
+      "\n/s 签名 sign   /r 重拍 retake   /a 原因 absent   /p 拍照 camera photo   /n N 照片号 photo number\n";
+  if (!v.held_photo.empty()) out += "/keep 发送待确认照片 send the held photo   /drop 搁置 set it aside\n";
   return out;
 }
 

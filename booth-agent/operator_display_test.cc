@@ -33,6 +33,19 @@ TEST(OperatorDisplay, ShowsNextNumberQueueStateAndVerdictInBothLanguages) {
   EXPECT_NE(screen.find("not paid"), std::string::npos);
 }
 
+TEST(OperatorDisplay, AHeldPhotoIsNamedWithItsTimeAndTheTwoAnswers) {
+  BoothView v;
+  v.booth = "B1";
+  EXPECT_EQ(RenderBoothView(v).find("/keep"), std::string::npos);  // nothing held: no such line
+  v.held_photo = "IMG_0042.JPG";
+  v.held_photo_taken = "2024-09-21 09:41:07";
+  const std::string screen = RenderBoothView(v);
+  EXPECT_NE(screen.find("HELD PHOTO IMG_0042.JPG"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("2024-09-21 09:41:07"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("/keep"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("/drop"), std::string::npos) << screen;
+}
+
 TEST(OperatorText, PaymentCodesAndLinksAreNotCollectionCodes) {
   EXPECT_FALSE(NotACodeReason("wxp://f2f0abc").empty());
   EXPECT_FALSE(NotACodeReason("https://qr.alipay.com/fkx12345").empty());

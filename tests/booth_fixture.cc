@@ -47,6 +47,9 @@ void BoothFixture::StartBooth(const std::vector<std::string>& extra) {
                                    std::to_string(ChildProcess::kJournalFd)};
   argv.insert(argv.end(), extra.begin(), extra.end());
   ASSERT_TRUE(booth_.Start(argv, dir_.Sub("booth.log"), /*stdin_pipe=*/true, /*journal_pipe=*/true));
+  // Its folders are open: a file written from now on is live, not backlog.
+  started_ = NextJournal();
+  ASSERT_EQ(started_.rfind("{\"started\":\"B1\",", 0), 0u) << started_;
 }
 
 std::string BoothFixture::NextJournal(int timeout_ms) {
@@ -68,7 +71,8 @@ std::vector<LoggedEvent> BoothFixture::Logged() {
     if (!opened.ok() || !opened->record.has_applied()) continue;
     const v1::BoothEvent& e = opened->record.applied().event();
     out.push_back({e.id().seq(), e.has_scan() ? e.scan().payload() : "",
-                   e.has_photo() ? ToHex(e.photo().sha256()) : ""});
+                   e.has_photo() ? ToHex(e.photo().sha256()) : "",
+                   e.has_photo() ? e.photo().shooting_no() : 0});
   }
   return out;
 }

@@ -17,8 +17,9 @@ namespace gradcap::testing {
 
 struct LoggedEvent {
   uint64_t seq = 0;
-  std::string scan;          // payload of a scan
-  std::string photo_sha256;  // hex, of a photo
+  std::string scan;           // payload of a scan
+  std::string photo_sha256;   // hex, of a photo
+  uint32_t photo_number = 0;  // the shooting number the booth sent with a photo
 };
 
 class BoothFixture : public ::testing::Test {
@@ -27,7 +28,8 @@ class BoothFixture : public ::testing::Test {
   void TearDown() override;
 
   void StartCoordinator();
-  // booth-agent --booth B1 --outbox DIR/outbox --journal_fd 3 ... `extra`.
+  // booth-agent --booth B1 --outbox DIR/outbox --journal_fd 3 ... `extra`;
+  // returns once its journal says it has started (its folders are open).
   void StartBooth(const std::vector<std::string>& extra);
   // The booth's next journal line; "" (and a test failure) after `timeout_ms`.
   std::string NextJournal(int timeout_ms = 60000);
@@ -41,6 +43,7 @@ class BoothFixture : public ::testing::Test {
 
   TempDir dir_;
   std::string endpoint_;
+  std::string started_;  // the booth's first journal line
   ChildProcess coordinator_, booth_;
 };
 

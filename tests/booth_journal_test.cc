@@ -79,6 +79,7 @@ TEST_F(BoothJournalTest, SeqsContinueAcrossARestart) {
   ASSERT_TRUE(booth_.Wait(10000));
 
   StartBooth({"--stdin_scans", "--hot_folder", hot});
+  EXPECT_NE(started_.find(R"(,"last_seq":2})"), std::string::npos) << started_;
   ASSERT_TRUE(booth_.WriteLine("RESTART-CODE-2"));
   EXPECT_EQ(NextJournal(), R"({"input":"line","text":"RESTART-CODE-2","seqs":[3]})");
   EXPECT_TRUE(std::filesystem::exists(hot + "/sent/IMG_0001.JPG"));

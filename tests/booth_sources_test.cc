@@ -12,21 +12,16 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
-#include <thread>
 
 #include "absl/strings/str_format.h"
-#include "common/big_endian.h"
-#include "common/kv_store.h"
 #include "common/qr_code.h"
 #include "common/sha256.h"
-#include "common/temp_dir.h"
-#include "common/log_format.h"
-#include "tests/process.h"
+#include "tests/booth_fixture.h"
 
 namespace gradcap {
 namespace {
 
-using testing::ChildProcess;
+using testing::LoggedEvent;
 
 cv::Mat Screen(const std::string& payload) {
   std::string png = RenderCodeScreenPng(payload, "****0000").value();
@@ -42,68 +37,12 @@ cv::Mat Frame(const cv::Mat& screen, int x, int y) {
   return frame;
 }
 
-struct LoggedEvent {
-  uint64_t seq;
-  std::string scan;
-  std::string photo_sha256;
-};
-
-class BoothSourcesTest : public ::testing::Test {
+class BoothSourcesTest : public testing::BoothFixture {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(InitCrypto().ok());
-    endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", testing::FreeLoopbackPort());
+    BoothFixture::SetUp();
     StartCoordinator();
   }
-  void TearDown() override {
-    booth_.Signal(SIGTERM);
-    booth_.Wait(5000);
-    coordinator_.Signal(SIGTERM);
-    coordinator_.Wait(10000);
-  }
-  void StartCoordinator() {
-    const std::string ready = dir_.Sub("ready");
-    std::remove(ready.c_str());
-    ASSERT_TRUE(coordinator_.Start({COORDINATOR_BIN, "--db", dir_.Sub("db"), "--listen", endpoint_, "--ready_file",
-                                    ready, "--stats_interval_ms", "0"},
-                                   dir_.Sub("coordinator.log")));
-    ASSERT_FALSE(testing::WaitForFile(ready, 20000).empty()) << testing::ReadFile(dir_.Sub("coordinator.log"));
-  }
-  void StartBooth(std::vector<std::string> extra) {
-    std::vector<std::string> argv = {BOOTH_AGENT_BIN, "--booth", "B1", "--outbox", dir_.Sub("outbox"), "--coordinator",
-                                     endpoint_, "--status_interval_ms", "0"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    ASSERT_TRUE(booth_.Start(argv, dir_.Sub("booth.log")));
-  }
-  // B1's applied events in log order (the coordinator may be running).
-  std::vector<LoggedEvent> Logged() {
-    std::vector<LoggedEvent> out;
-    auto store = KvStore::Open(dir_.Sub("db"), LogColumns(), OpenMode::kReadOnly);
-    if (!store.ok()) return out;
-    auto cursor = (*store)->NewCursor(kEventsColumn);
-    for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
-      auto opened = OpenRecord(ReadBigEndian64(cursor->key()).value(), cursor->value());
-      if (!opened.ok() || !opened->record.has_applied()) continue;
-      const v1::BoothEvent& e = opened->record.applied().event();
-      out.push_back({e.id().seq(), e.has_scan() ? e.scan().payload() : "",
-                     e.has_photo() ? ToHex(e.photo().sha256()) : ""});
-    }
-    return out;
-  }
-  std::vector<LoggedEvent> WaitForEvents(size_t n, int timeout_s) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-    std::vector<LoggedEvent> got;
-    while (std::chrono::steady_clock::now() < deadline) {
-      got = Logged();
-      if (got.size() >= n) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return got;
-  }
-
-  TempDir dir_;
-  std::string endpoint_;
-  ChildProcess coordinator_, booth_;
 };
 
 TEST_F(BoothSourcesTest, ACodeHeldThreeSecondsIsOneScanAndTwoCodesInARowAreTwo) {
@@ -140,36 +79,52 @@ TEST_F(BoothSourcesTest, ScansAndPhotosDuringAnOutageArriveOnceAndInOrder) {
   const std::string scans = dir_.Sub("scans"), hot = dir_.Sub("hot");
   std::filesystem::create_directories(scans);
   std::filesystem::create_directories(hot);
-  StartBooth({"--scan_folder", scans, "--hot_folder", hot});
+  StartBooth({"--scan_folder", scans, "--hot_folder", hot, "--stdin_scans"});
   std::vector<std::string> expected_scans, expected_photos;
+  uint64_t seq = 0;
+  // Two turns of the agent: a command is read at the start of a turn and the
+  // folders are polled after it, so once the second command's line is back,
+  // the folders have been looked at with everything written before the first.
+  auto two_turns = [&] {
+    for (int turn = 0; turn < 2; ++turn) {
+      ASSERT_TRUE(booth_.WriteLine("/help"));
+      ASSERT_EQ(NextJournal(), R"({"input":"line","text":"/help","seqs":[]})");
+    }
+  };
   cv::RNG rng(42);
   auto show_and_shoot = [&](int i) {
     const std::string payload = absl::StrFormat("OUTAGE-CODE-%02d", i);
-    cv::imwrite(absl::StrFormat("%s/%02d.png", scans, i), Frame(Screen(payload), 200 + 10 * i, 60));
+    const std::string png = absl::StrFormat("%02d.png", i);
+    cv::imwrite(scans + "/" + png, Frame(Screen(payload), 200 + 10 * i, 60));
     expected_scans.push_back(payload);
+    // The scan is stored before the photo is shot.
+    ASSERT_EQ(NextJournal(), absl::StrFormat(R"({"input":"scan_file","name":"%s","seqs":[%d]})", png, ++seq));
     cv::Mat photo(640, 480, CV_8UC3);
     rng.fill(photo, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(255));
     std::vector<uchar> jpeg;
     cv::imencode(".jpg", photo, jpeg);
     const std::string bytes(jpeg.begin(), jpeg.end());
-    // Written in two parts, as a camera streams a file.
-    const std::string path = absl::StrFormat("%s/IMG_%04d.JPG", hot, i);
-    { std::ofstream(path, std::ios::binary) << bytes.substr(0, bytes.size() / 2); }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    { std::ofstream(path, std::ios::binary | std::ios::app) << bytes.substr(bytes.size() / 2); }
+    // Written in two parts, as a camera streams a file; the agent looks at
+    // the folder while only the first part is there.
+    const std::string name = absl::StrFormat("IMG_%04d.JPG", i);
+    { std::ofstream(hot + "/" + name, std::ios::binary) << bytes.substr(0, bytes.size() / 2); }
+    two_turns();
+    { std::ofstream(hot + "/" + name, std::ios::binary | std::ios::app) << bytes.substr(bytes.size() / 2); }
     expected_photos.push_back(ToHex(Sha256(bytes)));
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));  // the scan lands before the next photo
+    // The photo is stored (whole) before the next scan is shown.
+    ASSERT_EQ(NextJournal(), absl::StrFormat(R"({"input":"hot_file","name":"%s","seqs":[%d]})", name, ++seq));
   };
   for (int i = 0; i < 4; ++i) show_and_shoot(i);
   coordinator_.Signal(SIGKILL);  // the network goes
   ASSERT_TRUE(coordinator_.Wait(5000));
   std::ofstream(hot + "/notes.txt") << "not a photo";
+  EXPECT_EQ(NextJournal().rfind(R"({"input":"hot_file","name":"notes.txt","seqs":[],"note":"not a JPEG)", 0),
+            0u);
   for (int i = 4; i < 10; ++i) show_and_shoot(i);
-  std::this_thread::sleep_for(std::chrono::seconds(1));
-  StartCoordinator();  // and comes back
+  StartCoordinator();  // and comes back: everything is in the outbox by now
 
   std::vector<LoggedEvent> events = WaitForEvents(20, 90);
-  ASSERT_EQ(events.size(), 20u) << testing::ReadFile(dir_.Sub("booth.log"));
+  ASSERT_EQ(events.size(), 20u) << BoothLog();
   std::vector<std::string> got_scans, got_photos;
   for (size_t i = 0; i < events.size(); ++i) {
     EXPECT_EQ(events[i].seq, i + 1);
@@ -179,7 +134,7 @@ TEST_F(BoothSourcesTest, ScansAndPhotosDuringAnOutageArriveOnceAndInOrder) {
   EXPECT_EQ(got_scans, expected_scans);
   EXPECT_EQ(got_photos, expected_photos);  // the original bytes, once each, in order
   EXPECT_TRUE(std::filesystem::exists(hot + "/rejected/notes.txt"));
-  EXPECT_NE(testing::ReadFile(dir_.Sub("booth.log")).find("notes.txt: not a JPEG"), std::string::npos);
+  EXPECT_NE(BoothLog().find("notes.txt: not a JPEG"), std::string::npos);
 }
 
 }  // namespace

@@ -12,8 +12,10 @@
 
 namespace gradcap::validator {
 
-absl::Status WriteDebugOverlay(std::string_view jpeg, const FaceLandmarker& landmarker, const RuleSet& rules,
-                               const std::string& name, const std::string& dir) {
+namespace {
+
+absl::Status DrawOverlay(std::string_view jpeg, const FaceLandmarker& landmarker, const RuleSet& rules,
+                         const std::string& name, const std::string& dir) {
   auto photo = DecodePhoto(jpeg);
   if (!photo.ok()) return photo.status();
   const Analysis a = Analyze(photo->bgr, landmarker, rules);
@@ -47,6 +49,17 @@ absl::Status WriteDebugOverlay(std::string_view jpeg, const FaceLandmarker& land
       absl::StrCat(dir, "/", std::filesystem::path(name).filename().string(), ".debug.png");
   if (!cv::imwrite(path, out)) return absl::InternalError(absl::StrCat("cannot write ", path));
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteDebugOverlay(std::string_view jpeg, const FaceLandmarker& landmarker, const RuleSet& rules,
+                               const std::string& name, const std::string& dir) {
+  try {
+    return DrawOverlay(jpeg, landmarker, rules, name, dir);
+  } catch (const std::exception& e) {  // OpenCV or dlib: no overlay, no crash
+    return absl::InternalError(absl::StrCat("no debug overlay for ", name, ": ", e.what()));
+  }
 }
 
 }  // namespace gradcap::validator

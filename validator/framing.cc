@@ -2,17 +2,19 @@
 
 #include <algorithm>
 #include <cmath>
-#include <vector>
-
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "validator/analysis.h"
 
 namespace gradcap::validator {
 
-absl::StatusOr<Framing> FramePhoto(const cv::Mat& capture, const FaceLandmarker& landmarker, const RuleSet& r) {
+namespace {
+
+absl::StatusOr<Framing> Frame(const cv::Mat& capture, const FaceLandmarker& landmarker, const RuleSet& r) {
   if (capture.empty()) return absl::InvalidArgumentError("empty capture");
   const Analysis a = Analyze(capture, landmarker, r);
   if (a.faces.empty()) return absl::FailedPreconditionError("no face found in the capture");
@@ -101,6 +103,17 @@ absl::StatusOr<Framing> FramePhoto(const cv::Mat& capture, const FaceLandmarker&
     return f;
   }
   return absl::FailedPreconditionError(why.empty() ? "no crop fits the limits" : why);
+}
+
+}  // namespace
+
+absl::StatusOr<Framing> FramePhoto(const cv::Mat& capture, const FaceLandmarker& landmarker,
+                                   const RuleSet& r) {
+  try {
+    return Frame(capture, landmarker, r);
+  } catch (const std::exception& e) {  // OpenCV or dlib: a reason, not a crash
+    return absl::InternalError(absl::StrCat("the capture cannot be analysed: ", e.what()));
+  }
 }
 
 }  // namespace gradcap::validator

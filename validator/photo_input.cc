@@ -161,6 +161,18 @@ absl::StatusOr<Photo> DecodePhoto(std::string_view bytes, const DecodeLimits& li
     return absl::InvalidArgumentError(absl::StrFormat("JPEG is %d × %d pixels, more than the %d-megapixel limit",
                                                       info->width, info->height, limits.max_pixels / 1'000'000));
   }
+  const int short_side = std::min(info->width, info->height), long_side = std::max(info->width, info->height);
+  if (short_side < limits.min_side) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("JPEG is %d × %d pixels: too small to check (each side must be at least %d px)",
+                        info->width, info->height, limits.min_side));
+  }
+  if (short_side < limits.min_short_to_long * long_side) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("JPEG is %d × %d pixels: too narrow to check (the shorter side must be at least "
+                        "%.0f%% of the longer)",
+                        info->width, info->height, limits.min_short_to_long * 100));
+  }
   if (info->precision != 8) {
     return absl::InvalidArgumentError(absl::StrFormat("JPEG has %d-bit samples, not 8", info->precision));
   }

@@ -30,6 +30,11 @@ absl::StatusOr<JpegInfo> ParseJpeg(std::string_view bytes);
 
 struct DecodeLimits {
   int64_t max_pixels = 40'000'000;  // 24-megapixel captures pass; 20000² does not
+  // Below these nothing can be measured: the face detector finds faces from
+  // about 80 px, and the analysis scales the longer side down to 800 px, so
+  // the shorter side must be a tenth of the longer to keep 80 px of it.
+  int min_side = 80;
+  double min_short_to_long = 0.1;
 };
 
 struct Photo {
@@ -38,7 +43,9 @@ struct Photo {
   size_t file_bytes = 0;
 };
 
-// ParseJpeg, then the limits and the 24-bit-colour rule, then the decode.
+// ParseJpeg, then the limits (too large, too small or too narrow to
+// measure: 1 × 640, 640 × 1, 2 × 2 …) and the 24-bit-colour rule, then the
+// decode. Errors say which.
 absl::StatusOr<Photo> DecodePhoto(std::string_view bytes, const DecodeLimits& limits = {});
 
 // What a file's first bytes look like, for error messages ("a PNG", "text").

@@ -72,6 +72,10 @@ TEST(PhotoInput, EachBadFileIsRefusedWithWhatIsWrong) {
       {"CMYK", HeaderOnlyJpeg(480, 640, 4), "CMYK"},
       {"20000 x 20000", HeaderOnlyJpeg(20000, 20000, 3), "megapixel"},
       {"zero size", HeaderOnlyJpeg(0, 640, 3), "0 × 640"},
+      {"one column", Encode(Picture(1, 640), ".jpg"), "1 × 640 pixels: too small to check"},
+      {"one row", Encode(Picture(640, 1), ".jpg"), "640 × 1 pixels: too small to check"},
+      {"2 x 2", Encode(Picture(2, 2), ".jpg"), "2 × 2 pixels: too small to check"},
+      {"a strip", Encode(Picture(100, 4000), ".jpg"), "100 × 4000 pixels: too narrow to check"},
   };
   for (const auto& c : cases) {
     auto photo = DecodePhoto(c.bytes);

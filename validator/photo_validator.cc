@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
+#include <optional>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/codes.h"
+#include "absl/strings/str_join.h"
 #include "common/json_text.h"
 #include "common/logging.h"
 #include "common/sha256.h"
@@ -17,13 +21,76 @@
 namespace gradcap::validator {
 
 absl::StatusOr<std::unique_ptr<PhotoValidator>> PhotoValidator::Create(const std::string& model_path,
-                                                                       RuleSet rules) {
+                                                                       RuleSet rules, DecodeLimits limits) {
   auto landmarker = FaceLandmarker::Load(model_path);
   if (!landmarker.ok()) return landmarker.status();
-  return std::unique_ptr<PhotoValidator>(new PhotoValidator(std::move(*landmarker), rules));
+  return std::unique_ptr<PhotoValidator>(new PhotoValidator(std::move(*landmarker), rules, limits));
 }
 
 namespace {
+
+constexpr char kFormatLimit[] = "JPEG, 24-bit colour, decodes cleanly";
+
+// An exception's text on one line (OpenCV's span several), not too long.
+std::string OneLine(const char* what) {
+  std::string out(what);
+  for (char& c : out) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  if (out.size() > 300) out = out.substr(0, 297) + "...";
+  return out;
+}
+
+// Runs one stage with the exceptions of OpenCV and dlib caught here, at the
+// validator's edge; what went wrong is added to `failures`.
+template <typename Stage>
+void Guarded(const char* stage, Stage&& run, std::vector<std::string>* failures) {
+  try {
+    run();
+  } catch (const std::exception& e) {
+    failures->push_back(absl::StrCat(stage, ": ", OneLine(e.what())));
+    LogWarning("validator", "check stage ", stage, " failed: ", failures->back());
+  }
+}
+
+// Every check id not answered yet, as undetermined for `reason`.
+void AnswerTheRest(Results* checks, std::string_view reason_zh, std::string_view reason_en) {
+  for (const std::string& id : AllCheckIds()) {
+    if (std::none_of(checks->begin(), checks->end(),
+                     [&](const v1::CheckResult& c) { return c.id() == id; })) {
+      Undetermined(checks, id, Severity::kReject, "", reason_zh, reason_en);
+    }
+  }
+}
+
+void FailImageFormat(Results* checks, const std::string& why) {
+  for (v1::CheckResult& c : *checks) {
+    if (c.id() != "image_format") continue;
+    c.set_status(v1::CHECK_FAIL);
+    c.set_value(0);
+    c.set_reason_zh(absl::StrCat("图像无法分析：", why));
+    c.set_reason_en(absl::StrCat("the image cannot be analysed: ", why));
+    return;
+  }
+  Fail(checks, "image_format", Severity::kReject, 0, kFormatLimit, absl::StrCat("图像无法分析：", why),
+       absl::StrCat("the image cannot be analysed: ", why));
+}
+
+void Finish(const std::chrono::steady_clock::time_point start, v1::ValidationResult* result) {
+  Results* checks = result->mutable_checks();
+  const auto& order = AllCheckIds();
+  auto rank = [&](const v1::CheckResult& c) {
+    return std::find(order.begin(), order.end(), c.id()) - order.begin();
+  };
+  std::stable_sort(checks->begin(), checks->end(),
+                   [&](const v1::CheckResult& x, const v1::CheckResult& y) { return rank(x) < rank(y); });
+  const bool rejected = std::any_of(checks->begin(), checks->end(), [](const v1::CheckResult& c) {
+    return c.status() == v1::CHECK_FAIL && c.severity() == v1::SEVERITY_REJECT;
+  });
+  result->set_verdict(rejected ? v1::VERDICT_FAIL : v1::VERDICT_PASS);
+  result->set_elapsed_ms(
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+}
 
 // face_match: the photo's face against the enrolment photo's.
 void CheckIdentity(const Analysis& a, std::string_view enrolment, const FaceLandmarker& landmarker,
@@ -36,9 +103,13 @@ void CheckIdentity(const Analysis& a, std::string_view enrolment, const FaceLand
     return;
   }
   auto reference = DecodePhoto(enrolment);
+  if (!reference.ok()) {
+    Undetermined(out, "face_match", Severity::kWarn, limit, "学籍照片无法读取，无法比对",
+                 absl::StrCat("the enrolment photo cannot be read: ", reference.status().message()));
+    return;
+  }
   const std::string mine = FaceDescriptor(a);
-  std::string theirs;
-  if (reference.ok()) theirs = FaceDescriptor(Analyze(reference->bgr, landmarker, rules));
+  const std::string theirs = FaceDescriptor(Analyze(reference->bgr, landmarker, rules));
   if (mine.empty() || theirs.empty()) {
     Undetermined(out, "face_match", Severity::kWarn, limit,
                  mine.empty() ? "照片中无人脸，无法比对" : "学籍照片中找不到人脸，无法比对",
@@ -65,34 +136,59 @@ v1::ValidationResult PhotoValidator::Validate(std::string_view jpeg, std::string
   result.set_photo_sha256(DigestBytes(Sha256(jpeg)));
   result.set_rule_set(kRuleSetVersion);
   Results* checks = result.mutable_checks();
-  auto photo = DecodePhoto(jpeg);
+  auto photo = DecodePhoto(jpeg, limits_);
   if (!photo.ok()) {
     auto info = ParseJpeg(jpeg);
     CheckFile(info.ok() ? &*info : nullptr, jpeg.size(), std::string(photo.status().message()), rules_, checks);
-    for (const std::string& id : AllCheckIds()) {
-      if (std::none_of(checks->begin(), checks->end(), [&](const v1::CheckResult& c) { return c.id() == id; })) {
-        Undetermined(checks, id, Severity::kReject, "", "图像无法读取", "the image could not be read");
-      }
-    }
+    AnswerTheRest(checks, "图像无法读取", "the image could not be read");
   } else {
-    CheckFile(&photo->info, photo->file_bytes, "", rules_, checks);
-    const Analysis a = Analyze(photo->bgr, *landmarker_, rules_);
-    CheckFraming(a, rules_, checks);
-    CheckLight(a, rules_, checks);
-    CheckFace(a, rules_, checks);
-    CheckDress(a, rules_, checks);
-    CheckIdentity(a, enrolment, *landmarker_, rules_, checks);
-    result.set_face_descriptor(FaceDescriptor(a));
+    CheckDecoded(*photo, enrolment, &result);
   }
-  const auto& order = AllCheckIds();
-  auto rank = [&](const v1::CheckResult& c) { return std::find(order.begin(), order.end(), c.id()) - order.begin(); };
-  std::stable_sort(checks->begin(), checks->end(),
-                   [&](const v1::CheckResult& x, const v1::CheckResult& y) { return rank(x) < rank(y); });
-  const bool rejected = std::any_of(checks->begin(), checks->end(), [](const v1::CheckResult& c) {
-    return c.status() == v1::CHECK_FAIL && c.severity() == v1::SEVERITY_REJECT;
-  });
-  result.set_verdict(rejected ? v1::VERDICT_FAIL : v1::VERDICT_PASS);
-  result.set_elapsed_ms(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  Finish(start, &result);
+  return result;
+}
+
+void PhotoValidator::CheckDecoded(const Photo& photo, std::string_view enrolment,
+                                  v1::ValidationResult* result) const {
+  Results* checks = result->mutable_checks();
+  CheckFile(&photo.info, photo.file_bytes, "", rules_, checks);
+  std::vector<std::string> failures;
+  std::optional<Analysis> analysis;
+  Guarded(
+      "analysis", [&] { analysis = Analyze(photo.bgr, *landmarker_, rules_); }, &failures);
+  if (!analysis) {
+    FailImageFormat(checks, failures.front());
+    AnswerTheRest(checks, "图像无法分析", absl::StrCat("the image cannot be analysed: ", failures.front()));
+    return;
+  }
+  const Analysis& a = *analysis;
+  Guarded(
+      "framing", [&] { CheckFraming(a, rules_, checks); }, &failures);
+  Guarded(
+      "light", [&] { CheckLight(a, rules_, checks); }, &failures);
+  Guarded(
+      "face", [&] { CheckFace(a, rules_, checks); }, &failures);
+  Guarded(
+      "dress", [&] { CheckDress(a, rules_, checks); }, &failures);
+  Guarded(
+      "identity", [&] { CheckIdentity(a, enrolment, *landmarker_, rules_, checks); }, &failures);
+  Guarded(
+      "face descriptor", [&] { result->set_face_descriptor(FaceDescriptor(a)); }, &failures);
+  if (!failures.empty()) {
+    const std::string why = absl::StrJoin(failures, "; ");
+    AnswerTheRest(checks, absl::StrCat("检查出错，无法判断：", why), absl::StrCat("the check failed: ", why));
+  }
+}
+
+v1::ValidationResult UncheckedResult(std::string_view jpeg, std::string_view why) {
+  const auto start = std::chrono::steady_clock::now();
+  v1::ValidationResult result;
+  result.set_photo_sha256(DigestBytes(Sha256(jpeg)));
+  result.set_rule_set(kRuleSetVersion);
+  FailImageFormat(result.mutable_checks(), std::string(why));
+  AnswerTheRest(result.mutable_checks(), "照片未能检查",
+                absl::StrCat("the photo could not be checked: ", Sv(why)));
+  Finish(start, &result);
   return result;
 }
 

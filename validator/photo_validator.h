@@ -1,6 +1,10 @@
 // Checks one photo against PHOTO-SPEC.md: decode safely, analyse once, run
 // every check group, and give the verdict (fail when any reject-severity
-// check fails; warnings and undetermined checks go to the operator).
+// check fails; warnings and undetermined checks go to the operator). This is
+// the validator's edge towards OpenCV and dlib: an exception from either
+// never leaves Validate() — a photo that cannot be analysed fails
+// image_format with the exception's text, and a check group that throws
+// leaves its checks undetermined with it.
 #pragma once
 
 #include <memory>
@@ -10,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "proto/gradcap.pb.h"
 #include "validator/face_landmarks.h"
+#include "validator/photo_input.h"
 #include "validator/rules.h"
 
 namespace gradcap::validator {
@@ -17,9 +22,11 @@ namespace gradcap::validator {
 class PhotoValidator {
  public:
   static absl::StatusOr<std::unique_ptr<PhotoValidator>> Create(const std::string& model_path,
-                                                                RuleSet rules = {});
+                                                                RuleSet rules = {}, DecodeLimits limits = {});
 
-  // Never fails: unreadable input gives an image_format failure. Sets
+  // Never fails and never throws: unreadable input, a size too small to
+  // measure and an image that cannot be analysed give an image_format
+  // failure. Sets
   // photo_sha256, rule_set, verdict, checks, face_descriptor and elapsed_ms.
   // `enrolment` (optional) is the roster's photo of the student: face_match
   // compares the two faces; without it face_match is undetermined.
@@ -29,11 +36,19 @@ class PhotoValidator {
   const RuleSet& rules() const { return rules_; }
 
  private:
-  PhotoValidator(std::unique_ptr<FaceLandmarker> landmarker, RuleSet rules)
-      : landmarker_(std::move(landmarker)), rules_(rules) {}
+  PhotoValidator(std::unique_ptr<FaceLandmarker> landmarker, RuleSet rules, DecodeLimits limits)
+      : landmarker_(std::move(landmarker)), rules_(rules), limits_(limits) {}
+  void CheckDecoded(const Photo& photo, std::string_view enrolment, v1::ValidationResult* result) const;
+
   std::unique_ptr<FaceLandmarker> landmarker_;
   RuleSet rules_;
+  DecodeLimits limits_;
 };
+
+// The result for a photo whose check could not run at all (`why`, e.g. an
+// exception where none was expected): image_format fails with it, every other
+// check is undetermined, the verdict is fail.
+v1::ValidationResult UncheckedResult(std::string_view jpeg, std::string_view why);
 
 // One JSON object (one line) for `validator check --json`.
 std::string ResultJson(const v1::ValidationResult& result, std::string_view file);

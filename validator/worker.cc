@@ -133,7 +133,12 @@ int RunWorker(const WorkerOptions& options) {
         alive.mutable_validator_ready()->set_busy(true);
         (void)(*socket)->Send({SerializeEnvelope(alive)});
       }
-      *result = running.get();
+      try {
+        *result = running.get();
+      } catch (const std::exception& e) {  // Validate catches OpenCV and dlib; this is the last edge
+        LogError(kComponent, "job for log record ", job.log_seq(), ": the check threw: ", e.what());
+        *result = UncheckedResult(job.jpeg(), absl::StrCat("the check threw: ", e.what()));
+      }
       result->set_worker(name);
       v1::ValidationResult keyed = *result;
       keyed.set_photo_sha256(key);

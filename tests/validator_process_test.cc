@@ -1,0 +1,143 @@
+// The validator as real processes: `validator check` on real tiny JPEG files,
+// and a worker serving a scripted broker (a ROUTER socket on loopback, as the
+// coordinator's pool does). A photo of any size gets a verdict; no photo
+// kills the process that checks it.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <optional>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "common/envelope.h"
+#include "common/sha256.h"
+#include "common/temp_dir.h"
+#include "common/transport.h"
+#include "tests/process.h"
+
+namespace gradcap {
+namespace {
+
+using testing::ChildProcess;
+
+std::string PlainJpeg(int width, int height) {
+  cv::Mat blue(height, width, CV_8UC3, cv::Scalar(255, 197, 100));
+  std::vector<uint8_t> jpeg;
+  cv::imencode(".jpg", blue, jpeg, {cv::IMWRITE_JPEG_QUALITY, 90});
+  return std::string(jpeg.begin(), jpeg.end());
+}
+
+TEST(ValidatorCheckCli, TinyJpegsEachGetAVerdictAndTheRestOfTheListIsChecked) {
+  TempDir dir;
+  std::vector<std::string> argv = {VALIDATOR_BIN, "check", "--json"};
+  const std::vector<std::pair<int, int>> sizes = {{1, 1}, {1, 640}, {640, 1}, {2, 2}, {5000, 80}, {480, 640}};
+  for (const auto& [w, h] : sizes) {
+    const std::string path = dir.Sub(absl::StrFormat("%dx%d.jpg", w, h));
+    std::ofstream(path, std::ios::binary) << PlainJpeg(w, h);
+    argv.push_back(path);
+  }
+  std::string out;
+  EXPECT_EQ(testing::RunCommand(argv, &out, 120000), 1) << out;  // 1: some photo failed (not a crash)
+  std::vector<std::string> lines = absl::StrSplit(out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), sizes.size()) << out;
+  for (size_t i = 0; i + 1 < sizes.size(); ++i) {
+    const std::string size = absl::StrFormat("%d × %d", sizes[i].first, sizes[i].second);
+    EXPECT_NE(lines[i].find(R"("verdict":"fail")"), std::string::npos) << lines[i];
+    EXPECT_NE(lines[i].find(R"({"id":"image_format","status":"fail")"), std::string::npos) << lines[i];
+    EXPECT_NE(lines[i].find("JPEG is " + size + " pixels: too "), std::string::npos) << lines[i];
+  }
+  // The last, a plain 480 × 640 picture, was still checked.
+  EXPECT_NE(lines.back().find(R"({"id":"image_format","status":"pass")"), std::string::npos) << lines.back();
+}
+
+// The coordinator's side of the validator pool, scripted.
+class FakeBroker {
+ public:
+  explicit FakeBroker(const std::string& endpoint) {
+    SocketOptions o;
+    socket_ = MessageSocket::Create(SocketKind::kRouter, o).value();
+    EXPECT_TRUE(socket_->Bind(endpoint).ok());
+  }
+  // The next message a worker sent, and who sent it.
+  std::optional<std::pair<std::string, v1::Envelope>> Next(int timeout_ms) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto frames = socket_->Receive(100);
+      if (!frames.ok() || !frames->has_value() || (*frames)->size() != 2) continue;
+      ParsedEnvelope parsed = ParseEnvelope((**frames)[1]);
+      if (parsed.envelope) return std::make_pair((**frames)[0], *parsed.envelope);
+    }
+    return std::nullopt;
+  }
+  // The next result (ready and busy messages are skipped).
+  std::optional<v1::ValidationResult> NextResult(int timeout_ms) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto m = Next(200);
+      if (m && m->second.has_validation_result()) return m->second.validation_result();
+    }
+    return std::nullopt;
+  }
+  void SendJob(const std::string& worker, const std::string& jpeg, uint64_t log_seq) {
+    v1::Envelope e;
+    v1::ValidationJob* job = e.mutable_validation_job();
+    job->set_jpeg(jpeg);
+    job->set_photo_sha256(DigestBytes(Sha256(jpeg)));
+    job->set_log_seq(log_seq);
+    ASSERT_TRUE(socket_->Send({worker, SerializeEnvelope(e)}).ok());
+  }
+
+ private:
+  std::unique_ptr<MessageSocket> socket_;
+};
+
+class ValidatorWorkerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(InitCrypto().ok());
+    endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", testing::FreeLoopbackPort());
+  }
+  void StartWorker(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv = {VALIDATOR_BIN,     "--coordinator", endpoint_,       "--store",
+                                     dir_.Sub("store"), "--name",        "validator-test"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    ASSERT_TRUE(worker_.Start(argv, dir_.Sub("worker.log")));
+  }
+  std::string WorkerLog() { return testing::ReadFile(dir_.Sub("worker.log")); }
+
+  TempDir dir_;
+  std::string endpoint_;
+  ChildProcess worker_;
+};
+
+TEST_F(ValidatorWorkerTest, ATinyPhotoGetsAFailVerdictAndTheWorkerServesTheNextJob) {
+  FakeBroker broker(endpoint_);
+  StartWorker();
+  auto ready = broker.Next(60000);
+  ASSERT_TRUE(ready && ready->second.has_validator_ready()) << WorkerLog();
+  const std::string worker = ready->first;
+  uint64_t log_seq = 7;
+  for (const auto& [w, h] : {std::pair{1, 1}, std::pair{640, 1}, std::pair{480, 640}}) {
+    SCOPED_TRACE(::testing::Message() << w << " x " << h);
+    broker.SendJob(worker, PlainJpeg(w, h), log_seq);
+    std::optional<v1::ValidationResult> result = broker.NextResult(60000);
+    ASSERT_TRUE(result.has_value()) << WorkerLog();
+    EXPECT_EQ(result->log_seq(), log_seq++);
+    ASSERT_GT(result->checks_size(), 0);
+    EXPECT_EQ(result->checks(0).id(), "image_format");
+    if (w < 80 || h < 80) {
+      EXPECT_EQ(result->verdict(), v1::VERDICT_FAIL);
+      EXPECT_EQ(result->checks(0).status(), v1::CHECK_FAIL);
+      EXPECT_NE(result->checks(0).reason_en().find("too small to check"), std::string::npos);
+    } else {
+      EXPECT_EQ(result->checks(0).status(), v1::CHECK_PASS);
+    }
+  }
+  EXPECT_TRUE(worker_.running()) << WorkerLog();
+}
+
+}  // namespace
+}  // namespace gradcap
