@@ -12,6 +12,7 @@
 #include <set>
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "common/temp_dir.h"
 #include "proto/gradcap.pb.h"
 #include "tests/process.h"
@@ -163,6 +164,36 @@ TEST(Drill, ADayWithALatePaymentHeadCountsAndACloseRunsWithoutStoppingTheCoordin
   }
   EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
   EXPECT_EQ(r.audit().admin(), 6u);  // three imports and the key before the day, the late payment, the close
+}
+
+// A booth taken offline and then SIGKILLed while the floor goes on: steps
+// made offline are in its outbox before the next is played, the camera's
+// shot and a phone's code that land while the agent is down are taken in the
+// order they were made when it starts again (the photo held for the
+// operator, who keeps it), and a command typed into the dead agent is refused
+// at its step. Three runs give the same bindings.
+TEST(Drill, ABoothOfflineThenKilledGivesTheSameBindingsEveryRun) {
+  std::string first;
+  for (int run = 0; run < 3; ++run) {
+    v1::DrillReport r = RunDrillFile(std::string(DRILLS_DIR) + "/offline_then_killed.json");
+    ASSERT_TRUE(r.ran());
+    const std::map<int, std::string> refusals = {{12, "booth_down"}};
+    EXPECT_EQ(RefusalsByStep(r), refusals) << "run " << run;
+    std::string bindings;
+    for (const char* no : {"S2021001", "S2021002", "S2021003", "S2021004"}) {
+      const v1::DrillStudent* s = Student(r, no);
+      ASSERT_NE(s, nullptr);
+      EXPECT_EQ(s->status(), "photographed") << no << " run " << run;
+      bindings += absl::StrCat(no, " #", s->shooting_no(), " ", s->photo_sha256(), " v", s->photo_versions(), "\n");
+    }
+    EXPECT_EQ(Student(r, "S2021004")->photo_versions(), 2u);
+    EXPECT_EQ(Student(r, "S2021001")->photo_sha256(), Student(r, "S2021004")->photo_sha256())
+        << "the retake (faces/a.jpg) replaced S2021004's photo, not an earlier student's";
+    EXPECT_NE(Student(r, "S2021003")->photo_sha256(), Student(r, "S2021002")->photo_sha256());
+    EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
+    if (run == 0) first = bindings;
+    EXPECT_EQ(bindings, first) << "run " << run << " bound photos differently";
+  }
 }
 
 // A rehearsal with real photographs from the corpus and two validators, one
