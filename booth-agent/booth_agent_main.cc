@@ -20,13 +20,14 @@
 #include "booth-agent/booth_agent.h"
 #include "booth-agent/frame_scanner.h"
 #include "booth-agent/operator_display.h"
+#include "common/booth_id.h"
 #include "common/clock.h"
 #include "common/json_text.h"
 #include "common/key_files.h"
 #include "common/logging.h"
 #include "common/sha256.h"
 
-ABSL_FLAG(std::string, booth, "", "This booth's id, e.g. B1 (1–64 printable characters, no spaces).");
+ABSL_FLAG(std::string, booth, "", "This booth's id, e.g. B1 (1–64 bytes of UTF-8, no spaces, no /, not starting with .).");
 ABSL_FLAG(std::string, colleges, "", "The college(s) shooting at this booth, shown to the operator.");
 ABSL_FLAG(std::string, coordinator, "tcp://127.0.0.1:5555", "The coordinator's ZeroMQ endpoint.");
 ABSL_FLAG(std::string, outbox, "", "Directory of this booth's durable outbox (created if missing).");
@@ -153,6 +154,11 @@ int main(int argc, char** argv) {
   config.outbox_dir = absl::GetFlag(FLAGS_outbox);
   if (config.booth.empty() || config.outbox_dir.empty()) {
     std::fprintf(stderr, "booth-agent: --booth ID and --outbox DIR are required (see --help)\n");
+    return 2;
+  }
+  // The same rule the coordinator, the schedule and the keys hold it to.
+  if (absl::Status id = CheckBoothId(config.booth); !id.ok()) {
+    std::fprintf(stderr, "booth-agent: --booth: %s\n", std::string(id.message()).c_str());
     return 2;
   }
   config.colleges = absl::GetFlag(FLAGS_colleges);

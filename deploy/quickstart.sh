@@ -9,7 +9,11 @@
 #   3. two booth agents (B1, B2) take codes as a keyboard-wedge scanner
 #      types them (one per line), plus a few that must be refused; midway the
 #      coordinator is killed with SIGKILL and restarted, as a power cut would;
-#   4. `gradcap audit verify` proves every event arrived once, in order;
+#   4. the registrar works on the running coordinator through its admin
+#      socket (CURVE, an enrolled admin key): a head count while booths scan,
+#      a late payment that lets S2021008's next scan through, a close refused
+#      while students wait and one with an override, a student's state;
+#      then `gradcap audit verify` proves every event arrived once, in order;
 #   5. photo checks: `validator check` explains a good and two bad photos
 #      (made from package sample photos by tests/photos/make-corpus.sh), and
 #      `gradcap drill` rehearses a booth with photos, two validators (one
@@ -31,6 +35,7 @@ GRADCAP=$BIN/admin/gradcap
 DAY=${GRADCAP_DAY_DIR:-$ROOT/capture-day}
 PORT=${GRADCAP_PORT:-5555}
 ENDPOINT=tcp://127.0.0.1:$PORT
+ADMIN=tcp://127.0.0.1:${GRADCAP_ADMIN_PORT:-$((PORT + 3))}
 CLOCK=2024-09-21T09:00+08:00
 
 rm -rf "$DAY"
@@ -53,10 +58,13 @@ echo "== transport keys: coordinator pair and one CURVE pair per booth in $DAY/k
 for b in B1 B2 B3; do
   "$GRADCAP" transport-keys enroll --keys "$DAY/keys" --booth "$b" >/dev/null
 done
+"$GRADCAP" transport-keys enroll --keys "$DAY/keys" --admin registrar >/dev/null
+# The registrar's commands on the running coordinator (enrolled admin key).
+admin() { "$GRADCAP" "$@" --coordinator "$ADMIN" --keys "$DAY/keys" --as registrar; }
 
 start_coordinator() {
   rm -f "$DAY/coordinator.ready"
-  "$BIN/coordinator/coordinator" --db "$DAY/coordinator-db" --listen "$ENDPOINT" --keys "$DAY/keys" \
+  "$BIN/coordinator/coordinator" --db "$DAY/coordinator-db" --listen "$ENDPOINT" --admin "$ADMIN" --keys "$DAY/keys" \
     --clock_start "$CLOCK" --ready_file "$DAY/coordinator.ready" --stats_interval_ms 5000 \
     >>"$DAY/logs/coordinator.log" 2>&1 &
   COORD=$!
@@ -71,7 +79,7 @@ start_coordinator() {
   exit 1
 }
 
-echo "== coordinator on $ENDPOINT (CURVE), rehearsal clock $CLOCK"
+echo "== coordinator on $ENDPOINT, admin socket $ADMIN (both CURVE), rehearsal clock $CLOCK"
 start_coordinator
 booths=()
 run_booth() {
@@ -97,6 +105,8 @@ wait "$COORD" 2>/dev/null || true
 sleep 2
 echo "== coordinator restarted from its log"
 start_coordinator
+echo "== head count while the booths scan: gradcap reconcile --coordinator $ADMIN"
+admin reconcile --college 信息工程学院
 
 for b in "${booths[@]}"; do
   # Under pipefail this is the scanner feed's status or the booth's; 141 is
@@ -112,6 +122,19 @@ for b in B1 B2; do
   echo "-- booth $b: $(grep -c ' accepted: number' "$DAY/logs/booth-$b.log") students numbered; refusals:"
   grep -o 'refused: [a-z_]*: .*' "$DAY/logs/booth-$b.log" | sort | uniq | sed 's/^/   /'
 done
+
+echo "== a late payment at 10:05, through the running coordinator; S2021008's next scan goes through"
+admin student S2021008
+printf '学号,金额,缴费时间,交易号\nS2021008,15,2024-09-21 10:05,TXN-LATE-0008\n' > "$DAY/late-payment.csv"
+admin payments import "$DAY/late-payment.csv"
+awk -F, '$1 == "S2021008" { print $7 }' "$DAY/codes/codes.csv" |
+  "$BIN/booth-agent/booth-agent" --booth B1 --outbox "$DAY/outbox-B1" --coordinator "$ENDPOINT" --keys "$DAY/keys" \
+    --stdin_scans --exit_when_delivered --status_interval_ms 0 >>"$DAY/logs/booth-B1.log" 2>&1
+admin student S2021008
+echo "== closing 信息工程学院: refused while students wait, then signed off with an override"
+admin close --college 信息工程学院 || true
+admin close --college 信息工程学院 --override "rehearsal: nobody was photographed"
+admin status
 
 kill "$COORD"
 wait "$COORD" 2>/dev/null || true
