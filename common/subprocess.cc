@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,6 +68,9 @@ bool ChildProcess::Start(const std::vector<std::string>& argv, const std::string
         ::dup2(journal_fds[1], kJournalFd);
       }
     }
+    // Nothing else the parent holds leaks into the child (a test runner's
+    // own descriptors, a sibling's pipes): only stdio and the journal.
+    ::syscall(SYS_close_range, journal_pipe ? kJournalFd + 1 : 3u, ~0u, 0u);
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
