@@ -8,6 +8,7 @@
 #include <fstream>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <optional>
 
 #include "absl/strings/str_format.h"
@@ -136,6 +137,41 @@ TEST_F(ValidatorWorkerTest, ATinyPhotoGetsAFailVerdictAndTheWorkerServesTheNextJ
       EXPECT_EQ(result->checks(0).status(), v1::CHECK_PASS);
     }
   }
+  EXPECT_TRUE(worker_.running()) << WorkerLog();
+}
+
+TEST_F(ValidatorWorkerTest, AResultThatCannotBeSentIsRetriedUntilTheCoordinatorIsBack) {
+  auto broker = std::make_unique<FakeBroker>(endpoint_);
+  StartWorker({"--heartbeat_ms", "10"});
+  auto ready = broker->Next(60000);
+  ASSERT_TRUE(ready && ready->second.has_validator_ready()) << WorkerLog();
+  // A 24-megapixel capture: its check takes long enough for many busy messages.
+  cv::Mat capture(4000, 6000, CV_8UC3, cv::Scalar(255, 197, 100));
+  cv::circle(capture, {3000, 1500}, 700, cv::Scalar(120, 150, 200), -1);
+  std::vector<uint8_t> jpeg;
+  cv::imencode(".jpg", capture, jpeg, {cv::IMWRITE_JPEG_QUALITY, 95});
+  broker->SendJob(ready->first, std::string(jpeg.begin(), jpeg.end()), 42);
+  // The worker has the job once it says it is busy with it.
+  std::optional<std::pair<std::string, v1::Envelope>> busy;
+  do {
+    busy = broker->Next(60000);
+  } while (busy && !(busy->second.has_validator_ready() && busy->second.validator_ready().busy()));
+  ASSERT_TRUE(busy.has_value()) << WorkerLog();
+
+  broker.reset();  // the coordinator goes away mid-check
+  // Its busy messages fill the worker's queue, so the result cannot be queued.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (WorkerLog().find("result for log record 42 not sent") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    worker_.Wait(20);  // polls the log; the worker must not exit meanwhile
+  }
+  ASSERT_NE(WorkerLog().find("result for log record 42 not sent"), std::string::npos) << WorkerLog();
+
+  broker = std::make_unique<FakeBroker>(endpoint_);  // and comes back
+  std::optional<v1::ValidationResult> result = broker->NextResult(60000);
+  ASSERT_TRUE(result.has_value()) << WorkerLog();
+  EXPECT_EQ(result->log_seq(), 42u);
+  EXPECT_EQ(result->photo_sha256(), DigestBytes(Sha256(std::string(jpeg.begin(), jpeg.end()))));
   EXPECT_TRUE(worker_.running()) << WorkerLog();
 }
 

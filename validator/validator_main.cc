@@ -2,13 +2,13 @@
 //   validator check FILE... [--json] [--all] [--debug_dir DIR]   offline checks, one result per file
 //   validator frame IN.jpg OUT.jpg                                the 480 × 640 crop of a larger capture
 //   validator --coordinator ENDPOINT --store DIR                   a worker in the coordinator's pool
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <opencv2/core.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <opencv2/core.hpp>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -33,6 +33,10 @@ ABSL_FLAG(int, max_kb, 60, "file_size: warn above this many KB (frame also keeps
 ABSL_FLAG(std::string, coordinator, "", "Worker mode: the coordinator's validator endpoint (ZeroMQ).");
 ABSL_FLAG(std::string, store, "", "Worker mode: this worker's RocksDB result store (created if missing).");
 ABSL_FLAG(std::string, name, "", "Worker mode: this worker's name (default: host and pid).");
+ABSL_FLAG(
+    int, heartbeat_ms, 1000,
+    "Worker mode: how often to tell the coordinator this worker is ready (idle) or busy (a long check), "
+    "and how often to retry a result that could not be sent.");
 ABSL_FLAG(std::string, keys, "",
           "Worker mode: transport keys directory holding coordinator.public and booths/<name>.secret (enrol with "
           "`gradcap transport-keys enroll <name>`; the name must start with \"validator\").");
@@ -170,6 +174,7 @@ int main(int argc, char** argv) {
     options.keys_dir = absl::GetFlag(FLAGS_keys);
     options.model = absl::GetFlag(FLAGS_model);
     options.rules = Rules();
+    options.heartbeat_ms = std::max(10, absl::GetFlag(FLAGS_heartbeat_ms));
     return RunWorker(options);
   }
   std::fprintf(stderr, "%s\n", std::string(absl::ProgramUsageMessage()).c_str());

@@ -4,13 +4,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <future>
 #include <csignal>
-#include <vector>
-
+#include <cstdio>
+#include <future>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
-#include <cstdio>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/envelope.h"
@@ -19,12 +18,15 @@
 #include "common/sha256.h"
 #include "common/transport.h"
 #include "validator/photo_validator.h"
+#include "validator/pool_link.h"
 #include "validator/result_store.h"
 
 namespace gradcap::validator {
 namespace {
 
 constexpr char kComponent[] = "validator";
+// How long an unsent result is retried; the broker re-issues a job long before.
+constexpr int kResultPatienceMs = 120'000;
 std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop.store(true); }
 
@@ -76,28 +78,34 @@ int RunWorker(const WorkerOptions& options) {
     socket_options.curve_keys = keys->booth;
     socket_options.curve_server_public_key = keys->coordinator_public_key;
   }
-  auto socket = MessageSocket::Create(SocketKind::kDealer, socket_options);
-  if (!socket.ok() || !(*socket)->Connect(options.endpoint).ok()) {
-    std::fprintf(stderr, "validator: cannot connect to %s\n", options.endpoint.c_str());
+  auto link = PoolLink::Open(options.endpoint, socket_options);
+  if (!link.ok()) {
+    std::fprintf(stderr, "validator: cannot connect to %s: %s\n", options.endpoint.c_str(),
+                 std::string(link.status().message()).c_str());
     return 2;
   }
   LogInfo(kComponent, "worker ", name, " (rule set ", kRuleSetVersion, ") serving ", options.endpoint);
-  auto send_ready = [&] {
+  auto send_ready = [&](bool busy) {
     v1::Envelope envelope;
     envelope.mutable_validator_ready()->set_worker(name);
     envelope.mutable_validator_ready()->set_rule_set(kRuleSetVersion);
-    (void)(*socket)->Send({SerializeEnvelope(envelope)});
+    envelope.mutable_validator_ready()->set_busy(busy);
+    (*link)->SendStatus(envelope);
   };
-  send_ready();
+  send_ready(false);
   uint64_t done = 0, cached = 0;
   while (!g_stop.load()) {
-    auto frames = (*socket)->Receive(options.heartbeat_ms);
+    auto frames = (*link)->Receive(options.heartbeat_ms);
     if (!frames.ok()) {
-      LogError(kComponent, "receive failed: ", frames.status().ToString());
-      return 1;
+      LogError(kComponent, "receive failed: ", frames.status().ToString(), "; reconnecting");
+      if (absl::Status again = (*link)->Reconnect(); !again.ok()) {
+        LogError(kComponent, "cannot reconnect to ", options.endpoint, ": ", again.ToString());
+        return 1;
+      }
+      continue;
     }
     if (!frames->has_value()) {
-      send_ready();  // idle: tells a restarted coordinator we are here
+      send_ready(false);  // idle: tells a restarted coordinator we are here
       continue;
     }
     if ((*frames)->size() != 1) continue;
@@ -127,11 +135,7 @@ int RunWorker(const WorkerOptions& options) {
         return (*validator)->Validate(job.jpeg(), job.reference_jpeg());
       });
       while (running.wait_for(std::chrono::milliseconds(options.heartbeat_ms)) != std::future_status::ready) {
-        v1::Envelope alive;
-        alive.mutable_validator_ready()->set_worker(name);
-        alive.mutable_validator_ready()->set_rule_set(kRuleSetVersion);
-        alive.mutable_validator_ready()->set_busy(true);
-        (void)(*socket)->Send({SerializeEnvelope(alive)});
+        send_ready(true);
       }
       try {
         *result = running.get();
@@ -160,7 +164,7 @@ int RunWorker(const WorkerOptions& options) {
         c.set_reason_en("photo bytes do not match the recorded digest (damaged store?)");
       }
     }
-    (void)(*socket)->Send({SerializeEnvelope(reply)});
+    (*link)->SendResult(reply, options.heartbeat_ms, kResultPatienceMs, g_stop);
     ++done;
     if (done % 100 == 0) LogInfo(kComponent, "worker ", name, ": ", done, " jobs, ", cached, " from the store");
   }
