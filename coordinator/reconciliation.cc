@@ -38,6 +38,7 @@ absl::StatusOr<v1::Reconciliation> Reconcile(const CaptureDay& day, const Regist
           r.set_passed(r.passed() + 1);
         } else if (state.verdict == v1::VERDICT_FAIL) {
           r.set_failed_pending_retake(r.failed_pending_retake() + 1);
+          r.add_retake_students(no);
         } else {
           r.set_verdict_pending(r.verdict_pending() + 1);
         }
