@@ -22,6 +22,7 @@ namespace {
 constexpr char kComponent[] = "booth-agent";
 constexpr char kCommandHelp[] =
     "/s sign, /r next photo is a retake, /a REASON absent, /p camera photo, /n N next photo is for number N, "
+    "/ok REASON pass the last photo although checks failed (or confirm its warnings), "
     "/keep send the held photo, /drop set the held photo aside, /offline, /online, /help";
 
 v1::BoothEvent SyntheticEvent(const std::string& booth, uint64_t n, uint64_t photo_bytes) {
@@ -111,6 +112,7 @@ void BoothAgent::FinishInput(JournalEntry entry) {
 void BoothAgent::OnVerdict(const v1::PhotoVerdict& v) {
   if (v.log_seq() <= view_.photo_verdict.log_seq()) return;  // seen already
   view_.photo_verdict = v;
+  journal_.Write(VerdictJournalJson(v.log_seq(), v.shooting_no()));
   std::string problems;
   for (const v1::CheckResult& c : v.problems()) absl::StrAppend(&problems, problems.empty() ? "" : "; ", c.id(), ": ", c.reason_en());
   Say(absl::StrCat("photo #", v.shooting_no(), " ", v.masked_name(), ": ", v.verdict() == v1::VERDICT_PASS ? "PASS" : "FAIL — retake",
@@ -209,6 +211,32 @@ absl::Status BoothAgent::Sign() {
   return Store(std::move(event));
 }
 
+absl::Status BoothAgent::Overrule(const std::string& reason) {
+  const v1::PhotoVerdict& shown = view_.photo_verdict;
+  if (shown.verdict() == v1::VERDICT_PENDING) {
+    Refuse("no verdict to overrule", "还没有审核结果 / no verdict to overrule yet");
+    return absl::OkStatus();
+  }
+  if (shown.problems_size() == 0) {
+    Refuse("the photo passed", absl::StrCat("照片 #", shown.shooting_no(), " 已合格 / photo #", shown.shooting_no(),
+                                            " passed: nothing to overrule"));
+    return absl::OkStatus();
+  }
+  if (reason.empty()) {
+    Refuse("overruling needs a reason", "放行需要原因 / overruling a verdict needs a reason: /ok REASON");
+    return absl::OkStatus();
+  }
+  v1::BoothEvent event;
+  v1::Override* o = event.mutable_override_verdict();
+  o->set_shooting_no(shown.shooting_no());
+  o->set_photo_sha256(shown.photo_sha256());
+  for (const v1::CheckResult& c : shown.problems()) o->add_check_ids(c.id());
+  o->set_reason(reason);
+  o->set_operator_(config_.operator_name);
+  Say(absl::StrCat("photo #", shown.shooting_no(), ": passed by the operator — ", reason));
+  return Store(std::move(event));
+}
+
 absl::Status BoothAgent::MarkAbsent(const std::string& reason) {
   if (reason.empty()) {
     Refuse("absent needs a reason", "缺席需要原因 / absent needs a reason: /a REASON");
@@ -301,6 +329,8 @@ absl::Status BoothAgent::HandleLine(const std::string& line) {
     Say("link restored");
   } else if (line == "/a" || line.rfind("/a ", 0) == 0) {
     return MarkAbsent(line.size() > 3 ? line.substr(3) : "");
+  } else if (line == "/ok" || line.rfind("/ok ", 0) == 0) {
+    return Overrule(line.size() > 4 ? line.substr(4) : "");
   } else if (line == "/keep") {
     return KeepHeldPhoto();
   } else if (line == "/drop") {

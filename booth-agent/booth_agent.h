@@ -28,6 +28,7 @@ namespace gradcap {
 struct BoothConfig {
   std::string booth;
   std::string colleges;  // shown to the operator
+  std::string operator_name;  // who operates the booth (logged with overrides)
   std::string outbox_dir;
   LinkOptions link;
   int camera = -1;           // /dev/video<N>; -1: none
@@ -79,6 +80,9 @@ class BoothAgent {
   // /keep, /drop, /offline, /online).
   absl::Status Sign();
   absl::Status MarkAbsent(const std::string& reason);
+  // Passes the last photo whose checks failed (or whose warnings stand), with
+  // the operator's reason: /ok REASON.
+  absl::Status Overrule(const std::string& reason);
   void RetakeNext();
   absl::Status TakeCameraPhoto();
   // `marker` (optional) is stored with it: the scan-folder file it came from.

@@ -28,6 +28,8 @@
 #include "common/sha256.h"
 
 ABSL_FLAG(std::string, booth, "", "This booth's id, e.g. B1 (1–64 bytes of UTF-8, no spaces, no /, not starting with .).");
+ABSL_FLAG(std::string, operator_name, "",
+          "Who operates this booth today (a name or staff number): logged with every verdict they overrule.");
 ABSL_FLAG(std::string, colleges, "", "The college(s) shooting at this booth, shown to the operator.");
 ABSL_FLAG(std::string, coordinator, "tcp://127.0.0.1:5555", "The coordinator's ZeroMQ endpoint.");
 ABSL_FLAG(std::string, outbox, "", "Directory of this booth's durable outbox (created if missing).");
@@ -162,6 +164,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.colleges = absl::GetFlag(FLAGS_colleges);
+  config.operator_name = absl::GetFlag(FLAGS_operator_name);
   config.link.endpoint = absl::GetFlag(FLAGS_coordinator);
   if (const std::string keys = absl::GetFlag(FLAGS_keys); !keys.empty()) {
     auto loaded = LoadBoothKeys(keys, config.booth);

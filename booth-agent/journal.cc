@@ -23,6 +23,10 @@ std::string JournalJson(const JournalEntry& e) {
   return out + "}";
 }
 
+std::string VerdictJournalJson(uint64_t verdict_log_seq, uint32_t shooting_no) {
+  return absl::StrCat("{\"verdict_log_seq\":", verdict_log_seq, ",\"shooting_no\":", shooting_no, "}");
+}
+
 std::string HeldJournalJson(const std::string& name) {
   return absl::StrCat("{\"held\":", JsonQuote(name), "}");
 }

@@ -10,6 +10,7 @@
 //   {"input":"hot_file","name":"000002.jpg","seqs":[6]}
 //   {"input":"frame","name":"frame 12","seqs":[3]}      a video or camera frame that showed a code
 //   {"held":"000003.jpg"}                               a start-up photo waiting for /keep or /drop
+//   {"verdict_log_seq":41,"shooting_no":3}             a verdict reached the booth (its log record)
 //   {"started":"B1","epoch":1726880400000,"last_seq":4}  first, once the sources are open: files
 //                                                       arriving after it are live, not backlog
 //
@@ -35,6 +36,8 @@ struct JournalEntry {
 
 std::string JournalJson(const JournalEntry& entry);
 std::string HeldJournalJson(const std::string& name);
+// A photo's verdict reached the booth (the operator sees it now).
+std::string VerdictJournalJson(uint64_t verdict_log_seq, uint32_t shooting_no);
 std::string StartedJournalJson(const std::string& booth, uint64_t epoch, uint64_t last_seq);
 
 // Writes journal lines to a file descriptor the agent was given (not owned).

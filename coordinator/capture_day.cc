@@ -132,6 +132,14 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
     }
   }
   if (!outcome.accepted() || binding.student_no().empty()) return;
+  if (event.has_override_verdict()) {
+    StudentState& st = students_[binding.student_no()];
+    st.overridden = true;
+    st.override_reason = event.override_verdict().reason();
+    st.overridden_checks.assign(event.override_verdict().check_ids().begin(), event.override_verdict().check_ids().end());
+    st.last_log_seq = log_seq;
+    return;
+  }
   Queue& queue = queues_[booth];
   if (event.has_scan()) {
     bool burst = false;
@@ -161,6 +169,9 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
     StudentState& st = students_[binding.student_no()];
     st.photo_sha256 = event.retake().sha256();
     st.verdict = v1::VERDICT_PENDING;
+    st.overridden = false;
+    st.overridden_checks.clear();
+    st.override_reason.clear();
     st.failed_checks.clear();
     st.face_descriptor.clear();
     ++st.photo_versions;
@@ -182,6 +193,9 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
     st.shooting_no = head.shooting_no;
     st.photo_sha256 = event.photo().sha256();
     st.verdict = v1::VERDICT_PENDING;
+    st.overridden = false;
+    st.overridden_checks.clear();
+    st.override_reason.clear();
     st.failed_checks.clear();
     st.face_descriptor.clear();
     ++st.photo_versions;
@@ -243,6 +257,7 @@ void CaptureDay::ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_s
   recent.emplace_front(v, college);
   if (recent.size() > 5) recent.pop_back();
   last_verdict_[record.booth()] = std::move(v);
+  last_verdict_student_[record.booth()] = record.student_no();
 }
 
 void CaptureDay::ApplyAdmin(const v1::AdminRecord& record, uint64_t log_seq, int64_t at_ms) {

@@ -72,6 +72,9 @@ class CaptureDay final : public EventApplier {
     std::vector<std::string> failed_checks;  // reject-severity failures of the current photo
     std::string face_descriptor;             // of the current photo, once checked
     uint32_t photo_versions = 0;             // photos and retakes bound to the student
+    bool overridden = false;                 // the operator overruled the current photo's verdict
+    std::vector<std::string> overridden_checks;
+    std::string override_reason;
     uint64_t last_log_seq = 0;               // the last record that changed the student
   };
   StudentState StateOf(const std::string& student_no) const;
@@ -159,6 +162,7 @@ class CaptureDay final : public EventApplier {
   // capture_day_rules.cc
   void DecideScan(const v1::BoothEvent& event, int64_t now_ms, v1::Outcome* outcome, v1::Binding* binding) const;
   void DecideAtHead(const v1::BoothEvent& event, v1::Outcome* outcome, v1::Binding* binding) const;
+  void DecideOverride(const v1::BoothEvent& event, v1::Outcome* outcome, v1::Binding* binding) const;
   std::optional<std::string> Resolve(const std::string& payload, int64_t now_ms, v1::Outcome* outcome) const;
   void Describe(const std::string& student_no, v1::Outcome* outcome) const;
   void DecideAlerts(const v1::BoothEvent& event, int64_t now_ms, const v1::Outcome& outcome,
@@ -181,6 +185,7 @@ class CaptureDay final : public EventApplier {
   absl::flat_hash_map<std::string, StudentState> students_;
   absl::flat_hash_map<std::string, BurstWindow> bursts_;              // per booth
   absl::flat_hash_map<std::string, v1::PhotoVerdict> last_verdict_;  // per booth
+  absl::flat_hash_map<std::string, std::string> last_verdict_student_;  // per booth: whose it is
   std::map<uint64_t, PendingPhoto> awaiting_verdict_;                 // by photo log_seq
   absl::flat_hash_map<std::string, v1::ValidationResult> results_;   // by photo digest
   absl::flat_hash_map<std::string, CollegeScans> scans_;             // by college

@@ -44,6 +44,8 @@ void CaptureDay::Decide(const v1::BoothEvent& event, int64_t now_ms, v1::Outcome
                         v1::Binding* binding) const {
   if (event.has_scan()) {
     DecideScan(event, now_ms, outcome, binding);
+  } else if (event.has_override_verdict()) {
+    DecideOverride(event, outcome, binding);
   } else {
     DecideAtHead(event, outcome, binding);
   }
@@ -84,7 +86,7 @@ void CaptureDay::DecideAlerts(const v1::BoothEvent& event, int64_t now_ms, const
           absl::StrCat("the code of ", who, " (", outcome.masked_id(), ") was scanned again at ", booth,
                        "; already number ", s.shooting_no, " at ", s.booth, " — someone else's code?"),
           {s.shooting_no});
-  } else if (outcome.reason() == v1::REASON_SHOOTING_NO_MISMATCH) {
+  } else if (outcome.reason() == v1::REASON_SHOOTING_NO_MISMATCH && !event.has_override_verdict()) {
     alert(v1::ALERT_SHOOTING_NO_MISMATCH,
           absl::StrCat("the operator named number ", NamedShootingNo(event), " but ", who, " (number ",
                        binding->shooting_no(), ") is next — out of order or queue jumping"),
@@ -220,6 +222,48 @@ void CaptureDay::DecideScan(const v1::BoothEvent& event, int64_t now_ms, v1::Out
   binding->set_needs_sign(now_slot->sign());
   outcome->set_needs_sign(now_slot->sign());
   outcome->set_detail(now_slot->sign() ? "sign, then photograph" : "photograph");
+}
+
+void CaptureDay::DecideOverride(const v1::BoothEvent& event, v1::Outcome* outcome, v1::Binding* binding) const {
+  const v1::Override& o = event.override_verdict();
+  if (o.reason().empty()) {
+    Refuse(outcome, v1::REASON_REASON_REQUIRED, "overruling a verdict needs a reason: /ok REASON");
+    return;
+  }
+  // What the operator overrules is the verdict the booth showed last.
+  const std::string& booth = event.id().booth();
+  auto shown = last_verdict_.find(booth);
+  auto whose = last_verdict_student_.find(booth);
+  if (shown == last_verdict_.end() || whose == last_verdict_student_.end()) {
+    Refuse(outcome, v1::REASON_NOTHING_TO_OVERRIDE, "no photo at this booth has a verdict yet");
+    return;
+  }
+  const v1::PhotoVerdict& v = shown->second;
+  const StudentState st = StateOf(whose->second);
+  binding->set_student_no(whose->second);
+  binding->set_college(st.college);
+  binding->set_shooting_no(v.shooting_no());
+  Describe(whose->second, outcome);
+  if (o.shooting_no() != 0 && o.shooting_no() != v.shooting_no()) {
+    Refuse(outcome, v1::REASON_SHOOTING_NO_MISMATCH,
+           absl::StrCat("the last verdict here is for number ", v.shooting_no(), ", not ", o.shooting_no()));
+    return;
+  }
+  if ((!o.photo_sha256().empty() && o.photo_sha256() != v.photo_sha256()) || st.photo_sha256 != v.photo_sha256()) {
+    Refuse(outcome, v1::REASON_NOTHING_TO_OVERRIDE,
+           "the verdict shown is for a photo since replaced: look at the new photo's verdict");
+    return;
+  }
+  if (v.problems_size() == 0) {
+    Refuse(outcome, v1::REASON_NOTHING_TO_OVERRIDE, absl::StrCat("number ", v.shooting_no(), "'s photo passed every check"));
+    return;
+  }
+  std::vector<std::string> ids;
+  for (const v1::CheckResult& c : v.problems()) ids.push_back(c.id());
+  outcome->set_accepted(true);
+  outcome->set_shooting_no(v.shooting_no());
+  outcome->set_detail(absl::StrCat("number ", v.shooting_no(), "'s photo passed by the operator (",
+                                   absl::StrJoin(ids, ", "), " overruled)"));
 }
 
 void CaptureDay::DecideAtHead(const v1::BoothEvent& event, v1::Outcome* outcome, v1::Binding* binding) const {

@@ -247,6 +247,48 @@ TEST_F(CaptureDayTest, VerdictsReachTheCurrentPhotoOnlyAndLeaveTheWaitingList) {
   ASSERT_NE(day_->KnownResult(std::string(32, 'a')), nullptr);
 }
 
+TEST_F(CaptureDayTest, TheOperatorOverrulesTheLastFailedVerdictWithAReasonAndTheHeadCountSaysSo) {
+  auto overrule = [&](const std::string& reason, uint32_t number) {
+    v1::BoothEvent e;
+    e.mutable_override_verdict()->set_reason(reason);
+    e.mutable_override_verdict()->set_shooting_no(number);
+    return Play("B1", e);
+  };
+  EXPECT_EQ(overrule("fine", 1).outcome().reason(), v1::REASON_NOTHING_TO_OVERRIDE);  // no verdict yet
+  Scan("B1", Code("A1"));
+  Photo("B1", 0, 'a');
+  PendingPhoto p = day_->PhotosAwaitingVerdict()[0];
+  v1::LogRecord r;
+  r.set_log_seq(++log_seq_);
+  v1::ValidationRecord* v = r.mutable_validation();
+  v->mutable_result()->set_photo_sha256(p.sha256);
+  v->mutable_result()->set_verdict(v1::VERDICT_FAIL);
+  v1::CheckResult* c = v->mutable_result()->add_checks();
+  c->set_id("exposure");
+  c->set_status(v1::CHECK_FAIL);
+  c->set_severity(v1::SEVERITY_REJECT);
+  v->set_photo_log_seq(p.log_seq);
+  v->set_booth("B1");
+  v->set_shooting_no(1);
+  v->set_student_no("A1");
+  day_->Apply(r);
+  EXPECT_EQ(Reconcile(*day_, *registry_, "Arts")->failed_pending_retake(), 1u);
+  EXPECT_EQ(overrule("", 1).outcome().reason(), v1::REASON_REASON_REQUIRED);
+  EXPECT_EQ(overrule("lights checked", 2).outcome().reason(), v1::REASON_SHOOTING_NO_MISMATCH);
+  v1::AppliedEvent ok = overrule("lights checked by the photographer", 1);
+  ASSERT_TRUE(ok.outcome().accepted()) << ok.outcome().detail();
+  EXPECT_EQ(ok.binding().student_no(), "A1");
+  EXPECT_TRUE(day_->StateOf("A1").overridden);
+  auto count = Reconcile(*day_, *registry_, "Arts");
+  EXPECT_EQ(count->passed_by_operator(), 1u);
+  EXPECT_EQ(count->failed_pending_retake(), 0u);
+  EXPECT_EQ(count->retake_students_size(), 0);
+  // A retake is a new photo: its verdict stands on its own.
+  Retake("B1", 'b');
+  EXPECT_FALSE(day_->StateOf("A1").overridden);
+  EXPECT_EQ(overrule("again", 1).outcome().reason(), v1::REASON_NOTHING_TO_OVERRIDE) << "the shown verdict was replaced";
+}
+
 TEST_F(CaptureDayTest, TheHeadCountComesFromTheStateAndACloseIsRemembered) {
   Scan("B1", Code("A1"));
   Photo("B1");

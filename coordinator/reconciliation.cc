@@ -36,6 +36,8 @@ absl::StatusOr<v1::Reconciliation> Reconcile(const CaptureDay& day, const Regist
         // Verdicts come from the validators; until one is recorded the photo is pending.
         if (state.verdict == v1::VERDICT_PASS) {
           r.set_passed(r.passed() + 1);
+        } else if (state.verdict == v1::VERDICT_FAIL && state.overridden) {
+          r.set_passed_by_operator(r.passed_by_operator() + 1);
         } else if (state.verdict == v1::VERDICT_FAIL) {
           r.set_failed_pending_retake(r.failed_pending_retake() + 1);
           r.add_retake_students(no);
@@ -88,6 +90,7 @@ std::string FormatReconciliation(const v1::Reconciliation& r) {
   line("已刷码", "scanned", r.scanned());
   line("已拍摄", "photographed", r.photographed());
   line("合格", "passed", r.passed());
+  line("人工放行", "passed by the operator", r.passed_by_operator());
   line("待重拍", "failed, pending retake", r.failed_pending_retake());
   line("待审核", "verdict pending", r.verdict_pending());
   line("缺席", "absent", r.absent());

@@ -129,9 +129,17 @@ absl::StatusOr<v1::BoothJournalLine> DrillBooth::NextLine() {
           options_.timeout_ms, " ms; see ", options_.work_dir, "/booth-", options_.booth, ".log"));
     }
     v1::BoothJournalLine line;
-    if (google::protobuf::util::JsonStringToMessage(*text, &line).ok()) return line;
+    if (google::protobuf::util::JsonStringToMessage(*text, &line).ok()) {
+      verdict_seen_ = std::max(verdict_seen_, line.verdict_log_seq());
+      return line;
+    }
     // Not ours to read (a future kind of line): skip it.
   }
+}
+
+absl::Status DrillBooth::AwaitVerdict(uint64_t verdict_log_seq) {
+  while (verdict_seen_ < verdict_log_seq) GRADCAP_RETURN_IF_ERROR(NextLine().status());
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::BoothJournalLine> DrillBooth::AwaitLine(const std::string& input, const std::string& key) {

@@ -61,6 +61,10 @@ class DrillBooth {
   // An operator command (/s, /a REASON, /offline, /online).
   absl::StatusOr<DrillInput> Type(const std::string& line, int step);
 
+  // Waits until the booth has been shown the verdict recorded at
+  // `verdict_log_seq` (or a later one).
+  absl::Status AwaitVerdict(uint64_t verdict_log_seq);
+
   // Booth seq → the step whose input made it.
   const std::map<uint64_t, int>& steps() const { return step_of_; }
   uint64_t last_seq() const { return last_seq_; }
@@ -86,6 +90,7 @@ class DrillBooth {
   std::map<uint64_t, int> step_of_;
   std::vector<Pending> pending_;  // written while the agent was down
   std::vector<std::string> held_;  // start-up photos the journal said it holds
+  uint64_t verdict_seen_ = 0;      // the latest verdict the booth was shown
 };
 
 }  // namespace gradcap

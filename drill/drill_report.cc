@@ -48,6 +48,9 @@ absl::StatusOr<v1::DrillReport> BuildDrillReport(const std::string& db, const v1
     }
   }));
   for (const CaptureDay::AlertEntry& entry : day.alerts()) {
+    // The substitution signals; refused scans are listed as refusals, and
+    // the live view's own alerts (offline, stuck) are not in the log.
+    if (entry.log_seq == 0 || entry.alert.kind() == v1::ALERT_SCAN_REFUSED) continue;
     // Verdict alerts belong to the step of the photo they are about.
     auto e = event_at.find(entry.photo_log_seq != 0 ? entry.photo_log_seq : entry.log_seq);
     v1::DrillAlert* d = report.add_alerts();
@@ -80,6 +83,7 @@ absl::StatusOr<v1::DrillReport> BuildDrillReport(const std::string& db, const v1
     if (state.status == CaptureDay::Status::kPhotographed) {
       s->set_verdict(CodeName(state.verdict));
       for (const std::string& id : state.failed_checks) s->add_failed_checks(id);
+      s->set_overridden(state.overridden);
     }
   }
   for (const std::string& college : colleges) {

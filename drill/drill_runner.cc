@@ -88,6 +88,8 @@ class Drill {
   absl::Status Play(int index, const v1::DrillStep& step);
   absl::Status WaitDelivered(const std::string& booth, int index);
   absl::Status WaitAllDelivered();
+  // Every photo so far has its verdict and `booth` has been shown its last.
+  absl::Status WaitVerdictShown(const std::string& booth, int index);
   // Asks the running coordinator's admin socket.
   absl::StatusOr<v1::AdminReply> Ask(v1::AdminRequest request);
   // Carries out an admin request: on the running coordinator, or on the
@@ -277,6 +279,10 @@ absl::Status Drill::PlayAtBooth(int index, const v1::DrillStep& s) {
     fed = booth.Type("/s", index);
   } else if (s.absent()) {
     fed = booth.Type(s.reason().empty() ? "/a" : absl::StrCat("/a ", s.reason()), index);
+  } else if (!s.ok().empty()) {
+    // The operator overrules the verdict on the screen: it must be there.
+    GRADCAP_RETURN_IF_ERROR(WaitVerdictShown(s.booth(), index));
+    fed = booth.Type(absl::StrCat("/ok ", s.ok()), index);
   } else {
     absl::StatusOr<std::string> jpeg = ReadWholeFile(s.photo().empty() ? s.retake() : s.photo());
     if (!jpeg.ok()) return absl::InvalidArgumentError(absl::StrCat("step ", index, ": ", jpeg.status().message()));
@@ -291,7 +297,11 @@ absl::Status Drill::PlayAtBooth(int index, const v1::DrillStep& s) {
   if (fed->seqs.empty()) {
     // The booth kept it from the coordinator: a payment QR, an absence
     // without a reason — the operator sees why on the spot.
-    Refused(index, s.booth(), s.absent() ? "reason_required" : "not_a_collection_code", fed->note);
+    Refused(index, s.booth(),
+            s.absent()          ? "reason_required"
+            : !s.ok().empty()   ? "nothing_to_override"
+                                : "not_a_collection_code",
+            fed->note);
     return absl::OkStatus();
   }
   return WaitDelivered(s.booth(), index);
@@ -299,7 +309,7 @@ absl::Status Drill::PlayAtBooth(int index, const v1::DrillStep& s) {
 
 absl::Status Drill::Play(int index, const v1::DrillStep& s) {
   const bool at_booth = !s.scan().empty() || !s.scan_payload().empty() || s.sign() || s.absent() ||
-                        !s.photo().empty() || !s.retake().empty();
+                        !s.photo().empty() || !s.retake().empty() || !s.ok().empty();
   if (at_booth) return PlayAtBooth(index, s);
   if (s.kill() == "coordinator") {
     coordinator_.Signal(SIGKILL);
@@ -415,6 +425,22 @@ absl::Status Drill::WaitDelivered(const std::string& booth, int index) {
   return absl::DeadlineExceededError(absl::StrCat("step ", index, ": booth ", booth, " delivered ",
                                                   reply->wait().committed_seq(), " of ", b.last_seq(),
                                                   " events within ", options_.step_timeout_ms, " ms; see ", work_));
+}
+
+absl::Status Drill::WaitVerdictShown(const std::string& booth, int index) {
+  if (!coordinator_.running() || RunningValidators() == 0) return absl::OkStatus();
+  GRADCAP_RETURN_IF_ERROR(WaitDelivered(booth, index));
+  v1::AdminRequest wait;
+  wait.mutable_wait()->set_verdicts(true);
+  wait.mutable_wait()->set_timeout_ms(std::min<uint32_t>(options_.verdict_timeout_ms, kMaxAdminWaitMs));
+  GRADCAP_RETURN_IF_ERROR(Ask(std::move(wait)).status());
+  v1::AdminRequest shown;
+  shown.mutable_booth()->set_booth(booth);
+  GRADCAP_ASSIGN_OR_RETURN(v1::AdminReply reply, Ask(std::move(shown)));
+  if (!reply.booth().state().has_last_verdict() || booths_[booth]->offline() || !booths_[booth]->running()) {
+    return absl::OkStatus();
+  }
+  return booths_[booth]->AwaitVerdict(reply.booth().state().last_verdict().log_seq());
 }
 
 absl::Status Drill::WaitAllDelivered() {

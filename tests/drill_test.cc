@@ -262,6 +262,48 @@ TEST(Drill, ValidatorsCheckEveryPhotoEvenWhenOneIsKilled) {
   }
 }
 
+// The operator has the last word: a photo failed by the validators is passed
+// with /ok and a reason at the booth, logged, and counted as passed by the
+// operator; an /ok for a photo that passed is refused at its step.
+TEST(Drill, AnOperatorOverridesAFailedPhotoWithAReason) {
+  TempDir dir;
+  namespace fs = std::filesystem;
+  const fs::path corpus = PHOTO_CORPUS_DIR;
+  ASSERT_TRUE(fs::exists(corpus / "exposure_dark_franck_02159.jpg")) << "run tests/photos/make-corpus.sh";
+  for (const char* f : {"exposure_dark_franck_02159.jpg", "pos_franck_01829.jpg"}) {
+    fs::copy_file(corpus / f, fs::path(dir.path()) / f);
+  }
+  for (const char* f : {"roster.csv", "payments.csv", "schedule.csv"}) {
+    fs::copy_file(fs::path(SAMPLE_DIR) / f, fs::path(dir.path()) / f);
+  }
+  std::ofstream(dir.Sub("drill.json")) << R"({
+    "roster": "roster.csv", "payments": "payments.csv", "schedule": "schedule.csv",
+    "booths": ["B1"], "validators": 1,
+    "steps": [
+      {"booth": "B1", "scan": "S2021001"}, {"booth": "B1", "sign": true},
+      {"booth": "B1", "photo": "exposure_dark_franck_02159.jpg"},
+      {"booth": "B1", "ok": "the backdrop light was checked; the photographer confirms the exposure"},
+      {"booth": "B1", "scan": "S2021002"}, {"booth": "B1", "sign": true},
+      {"booth": "B1", "photo": "pos_franck_01829.jpg"},
+      {"booth": "B1", "ok": "nothing to overrule"}
+    ]})";
+  v1::DrillReport r = RunDrillFile(dir.Sub("drill.json"));
+  ASSERT_TRUE(r.ran());
+  const v1::DrillStudent* s1 = Student(r, "S2021001");
+  EXPECT_EQ(s1->verdict(), "fail");
+  EXPECT_TRUE(s1->overridden());
+  EXPECT_FALSE(Student(r, "S2021002")->overridden());
+  const std::map<int, std::string> refusals = {{7, "nothing_to_override"}};
+  EXPECT_EQ(RefusalsByStep(r), refusals);
+  for (const auto& c : r.reconciliation()) {
+    if (c.college() != "信息工程学院") continue;
+    EXPECT_EQ(c.passed_by_operator(), 1u);
+    EXPECT_EQ(c.failed_pending_retake(), 0u);
+    EXPECT_EQ(c.passed(), 1u);
+  }
+  EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
+}
+
 TEST(Drill, BadDrillFilesAreRefusedWithTheStepAndNothingStarts) {
   TempDir dir;
   const std::string sample = std::string(DRILLS_DIR) + "/../../deploy/sample/";
