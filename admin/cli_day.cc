@@ -91,7 +91,13 @@ int Keys(AdminTarget& target, KeysOp op, const std::string& key_id) {
   if (!reply.ok()) return Fail(what, reply.status());
   const std::string& id = reply->keys().key_id();
   if (op == KeysOp::kInit) {
-    std::printf("code key %s created; it seals new codes\n", id.c_str());
+    if (!id.empty()) std::printf("code key %s created; it seals new codes\n", id.c_str());
+    if (const std::string& signing = reply->keys().checkpoint_key_id(); !signing.empty()) {
+      std::printf(
+          "checkpoint key %s created; it signs checkpoints of the log (give colleges its public half: "
+          "`gradcap keys public --db DIR --out FILE`)\n",
+          signing.c_str());
+    }
   } else if (op == KeysOp::kRotate) {
     std::printf("code key %s created and now seals new codes; codes under older keys still verify\n", id.c_str());
   } else {

@@ -30,6 +30,11 @@ EventLog::EventLog(std::unique_ptr<KvStore> store, const Clock* clock)
     : store_(std::move(store)), clock_(clock), batch_(store_->NewBatch()) {}
 
 absl::Status EventLog::Load() {
+  GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> format, store_->Get(kMetaColumn, kLogFormatKey));
+  GRADCAP_RETURN_IF_ERROR(CheckLogFormat(store_->dir(), format));
+  // A new database says which layout it holds, with its first commit.
+  if (!format.has_value() && !read_only_)
+    batch_.Put(kMetaColumn, kLogFormatKey, std::to_string(kLogFormatVersion));
   GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> head, store_->Get(kMetaColumn, kChainHeadKey));
   if (head.has_value()) {
     v1::ChainHead parsed;
@@ -133,6 +138,14 @@ uint64_t EventLog::StageAdmin(const v1::AdminRecord& admin, v1::LogRecord* stage
   return log_seq;
 }
 
+uint64_t EventLog::StageCheckpoint(const v1::Checkpoint& checkpoint, v1::LogRecord* staged) {
+  v1::LogRecord record;
+  *record.mutable_checkpoint() = checkpoint;
+  const uint64_t log_seq = Stage(record, checkpoint.signed_at_ms());
+  if (staged != nullptr) *staged = std::move(record);
+  return log_seq;
+}
+
 uint64_t EventLog::StageValidation(const v1::ValidationRecord& validation, v1::LogRecord* staged) {
   v1::LogRecord record;
   *record.mutable_validation() = validation;
@@ -199,6 +212,18 @@ absl::Status EventLog::ForEachRecord(const std::function<void(const v1::LogRecor
     if (key > head_seq_) break;  // staged but not committed
     GRADCAP_ASSIGN_OR_RETURN(OpenedRecord opened, OpenRecord(key, cursor->value()));
     visit(opened.record);
+  }
+  return cursor->status();
+}
+
+absl::Status EventLog::ForEachSealedRecord(
+    const std::function<absl::Status(const v1::LogRecord&, const Digest& hash)>& visit) const {
+  auto cursor = store_->NewCursor(kEventsColumn);
+  for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
+    const uint64_t key = ReadBigEndian64(cursor->key()).value_or(0);
+    if (key > head_seq_) break;  // staged but not committed
+    GRADCAP_ASSIGN_OR_RETURN(OpenedRecord opened, OpenRecord(key, cursor->value()));
+    GRADCAP_RETURN_IF_ERROR(visit(opened.record, opened.hash));
   }
   return cursor->status();
 }

@@ -127,6 +127,17 @@ absl::StatusOr<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir,
   return std::unique_ptr<KvStore>(new KvStore(std::move(impl), dir));
 }
 
+absl::StatusOr<std::vector<std::string>> KvStore::ListColumns(const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return absl::NotFoundError(absl::StrCat("no directory ", dir));
+  std::vector<std::string> names;
+  rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names);
+  if (!s.ok()) {
+    return absl::NotFoundError(absl::StrCat(dir, " is not a database (", s.ToString(), ")"));
+  }
+  return names;
+}
+
 KvBatch KvStore::NewBatch() const { return KvBatch(&impl_->handles); }
 
 absl::StatusOr<std::optional<std::string>> KvStore::Get(int cf, std::string_view key) const {

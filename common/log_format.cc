@@ -1,8 +1,10 @@
 #include "common/log_format.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/big_endian.h"
 
 namespace gradcap {
@@ -14,6 +16,42 @@ const std::vector<ColumnSpec>& LogColumns() {
       {"schedule", false}, {"external_codes", false}, {"code_keys", false},
   };
   return columns;
+}
+
+absl::Status CheckLogColumns(const std::string& dir) {
+  absl::StatusOr<std::vector<std::string>> present = KvStore::ListColumns(dir);
+  if (!present.ok()) return present.status();
+  std::vector<std::string> missing, extra;
+  for (const ColumnSpec& spec : LogColumns()) {
+    if (std::find(present->begin(), present->end(), spec.name) == present->end())
+      missing.push_back(spec.name);
+  }
+  for (const std::string& name : *present) {
+    if (name == "default") continue;
+    const auto& ours = LogColumns();
+    if (std::none_of(ours.begin(), ours.end(), [&](const ColumnSpec& c) { return c.name == name; })) {
+      extra.push_back(name);
+    }
+  }
+  if (!missing.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database ", dir, " lacks the column famil", missing.size() == 1 ? "y " : "ies ",
+        absl::StrJoin(missing, ", "),
+        ": it is not a gradcap coordinator database, or one of another version, or it was damaged"));
+  }
+  if (!extra.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database ", dir, " has column famil", extra.size() == 1 ? "y " : "ies ", absl::StrJoin(extra, ", "),
+        " this gradcap does not know: it was written by another version of gradcap"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckLogFormat(const std::string& dir, const std::optional<std::string>& stored) {
+  if (!stored.has_value() || *stored == std::to_string(kLogFormatVersion)) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "database ", dir, " was written in log format \"", *stored, "\"; this gradcap reads format ",
+      kLogFormatVersion, ": use the gradcap version that wrote it"));
 }
 
 std::string EventIndexKey(const v1::EventId& id) {

@@ -23,6 +23,14 @@ absl::Status Registry::Load() {
     slots_[slot.booth()].push_back(std::move(slot));
   }
   GRADCAP_RETURN_IF_ERROR(cursor->status());
+  GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> signing, store_->Get(kMetaColumn, kCheckpointKeyKey));
+  checkpoint_key_.reset();
+  if (signing.has_value()) {
+    v1::CheckpointKey key;
+    if (!key.ParseFromString(*signing))
+      return absl::DataLossError("the checkpoint key in column meta does not parse");
+    checkpoint_key_ = std::move(key);
+  }
   keys_.clear();
   auto keys = store_->NewCursor(kCodeKeysColumn);
   for (keys->SeekToFirst(); keys->Valid(); keys->Next()) {
@@ -35,7 +43,35 @@ absl::Status Registry::Load() {
   return keys->status();
 }
 
+absl::Status Registry::LoadRoster() {
+  Roster roster;
+  auto cursor = store_->NewCursor(kStudentsColumn);
+  for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
+    v1::Student s;
+    if (!s.ParseFromArray(cursor->value().data(), static_cast<int>(cursor->value().size()))) {
+      return absl::DataLossError(
+          absl::StrCat("roster entry ", std::string(cursor->key()), " does not parse"));
+    }
+    roster.by_college[s.college()].push_back(s.student_no());
+    roster.students[s.student_no()] = std::move(s);
+  }
+  GRADCAP_RETURN_IF_ERROR(cursor->status());
+  auto paid = store_->NewCursor(kPaidColumn);
+  for (paid->SeekToFirst(); paid->Valid(); paid->Next()) {
+    roster.paid_fen[std::string(paid->key())] =
+        static_cast<int64_t>(ReadBigEndian64(paid->value()).value_or(0));
+  }
+  GRADCAP_RETURN_IF_ERROR(paid->status());
+  roster_ = std::move(roster);
+  return absl::OkStatus();
+}
+
 std::optional<v1::Student> Registry::FindStudent(const std::string& student_no) const {
+  if (roster_.has_value()) {
+    auto it = roster_->students.find(student_no);
+    if (it == roster_->students.end()) return std::nullopt;
+    return it->second;
+  }
   auto value = store_->Get(kStudentsColumn, student_no);
   if (!value.ok() || !value->has_value()) return std::nullopt;
   v1::Student student;
@@ -45,6 +81,12 @@ std::optional<v1::Student> Registry::FindStudent(const std::string& student_no) 
 
 absl::StatusOr<std::vector<v1::Student>> Registry::StudentsOf(const std::string& college) const {
   std::vector<v1::Student> out;
+  if (roster_.has_value()) {
+    auto it = roster_->by_college.find(college);
+    if (it == roster_->by_college.end()) return out;
+    for (const std::string& no : it->second) out.push_back(roster_->students.at(no));
+    return out;
+  }
   auto cursor = store_->NewCursor(kStudentsColumn);
   for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
     v1::Student s;
@@ -58,6 +100,11 @@ absl::StatusOr<std::vector<v1::Student>> Registry::StudentsOf(const std::string&
 }
 
 absl::StatusOr<std::vector<std::string>> Registry::Colleges() const {
+  if (roster_.has_value()) {
+    std::vector<std::string> out;
+    for (const auto& [college, students] : roster_->by_college) out.push_back(college);
+    return out;
+  }
   std::set<std::string> colleges;
   auto cursor = store_->NewCursor(kStudentsColumn);
   for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
@@ -72,6 +119,10 @@ absl::StatusOr<std::vector<std::string>> Registry::Colleges() const {
 }
 
 int64_t Registry::PaidFen(const std::string& student_no) const {
+  if (roster_.has_value()) {
+    auto it = roster_->paid_fen.find(student_no);
+    return it == roster_->paid_fen.end() ? 0 : it->second;
+  }
   auto value = store_->Get(kPaidColumn, student_no);
   if (!value.ok() || !value->has_value()) return 0;
   return static_cast<int64_t>(ReadBigEndian64(**value).value_or(0));

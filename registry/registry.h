@@ -4,6 +4,7 @@
 // small and loaded by Load(). Not thread-safe; owned by the ingest thread.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,8 +24,13 @@ class Registry {
  public:
   explicit Registry(const KvStore* store) : store_(store) {}
 
-  // (Re)loads the schedule, code keys and amount due.
+  // (Re)loads the schedule, code keys, checkpoint key and amount due.
   absl::Status Load();
+  // Also keeps the whole roster and every student's paid total in memory, so
+  // lookups no longer read the store: for the audit tools, which ask about
+  // every student many times over a read-only database. Memory grows with the
+  // roster.
+  absl::Status LoadRoster();
 
   std::optional<v1::Student> FindStudent(const std::string& student_no) const;
   // Every student of `college`, in student-number order (a scan of the roster).
@@ -39,9 +45,19 @@ class Registry {
   // Windows at `booth`, in start order.
   const std::vector<v1::ScheduleSlot>& SlotsAt(const std::string& booth) const;
   bool HasSchedule() const { return !slots_.empty(); }
+  // The key that signs checkpoints of the log, once `keys init` made one.
+  const std::optional<v1::CheckpointKey>& checkpoint_key() const { return checkpoint_key_; }
 
  private:
+  struct Roster {
+    absl::flat_hash_map<std::string, v1::Student> students;
+    std::map<std::string, std::vector<std::string>> by_college;  // college → student numbers, in order
+    absl::flat_hash_map<std::string, int64_t> paid_fen;
+  };
+
   const KvStore* store_;
+  std::optional<v1::CheckpointKey> checkpoint_key_;
+  std::optional<Roster> roster_;  // LoadRoster()
   int64_t amount_due_fen_ = kDefaultAmountDueFen;
   absl::flat_hash_map<std::string, std::vector<v1::ScheduleSlot>> slots_;
   absl::flat_hash_map<std::string, v1::CodeKey> keys_;
