@@ -36,6 +36,10 @@ void Gather(const v1::LogRecord& r, DayFacts* facts) {
       s.absent_at_ms = at;
       s.absent_reason = e.absent().reason();
     }
+  } else if (r.has_admin() && r.admin().has_head_count()) {
+    const v1::AdminRecord& a = r.admin();
+    SignedClose& close = facts->closes[a.college().empty() ? a.source() : a.college()];
+    close = SignedClose{r.log_seq(), r.recorded_at_ms(), a.actor(), a.override_reason(), a.head_count()};
   } else if (r.has_validation()) {
     ++facts->verdicts;
     const v1::ValidationResult& result = r.validation().result();

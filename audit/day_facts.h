@@ -36,11 +36,20 @@ struct CheckCounts {
   bool reject = false;  // its severity: a failure means a retake
 };
 
+// The last sign-off of a college (its close record).
+struct SignedClose {
+  uint64_t log_seq = 0;
+  int64_t at_ms = 0;
+  std::string actor, override_reason;
+  v1::Reconciliation head_count;
+};
+
 struct DayFacts {
   std::map<std::string, StudentFacts> students;
   std::map<std::pair<std::string, std::string>, HourCounts> throughput;  // (booth, "2024-09-21 09") →
   std::map<std::pair<std::string, std::string>, uint32_t> refusals;      // (reason, booth) → count
   std::map<std::string, CheckCounts> checks;                             // check id →
+  std::map<std::string, SignedClose> closes;                             // college → its last close
   uint32_t verdicts = 0;
   uint32_t failed_verdicts = 0;
   int64_t first_ms = 0, last_ms = 0;  // booth events
