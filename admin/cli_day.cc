@@ -123,7 +123,14 @@ int Reconcile(AdminTarget& target, const std::string& college, bool close, const
     std::printf("%s\n", ToJson(reply->head_count()).c_str());
   } else {
     std::printf("%s", FormatReconciliation(reply->head_count()).c_str());
+    if (reply->has_checkpoint()) {
+      std::printf("signed checkpoint of record %llu (key %s): `gradcap audit checkpoint export --db DIR --college %s "
+                  "--out FILE` writes it for the college\n",
+                  static_cast<unsigned long long>(reply->checkpoint().log_seq()), reply->checkpoint().key_id().c_str(),
+                  college.c_str());
+    }
   }
+  if (!reply->warning().empty()) std::fprintf(stderr, "gradcap %s: %s\n", what, reply->warning().c_str());
   return 0;
 }
 
