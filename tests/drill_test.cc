@@ -95,6 +95,7 @@ TEST(Drill, EveryRefusalAndAlertShowsAtItsStep) {
   }
   EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
   testing::ExpectReplayEqualsLive(r, db.Sub("db"));
+  testing::ExpectExportAndReportMatchDrill(r, db.Sub("db"), db.path());
 }
 
 TEST(Drill, AWholeDayOfTwoCollegesWithRetakesAbsenteesAndCrashesAddsUp) {
@@ -141,6 +142,7 @@ TEST(Drill, AWholeDayOfTwoCollegesWithRetakesAbsenteesAndCrashesAddsUp) {
   EXPECT_EQ(r.audit().verdicts(), 60u);  // 54 photos + 6 retakes, each checked once
   EXPECT_EQ(r.audit().checkpoints(), 2u);  // one signed with each close
   testing::ExpectReplayEqualsLive(r, db.Sub("db"));
+  testing::ExpectExportAndReportMatchDrill(r, db.Sub("db"), db.path());
 }
 
 // Payments arriving mid-day, head counts asked while booths scan and a close
@@ -243,6 +245,8 @@ TEST(Drill, ValidatorsCheckEveryPhotoEvenWhenOneIsKilled) {
   }
   // The face alerts too: this day has real faces.
   testing::ExpectReplayEqualsLive(r, (work / "db").string(), /*face_alerts=*/true);
+  // Three passing photos in the upload folder, the striped-top one's retake among them.
+  testing::ExpectExportAndReportMatchDrill(r, (work / "db").string(), work.string());
 }
 
 TEST(Drill, BadDrillFilesAreRefusedWithTheStepAndNothingStarts) {
