@@ -25,6 +25,7 @@ absl::StatusOr<AuditDb> OpenAuditDb(const std::string& dir) {
 }
 
 absl::Status ReplayChecked(const AuditDb& db, CaptureDay* day, const ReplayHooks& hooks, uint64_t until) {
+  day->set_keep_results(false);  // only the live verdict path asks for them
   uint64_t expected = 1;
   Digest prev{};
   ReplayHooks checked;

@@ -27,7 +27,8 @@ absl::StatusOr<AuditDb> OpenAuditDb(const std::string& dir);
 // one replay, checking as it goes that records run 1, 2, 3 …, each links to
 // the record before (prev_hash) and is of a kind this version knows; a
 // removed, reordered or rewritten record stops it with DataLoss naming the
-// record. `hooks` see each record as ReplayLog shows it.
+// record. `hooks` see each record as ReplayLog shows it. `day` does not keep
+// the verdicts' full results (CaptureDay::set_keep_results).
 absl::Status ReplayChecked(const AuditDb& db, CaptureDay* day, const ReplayHooks& hooks = {},
                            uint64_t until = 0);
 

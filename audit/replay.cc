@@ -156,7 +156,8 @@ absl::Status ReplayAuditor::CompareEventIndex() {
     entry.second += IndexEntryDigest(seq, *log_seq);
   }
   GRADCAP_RETURN_IF_ERROR(cursor->status());
-  std::map<std::pair<std::string, uint64_t>, std::pair<uint64_t, uint64_t>> all = stored;
+  std::map<std::pair<std::string, uint64_t>, std::pair<uint64_t, uint64_t>> all =
+      stored;  // in order, for the report
   all.insert(index_.begin(), index_.end());
   for (const auto& [booth_epoch, ignored] : all) {
     const auto s = stored.count(booth_epoch) ? stored.at(booth_epoch) : std::pair<uint64_t, uint64_t>{0, 0};

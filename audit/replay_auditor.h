@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "audit/audit_db.h"
 #include "audit/booth_order.h"
 #include "audit/replay.h"
@@ -58,7 +59,7 @@ class ReplayAuditor {
   v1::ReplayReport* report_;
   BoothOrder order_;
   // (booth, epoch) → how many applied events, and a digest of their (seq, record) pairs.
-  std::map<std::pair<std::string, uint64_t>, std::pair<uint64_t, uint64_t>> index_;
+  absl::flat_hash_map<std::pair<std::string, uint64_t>, std::pair<uint64_t, uint64_t>> index_;
   std::vector<RosterCheck> roster_checks_;
   int closes_after_reference_change_ = 0;
   Digest last_hash_{};

@@ -191,8 +191,9 @@ void ReplayAuditor::CheckVerdict(const v1::LogRecord& record) {
   for (const v1::Alert& alert : v.alerts()) {
     if (options_.face_alerts || alert.kind() != v1::ALERT_FACE_DUPLICATE) *recorded.Add() = alert;
   }
-  const bool may_match = std::any_of(v.result().checks().begin(), v.result().checks().end(),
-                                     [](const v1::CheckResult& c) { return c.id() == "face_match"; });
+  const bool may_match = std::any_of(
+      v.result().checks().begin(), v.result().checks().end(),
+      [](const v1::CheckResult& c) { return c.status() == v1::CHECK_FAIL && c.id() == "face_match"; });
   if (!options_.face_alerts && !may_match && recorded.empty()) return;
   v1::ValidationRecord redo = v;
   redo.clear_alerts();

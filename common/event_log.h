@@ -91,7 +91,8 @@ class EventLog {
   // Calls `visit` for every committed record in log order (hash-checked).
   absl::Status ForEachRecord(const std::function<void(const v1::LogRecord&)>& visit) const;
   // The same, with each record's stored body hash; stops at the first
-  // non-OK status `visit` returns, and returns it.
+  // non-OK status `visit` returns, and returns it. A record lives only
+  // while `visit` runs.
   absl::Status ForEachSealedRecord(
       const std::function<absl::Status(const v1::LogRecord&, const Digest& hash)>& visit) const;
 

@@ -92,6 +92,11 @@ absl::StatusOr<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir,
   db_options.paranoid_checks = true;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
+  // Small column families (progress, chain head) get a write in every batch
+  // and never fill a memtable, so without a cap every write-ahead log of the
+  // day stays alive and each open (a restart, an audit) replays all of it.
+  // Past this size RocksDB flushes whatever holds the oldest log.
+  db_options.max_total_wal_size = 128u << 20;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());

@@ -72,25 +72,33 @@ SealedRecord SealRecord(const v1::LogRecord& record) {
   return sealed;
 }
 
-absl::StatusOr<OpenedRecord> OpenRecord(uint64_t log_seq, std::string_view value) {
-  OpenedRecord opened;
-  if (value.size() < opened.hash.size()) {
+absl::StatusOr<Digest> OpenRecordInto(uint64_t log_seq, std::string_view value, v1::LogRecord* record) {
+  Digest hash;
+  if (value.size() < hash.size()) {
     return absl::DataLossError(absl::StrCat("record ", log_seq, ": value of ", value.size(),
                                             " bytes is too short to hold its hash (truncated)"));
   }
-  std::string_view body = value.substr(opened.hash.size());
-  opened.hash = Sha256(body);
-  if (std::memcmp(opened.hash.data(), value.data(), opened.hash.size()) != 0) {
+  std::string_view body = value.substr(hash.size());
+  hash = Sha256(body);
+  if (std::memcmp(hash.data(), value.data(), hash.size()) != 0) {
     return absl::DataLossError(absl::StrCat(
         "record ", log_seq, ": content does not match its stored hash (the record was altered)"));
   }
-  if (!opened.record.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+  if (!record->ParseFromArray(body.data(), static_cast<int>(body.size()))) {
     return absl::DataLossError(absl::StrCat("record ", log_seq, ": body does not parse as a LogRecord"));
   }
-  if (opened.record.log_seq() != log_seq) {
-    return absl::DataLossError(absl::StrCat("record ", log_seq, ": body says it is record ",
-                                            opened.record.log_seq(), " (moved)"));
+  if (record->log_seq() != log_seq) {
+    return absl::DataLossError(
+        absl::StrCat("record ", log_seq, ": body says it is record ", record->log_seq(), " (moved)"));
   }
+  return hash;
+}
+
+absl::StatusOr<OpenedRecord> OpenRecord(uint64_t log_seq, std::string_view value) {
+  OpenedRecord opened;
+  absl::StatusOr<Digest> hash = OpenRecordInto(log_seq, value, &opened.record);
+  if (!hash.ok()) return hash.status();
+  opened.hash = *hash;
   return opened;
 }
 

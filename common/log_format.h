@@ -74,5 +74,7 @@ struct OpenedRecord {
 // Checks the stored hash against the body and parses it. DataLoss, naming
 // `log_seq`, when the value is truncated, altered or does not parse.
 absl::StatusOr<OpenedRecord> OpenRecord(uint64_t log_seq, std::string_view value);
+// The same into `record` (which may live on an arena); returns the body hash.
+absl::StatusOr<Digest> OpenRecordInto(uint64_t log_seq, std::string_view value, v1::LogRecord* record);
 
 }  // namespace gradcap

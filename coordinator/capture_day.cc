@@ -187,7 +187,7 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
 void CaptureDay::ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_seq, int64_t at_ms) {
   const v1::ValidationResult& result = record.result();
   awaiting_verdict_.erase(record.photo_log_seq());
-  results_[result.photo_sha256()] = result;
+  if (keep_results_) results_[result.photo_sha256()] = result;
   for (const v1::Alert& a : record.alerts()) alerts_.push_back(AlertEntry{log_seq, at_ms, record.photo_log_seq(), a});
   auto it = students_.find(record.student_no());
   // A late verdict for a photo a retake has replaced is recorded but changes

@@ -43,6 +43,12 @@ class CaptureDay final : public EventApplier {
  public:
   explicit CaptureDay(const Registry* registry) : registry_(registry) {}
 
+  // Whether Apply keeps each recorded verdict's full result for KnownResult
+  // (the live verdict path answers the same photo bytes from it). The audit
+  // tools never ask and turn it off: it is the largest part of the state
+  // (every check of every photo). Call before the first Apply.
+  void set_keep_results(bool keep) { keep_results_ = keep; }
+
   // EventApplier.
   void Decide(const v1::BoothEvent& event, int64_t now_ms, v1::Outcome* outcome,
               v1::Binding* binding) const override;
@@ -138,6 +144,7 @@ class CaptureDay final : public EventApplier {
   void ApplyAdmin(const v1::AdminRecord& record, uint64_t log_seq);
 
   const Registry* registry_;
+  bool keep_results_ = true;
   uint64_t last_log_seq_ = 0;
   absl::flat_hash_map<std::string, Queue> queues_;
   absl::flat_hash_map<std::string, StudentState> students_;
