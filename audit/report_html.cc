@@ -73,18 +73,17 @@ std::string BarChart(const std::vector<std::pair<std::string, double>>& bars) {
 // Columns over the hours of the day, one chart per booth.
 std::string HourChart(const std::string& booth, const std::vector<std::pair<std::string, double>>& hours,
                       double top) {
-  const int col = 34, height = 100;
-  std::string svg =
-      absl::StrFormat("<svg width=\"%d\" height=\"%d\" role=\"img\"><text x=\"0\" y=\"12\">%s</text>\n",
-                      col * static_cast<int>(hours.size()) + 10, height + 36, Esc(booth));
+  const int col = 34, height = 100, above = 34;  // room for the booth's name and the tallest column's value
+  std::string svg = absl::StrFormat("<svg width=\"%d\" height=\"%d\" role=\"img\"><text x=\"0\" y=\"12\">%s</text>\n",
+                                    col * static_cast<int>(hours.size()) + 10, above + height + 18, Esc(booth));
   for (size_t i = 0; i < hours.size(); ++i) {
     const int h = static_cast<int>(hours[i].second / std::max(top, 1.0) * height);
     const int x = static_cast<int>(i) * col + 4;
     absl::StrAppendFormat(&svg,
                           "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#4a7bd0\"/>"
                           "<text x=\"%d\" y=\"%d\">%g</text><text x=\"%d\" y=\"%d\">%s</text>\n",
-                          x, 18 + height - h, col - 8, std::max(h, 1), x, 16 + height - h, hours[i].second, x,
-                          height + 32, Esc(hours[i].first.substr(11)) + "h");
+                          x, above + height - h, col - 8, std::max(h, 1), x, above + height - h - 4, hours[i].second,
+                          x, above + height + 14, Esc(hours[i].first.substr(11)) + "h");
   }
   return svg + "</svg>\n";
 }
