@@ -81,22 +81,27 @@ std::optional<v1::Student> Registry::FindStudent(const std::string& student_no) 
 
 absl::StatusOr<std::vector<v1::Student>> Registry::StudentsOf(const std::string& college) const {
   std::vector<v1::Student> out;
+  GRADCAP_RETURN_IF_ERROR(ForEachStudentOf(college, [&out](const v1::Student& s) { out.push_back(s); }));
+  return out;
+}
+
+absl::Status Registry::ForEachStudentOf(const std::string& college,
+                                        const std::function<void(const v1::Student&)>& visit) const {
   if (roster_.has_value()) {
     auto it = roster_->by_college.find(college);
-    if (it == roster_->by_college.end()) return out;
-    for (const std::string& no : it->second) out.push_back(roster_->students.at(no));
-    return out;
+    if (it == roster_->by_college.end()) return absl::OkStatus();
+    for (const std::string& no : it->second) visit(roster_->students.at(no));
+    return absl::OkStatus();
   }
   auto cursor = store_->NewCursor(kStudentsColumn);
+  v1::Student s;
   for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
-    v1::Student s;
     if (!s.ParseFromArray(cursor->value().data(), static_cast<int>(cursor->value().size()))) {
       return absl::DataLossError(absl::StrCat("roster entry ", std::string(cursor->key()), " does not parse"));
     }
-    if (s.college() == college) out.push_back(std::move(s));
+    if (s.college() == college) visit(s);
   }
-  GRADCAP_RETURN_IF_ERROR(cursor->status());
-  return out;
+  return cursor->status();
 }
 
 absl::StatusOr<std::vector<std::string>> Registry::Colleges() const {

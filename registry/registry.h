@@ -4,6 +4,7 @@
 // small and loaded by Load(). Not thread-safe; owned by the ingest thread.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,6 +36,9 @@ class Registry {
   std::optional<v1::Student> FindStudent(const std::string& student_no) const;
   // Every student of `college`, in student-number order (a scan of the roster).
   absl::StatusOr<std::vector<v1::Student>> StudentsOf(const std::string& college) const;
+  // The same without copies: `visit` sees each student in turn.
+  absl::Status ForEachStudentOf(const std::string& college,
+                                const std::function<void(const v1::Student&)>& visit) const;
   // Every college in the roster, in order.
   absl::StatusOr<std::vector<std::string>> Colleges() const;
   int64_t PaidFen(const std::string& student_no) const;
