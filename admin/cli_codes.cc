@@ -21,7 +21,11 @@
 #include "common/log_format.h"
 #include "registry/registry.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/type_resolver_util.h>
 
 namespace gradcap::cli {
 namespace {
@@ -49,11 +53,24 @@ std::string Time(int64_t ms) {
 }  // namespace
 
 std::string ToJson(const google::protobuf::Message& message) {
+  // Serialized deterministically first, so maps print in key order: the same
+  // report gives the same bytes every time.
+  std::string binary;
+  {
+    google::protobuf::io::StringOutputStream stream(&binary);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  static constexpr char kUrlPrefix[] = "type.googleapis.com";
+  static google::protobuf::util::TypeResolver* const resolver = google::protobuf::util::NewTypeResolverForDescriptorPool(
+      kUrlPrefix, google::protobuf::DescriptorPool::generated_pool());
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = true;
   options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  (void)google::protobuf::util::BinaryToJsonString(
+      resolver, absl::StrCat(kUrlPrefix, "/", message.GetDescriptor()->full_name()), binary, &json, options);
   return json;
 }
 

@@ -2,10 +2,14 @@
 // refused/failed, 2 usage) and prints what it did or exactly what is wrong.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "admin/admin_client.h"
+#include "audit/audit.h"
+#include "audit/replay.h"
 
 namespace google::protobuf {
 class Message;
@@ -38,5 +42,35 @@ int Reconcile(AdminTarget& target, const std::string& college, bool close, const
 int Student(AdminTarget& target, const std::string& student_no, bool json);
 int Booth(AdminTarget& target, const std::string& booth, bool json);
 int Status(AdminTarget& target, bool json);
+
+// cli_audit.cc — the auditor's commands (read-only, but for the day-end
+// checkpoint and logging an unmasked look).
+using TargetOpener = std::function<absl::StatusOr<std::unique_ptr<AdminTarget>>()>;
+int AuditVerify(const std::string& db, const VerifyOptions& options, bool json);
+int AuditReplay(const std::string& db, const ReplayOptions& options, bool json);
+// Records a signed day-end checkpoint; with `out_file`, also writes its file.
+int AuditCheckpoint(AdminTarget& target, const std::string& out_file, bool json);
+// Writes the checkpoint at or of record `log_seq`, else the latest close of
+// `college`, else the latest one, as a file for the college.
+int AuditCheckpointExport(const std::string& db, const std::string& college, uint64_t log_seq,
+                          const std::string& out_file);
+int KeysPublic(const std::string& db, const std::string& out_file);
+struct StudentOptions {
+  bool json = false;
+  bool unmasked = false;  // plain name and ID number; the look is logged first (through `open_target`)
+  std::string purpose;
+};
+int AuditStudent(const std::string& db, const std::string& student_no, const StudentOptions& options,
+                 const TargetOpener& open_target);
+
+// cli_export.cc — read-only.
+struct ExportFlags {
+  std::string out_dir, college;
+  std::string name_by = "student_no";  // or "id_no"
+  bool force = false;
+  std::string model;  // the landmark model, for captures that need framing
+};
+int Export(const std::string& db, const ExportFlags& flags);
+int Report(const std::string& db, const std::string& out_dir, bool thumbnails);
 
 }  // namespace gradcap::cli

@@ -91,7 +91,13 @@ int Keys(AdminTarget& target, KeysOp op, const std::string& key_id) {
   if (!reply.ok()) return Fail(what, reply.status());
   const std::string& id = reply->keys().key_id();
   if (op == KeysOp::kInit) {
-    std::printf("code key %s created; it seals new codes\n", id.c_str());
+    if (!id.empty()) std::printf("code key %s created; it seals new codes\n", id.c_str());
+    if (const std::string& signing = reply->keys().checkpoint_key_id(); !signing.empty()) {
+      std::printf(
+          "checkpoint key %s created; it signs checkpoints of the log (give colleges its public half: "
+          "`gradcap keys public --db DIR --out FILE`)\n",
+          signing.c_str());
+    }
   } else if (op == KeysOp::kRotate) {
     std::printf("code key %s created and now seals new codes; codes under older keys still verify\n", id.c_str());
   } else {
@@ -117,7 +123,14 @@ int Reconcile(AdminTarget& target, const std::string& college, bool close, const
     std::printf("%s\n", ToJson(reply->head_count()).c_str());
   } else {
     std::printf("%s", FormatReconciliation(reply->head_count()).c_str());
+    if (reply->has_checkpoint()) {
+      std::printf("signed checkpoint of record %llu (key %s): `gradcap audit checkpoint export --db DIR --college %s "
+                  "--out FILE` writes it for the college\n",
+                  static_cast<unsigned long long>(reply->checkpoint().log_seq()), reply->checkpoint().key_id().c_str(),
+                  college.c_str());
+    }
   }
+  if (!reply->warning().empty()) std::fprintf(stderr, "gradcap %s: %s\n", what, reply->warning().c_str());
   return 0;
 }
 

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include <algorithm>
+#include <map>
+
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -37,6 +40,23 @@ ABSL_FLAG(std::string, amount_due, "", "Amount each student must pay, in 元 (de
 ABSL_FLAG(std::string, timezone, "Asia/Shanghai", "Time zone of the schedule's local times.");
 ABSL_FLAG(std::string, key, "", "Code key id (k1, k2, ...).");
 ABSL_FLAG(std::string, override, "", "close: close although students still wait; the reason is logged.");
+ABSL_FLAG(std::vector<std::string>, checkpoint, {},
+          "audit verify: checkpoint file(s) handed out at closes (comma-separated) to hold the log against.");
+ABSL_FLAG(std::string, public_key, "",
+          "audit verify: the checkpoint key's public half (`gradcap keys public`), from outside the database.");
+ABSL_FLAG(int64_t, until, 0, "audit replay: replay records 1 … N only (the day as it stood then).");
+ABSL_FLAG(bool, face_alerts, false,
+          "audit replay: also re-decide face_duplicate alerts (every verdict against every current photo: slow on "
+          "big days).");
+ABSL_FLAG(bool, unmasked, false,
+          "audit student: show the plain name and ID number; who looked is logged first (--as, --purpose).");
+ABSL_FLAG(std::string, purpose, "", "audit student --unmasked: why, for the log.");
+ABSL_FLAG(int64_t, log_seq, 0, "audit checkpoint export: the checkpoint at, or of, this record.");
+ABSL_FLAG(std::string, name_by, "student_no", "export: name each photo by student_no or id_no.");
+ABSL_FLAG(bool, force, false, "export: also photos that failed their checks or have no verdict yet.");
+ABSL_FLAG(bool, thumbnails, false, "report: show each student's photo on file (small copies in thumbs/).");
+ABSL_FLAG(std::string, model, "/usr/share/dlib/shape_predictor_68_face_landmarks.dat",
+          "export: the landmark model that frames captures not already 480 × 640.");
 
 namespace {
 
@@ -57,12 +77,27 @@ constexpr char kUsage[] =
     "  student STUDENT_NO [--json]       where a student stands (masked name)\n"
     "  booth BOOTH [--json]              a booth's queue and progress\n"
     "  status [--json]                   the log head and every booth's progress\n"
+    "  audit checkpoint [--out FILE]     sign a checkpoint of the log head now (the end of the day)\n"
     "Read-only on --db DIR (safe beside a running coordinator):\n"
     "  codes issue --db DIR --out DIR [--college NAME] [--valid_days 60]\n"
     "                                   one phone-screen QR PNG per student, plus codes.csv\n"
     "  codes inspect --db DIR PAYLOAD [--json]   what a scanned payload holds, or why it fails\n"
-    "  audit verify --db DIR [--json]   check the event log's hash chain and per-booth order;\n"
-    "                                   exit 0 only when everything holds\n"
+    "  audit verify --db DIR [--json] [--checkpoint FILE[,FILE] --public_key FILE]\n"
+    "                                   check the log's hash chain, per-booth order, photos and signed\n"
+    "                                   checkpoints (and handed-out checkpoint files); exit 0 only when all holds\n"
+    "  audit replay --db DIR [--json] [--until N] [--face_alerts]\n"
+    "                                   rebuild the day from the log alone and compare it with what was recorded\n"
+    "  audit student --db DIR STUDENT_NO [--json] [--unmasked [--purpose WHY]]\n"
+    "                                   one student's whole story, and whose face is on their photo and why\n"
+    "                                   (--unmasked is logged first, on the coordinator or the database)\n"
+    "  audit checkpoint export --db DIR [--college NAME | --log_seq N] --out FILE\n"
+    "                                   a signed checkpoint as a small file for the college\n"
+    "  keys public --db DIR [--out FILE] the public half of the checkpoint key\n"
+    "  export --db DIR --out DIR [--college NAME] [--name_by student_no|id_no] [--force]\n"
+    "                                   per college the passing photos for upload, manifest.csv, absent.csv\n"
+    "                                   and retake-needed.csv (the 补拍 list); never overwrites\n"
+    "  report --db DIR --out DIR [--thumbnails]\n"
+    "                                   the day in HTML (open index.html, no server) and CSVs\n"
     "Rehearsals and keys:\n"
     "  drill FILE.json [--json] [--db DIR]   a scripted capture day with real processes (README)\n"
     "  transport-keys init --keys DIR   make the coordinator's CURVE key pair\n"
@@ -102,21 +137,6 @@ absl::StatusOr<std::unique_ptr<gradcap::AdminTarget>> OpenTarget(bool create) {
     remote.server_public_key = own->coordinator_public_key;
   }
   return ConnectAdmin(remote);
-}
-
-int AuditVerify() {
-  const std::string db = absl::GetFlag(FLAGS_db);
-  if (db.empty()) {
-    std::fprintf(stderr, "gradcap audit verify: --db DIR is required\n");
-    return 2;
-  }
-  gradcap::v1::AuditReport report = gradcap::VerifyLog(db);
-  if (absl::GetFlag(FLAGS_json)) {
-    std::printf("%s\n", gradcap::cli::ToJson(report).c_str());
-  } else {
-    std::printf("%s\n", gradcap::FormatAuditReport(report).c_str());
-  }
-  return report.ok() ? 0 : 1;
 }
 
 int TransportKeys(const std::string& verb) {
@@ -185,12 +205,18 @@ int main(int argc, char** argv) {
   const std::string db = absl::GetFlag(FLAGS_db);
   const bool json = absl::GetFlag(FLAGS_json);
   auto arg = [&words](size_t i) { return words.size() > i ? words[i] : std::string(); };
-  const std::string first = arg(0), command = words.size() >= 2 ? words[0] + " " + words[1] : first;
+  const std::string first = arg(0), command = words.size() >= 3 && words[0] == "audit" && words[1] == "checkpoint" &&
+                                                        words[2] == "export"
+                                                    ? "audit checkpoint export"
+                                                : words.size() >= 2 ? words[0] + " " + words[1]
+                                                                    : first;
   // How many words each command takes (its arguments included).
   const std::map<std::string, size_t> arity = {
       {"roster import", 3}, {"payments import", 3}, {"schedule import", 3}, {"codes import", 3},
       {"codes inspect", 3}, {"codes issue", 2},     {"keys init", 2},       {"keys rotate", 2},
       {"keys retire", 2},   {"audit verify", 2},    {"transport-keys init", 2}, {"transport-keys enroll", 2},
+      {"audit replay", 2},  {"audit student", 3},   {"audit checkpoint", 2}, {"audit checkpoint export", 3},
+      {"keys public", 2},   {"export", 1},          {"report", 1},
       {"reconcile", 1},     {"close", 1},           {"status", 1},          {"student", 2},
       {"booth", 2},         {"drill", 2}};
   std::string matched = arity.count(command) ? command : arity.count(first) ? first : "";
@@ -209,7 +235,38 @@ int main(int argc, char** argv) {
   }
   const std::string operand = arg(arity.at(matched) - 1);
   if (matched == "drill") return Drill(operand);
-  if (matched == "audit verify") return AuditVerify();
+  if (matched == "audit verify") {
+    return cli::AuditVerify(db, {absl::GetFlag(FLAGS_checkpoint), absl::GetFlag(FLAGS_public_key)}, json);
+  }
+  if (matched == "audit replay") {
+    gradcap::ReplayOptions options;
+    options.until = static_cast<uint64_t>(std::max<int64_t>(0, absl::GetFlag(FLAGS_until)));
+    options.face_alerts = absl::GetFlag(FLAGS_face_alerts);
+    return cli::AuditReplay(db, options, json);
+  }
+  if (matched == "audit student") {
+    cli::StudentOptions options;
+    options.json = json;
+    options.unmasked = absl::GetFlag(FLAGS_unmasked);
+    options.purpose = absl::GetFlag(FLAGS_purpose);
+    return cli::AuditStudent(db, operand, options, [] { return OpenTarget(/*create=*/false); });
+  }
+  if (matched == "audit checkpoint export") {
+    return cli::AuditCheckpointExport(db, absl::GetFlag(FLAGS_college),
+                                      static_cast<uint64_t>(std::max<int64_t>(0, absl::GetFlag(FLAGS_log_seq))),
+                                      absl::GetFlag(FLAGS_out));
+  }
+  if (matched == "keys public") return cli::KeysPublic(db, absl::GetFlag(FLAGS_out));
+  if (matched == "export") {
+    cli::ExportFlags flags;
+    flags.out_dir = absl::GetFlag(FLAGS_out);
+    flags.college = absl::GetFlag(FLAGS_college);
+    flags.name_by = absl::GetFlag(FLAGS_name_by);
+    flags.force = absl::GetFlag(FLAGS_force);
+    flags.model = absl::GetFlag(FLAGS_model);
+    return cli::Export(db, flags);
+  }
+  if (matched == "report") return cli::Report(db, absl::GetFlag(FLAGS_out), absl::GetFlag(FLAGS_thumbnails));
   if (matched == "transport-keys init" || matched == "transport-keys enroll") return TransportKeys(words[1]);
   if (matched == "codes issue") {
     return cli::CodesIssue(db, absl::GetFlag(FLAGS_out), absl::GetFlag(FLAGS_college), absl::GetFlag(FLAGS_valid_days));
@@ -249,6 +306,7 @@ int main(int argc, char** argv) {
                             json);
     }
     if (matched == "student") return cli::Student(target, operand, json);
+    if (matched == "audit checkpoint") return cli::AuditCheckpoint(target, absl::GetFlag(FLAGS_out), json);
     if (matched == "booth") return cli::Booth(target, operand, json);
     return cli::Status(target, json);
   });

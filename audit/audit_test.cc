@@ -5,11 +5,15 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
+#include "audit/checkpoint.h"
 #include "common/big_endian.h"
-#include "common/sha256.h"
-#include "common/temp_dir.h"
 #include "common/event_log.h"
+#include "common/file_util.h"
 #include "common/log_format.h"
+#include "common/sha256.h"
+#include "common/signing.h"
+#include "common/temp_dir.h"
 
 namespace gradcap {
 namespace {
@@ -183,6 +187,162 @@ TEST_F(AuditTest, DirectoryThatIsNotALogFails) {
   v1::AuditReport report = VerifyLog(empty.Sub("none"));
   EXPECT_FALSE(report.ok());
   EXPECT_NE(report.problem().find("cannot open"), std::string::npos);
+}
+
+TEST_F(AuditTest, TwoRecordsSwappedAreReportedAtTheFirst) {
+  std::string third, fourth;
+  EditRecord(3, [&](std::string& v) { third = v; });
+  EditRecord(4, [&](std::string& v) { fourth = v; });
+  EditRecord(3, [&](std::string& v) { v = fourth; });
+  EditRecord(4, [&](std::string& v) { v = third; });
+  v1::AuditReport report = VerifyLog(dir_.path());
+  EXPECT_FALSE(report.ok());
+  EXPECT_EQ(report.first_bad_log_seq(), 3u) << report.problem();
+  EXPECT_NE(report.problem().find("moved"), std::string::npos) << report.problem();
+}
+
+// The fixture's ten records, then a signed checkpoint of record 10 (record
+// 11), four more events and a checkpoint of record 15 (record 16). The
+// college "holds" the first checkpoint as a file, and the public key.
+class CheckpointAuditTest : public AuditTest {
+ protected:
+  void SetUp() override {
+    AuditTest::SetUp();
+    const SigningKeyPair pair = NewSigningKeyPair();
+    key_.set_key_id(SigningKeyId(pair.public_key));
+    key_.set_public_key(pair.public_key);
+    key_.set_secret_key(pair.secret_key);
+    auto log = EventLog::Open(dir_.path(), &clock_);
+    ASSERT_TRUE(log.ok());
+    (*log)->staged_batch().Put(kMetaColumn, kCheckpointKeyKey, key_.SerializeAsString());
+    auto first = StageCheckpointOfHead(**log, key_, clock_.NowMs(),
+                                       {v1::CHECKPOINT_COLLEGE_CLOSE, "A", "wang"}, nullptr);
+    ASSERT_TRUE(first.ok());
+    v1::Outcome ok;
+    ok.set_accepted(true);
+    for (uint64_t s = 5; s <= 8; ++s) (*log)->StageApplied(Event("B2", 8, s), ok);
+    ASSERT_TRUE(
+        StageCheckpointOfHead(**log, key_, clock_.NowMs(), {v1::CHECKPOINT_DAY_END, "", "wang"}, nullptr)
+            .ok());
+    ASSERT_TRUE((*log)->Commit().ok());
+    checkpoint_file_ = held_.Sub("checkpoint-A.txt");
+    public_key_file_ = held_.Sub("checkpoint.pub");
+    ASSERT_TRUE(WriteFileAtomically(checkpoint_file_, CheckpointFileText(*first, "A closed")).ok());
+    ASSERT_TRUE(WriteFileAtomically(public_key_file_, PublicKeyFileText(key_)).ok());
+  }
+
+  VerifyOptions WithFile() const { return VerifyOptions{{checkpoint_file_}, public_key_file_}; }
+
+  // What a forger with the database does: rewrites record `at` and re-hashes
+  // every later record so the chain links again (chain head too); with
+  // `resign`, re-signs the in-log checkpoints with the database's own key.
+  void RewriteAndRehash(uint64_t at, bool resign) {
+    auto store = KvStore::Open(dir_.path(), LogColumns(), OpenMode::kReadWrite);
+    ASSERT_TRUE(store.ok());
+    KvBatch batch = (*store)->NewBatch();
+    Digest prev{};
+    uint64_t last = 0;
+    auto cursor = (*store)->NewCursor(kEventsColumn);
+    for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
+      last = ReadBigEndian64(cursor->key()).value();
+      v1::LogRecord r;
+      ASSERT_TRUE(r.ParseFromString(std::string(cursor->value().substr(32))));
+      if (last == at)
+        r.mutable_applied()->mutable_event()->mutable_scan()->set_payload("someone else's code");
+      if (last >= at) {
+        r.set_prev_hash(DigestBytes(prev));
+        if (resign && r.has_checkpoint()) {
+          v1::Checkpoint* c = r.mutable_checkpoint();
+          c->set_head_hash(DigestBytes(prev));
+          c->set_signature(Sign(CheckpointStatement(*c), key_.secret_key()));
+        }
+      }
+      SealedRecord sealed = SealRecord(r);
+      if (last >= at) batch.Put(kEventsColumn, cursor->key(), sealed.value);
+      prev = sealed.hash;
+    }
+    v1::ChainHead head;
+    head.set_log_seq(last);
+    head.set_hash(DigestBytes(prev));
+    batch.Put(kMetaColumn, kChainHeadKey, head.SerializeAsString());
+    ASSERT_TRUE((*store)->Write(batch, true).ok());
+  }
+
+  v1::CheckpointKey key_;
+  TempDir held_;  // what the college took home
+  std::string checkpoint_file_, public_key_file_;
+};
+
+TEST_F(CheckpointAuditTest, SignedCheckpointsVerifyAndProveTheLogThroughTheirRecord) {
+  v1::AuditReport plain = VerifyLog(dir_.path());
+  EXPECT_TRUE(plain.ok()) << plain.problem();
+  EXPECT_EQ(plain.checkpoints(), 2u);
+  EXPECT_EQ(plain.checkpoint_key(), key_.key_id());
+  EXPECT_EQ(plain.proven_through(), 0u);  // the database's own key proves nothing on its own
+  v1::AuditReport proven = VerifyLog(dir_.path(), WithFile());
+  EXPECT_TRUE(proven.ok()) << proven.problem();
+  ASSERT_EQ(proven.checkpoint_files_size(), 1);
+  EXPECT_TRUE(proven.checkpoint_files(0).ok()) << proven.checkpoint_files(0).problem();
+  EXPECT_EQ(proven.proven_through(), 10u);
+  EXPECT_NE(FormatAuditReport(proven).find("proven unchanged through record 10"), std::string::npos)
+      << FormatAuditReport(proven);
+}
+
+TEST_F(CheckpointAuditTest, ARewriteBeforeACheckpointIsCaughtByIt) {
+  RewriteAndRehash(5, /*resign=*/false);
+  v1::AuditReport report = VerifyLog(dir_.path());
+  EXPECT_FALSE(report.ok());
+  EXPECT_EQ(report.first_bad_log_seq(), 11u) << report.problem();
+  EXPECT_NE(report.problem().find("rewritten at or before record 10"), std::string::npos) << report.problem();
+}
+
+TEST_F(CheckpointAuditTest, ARewriteReSignedWithTheDatabaseKeyIsCaughtByTheHandedOutCheckpoint) {
+  RewriteAndRehash(5, /*resign=*/true);
+  // The database holds its own secret: alone, it cannot tell.
+  EXPECT_TRUE(VerifyLog(dir_.path()).ok());
+  v1::AuditReport report = VerifyLog(dir_.path(), WithFile());
+  EXPECT_FALSE(report.ok());
+  EXPECT_EQ(report.first_bad_log_seq(), 10u) << report.problem();
+  EXPECT_NE(report.problem().find("rewritten at or before record 10"), std::string::npos) << report.problem();
+  ASSERT_EQ(report.checkpoint_files_size(), 1);
+  EXPECT_FALSE(report.checkpoint_files(0).ok());
+}
+
+TEST_F(CheckpointAuditTest, ARewriteAfterAHandedOutCheckpointLeavesItHoldingAndIsCaughtByTheNext) {
+  RewriteAndRehash(13, /*resign=*/false);
+  v1::AuditReport report = VerifyLog(dir_.path(), WithFile());
+  EXPECT_FALSE(report.ok());
+  EXPECT_EQ(report.first_bad_log_seq(), 16u) << report.problem();
+  EXPECT_NE(report.problem().find("after record 10 (the last checkpoint that holds)"), std::string::npos)
+      << report.problem();
+  ASSERT_EQ(report.checkpoint_files_size(), 1);
+  EXPECT_TRUE(report.checkpoint_files(0).ok()) << report.checkpoint_files(0).problem();
+  EXPECT_EQ(report.proven_through(), 10u);  // everything up to the college's checkpoint is as it signed
+}
+
+TEST_F(CheckpointAuditTest, ACheckpointSignedByAnotherKeyIsRefusedNamingBothKeys) {
+  const SigningKeyPair other = NewSigningKeyPair();
+  v1::CheckpointKey foreign;
+  foreign.set_key_id(SigningKeyId(other.public_key));
+  foreign.set_public_key(other.public_key);
+  foreign.set_secret_key(other.secret_key);
+  ASSERT_TRUE(WriteFileAtomically(public_key_file_, PublicKeyFileText(foreign)).ok());
+  v1::AuditReport report = VerifyLog(dir_.path(), WithFile());
+  EXPECT_FALSE(report.ok());
+  EXPECT_NE(
+      report.problem().find(absl::StrCat("signed by key ", key_.key_id(), ", not by ", foreign.key_id())),
+      std::string::npos)
+      << report.problem();
+}
+
+TEST_F(CheckpointAuditTest, AMissingOrDamagedCheckpointFileIsNamed) {
+  v1::AuditReport missing = VerifyLog(dir_.path(), VerifyOptions{{held_.Sub("nope.txt")}, public_key_file_});
+  EXPECT_FALSE(missing.ok());
+  EXPECT_NE(missing.problem().find("nope.txt"), std::string::npos) << missing.problem();
+  ASSERT_TRUE(WriteFileAtomically(checkpoint_file_, "gradcap checkpoint v1\nlog_seq: 10\n").ok());
+  v1::AuditReport damaged = VerifyLog(dir_.path(), WithFile());
+  EXPECT_FALSE(damaged.ok());
+  EXPECT_NE(damaged.problem().find("truncated"), std::string::npos) << damaged.problem();
 }
 
 }  // namespace

@@ -70,6 +70,11 @@ const Names& QueueNames() {
   return names;
 }
 
+const Names& CheckpointNames() {
+  static const Names names(v1::CheckpointReason_descriptor(), "CHECKPOINT_");
+  return names;
+}
+
 template <typename E>
 std::optional<E> Parse(const Names& names, std::string_view name) {
   std::optional<int> v = names.Value(name);
@@ -86,6 +91,7 @@ const std::string& CodeName(v1::Verdict code) { return VerdictNames().Name(code)
 const std::string& CodeName(v1::CheckStatus code) { return StatusNames().Name(code); }
 const std::string& CodeName(v1::Severity code) { return SeverityNames().Name(code); }
 const std::string& CodeName(v1::QueueState code) { return QueueNames().Name(code); }
+const std::string& CodeName(v1::CheckpointReason code) { return CheckpointNames().Name(code); }
 
 std::optional<v1::Reason> ParseReason(std::string_view name) { return Parse<v1::Reason>(ReasonNames(), name); }
 std::optional<v1::AlertKind> ParseAlertKind(std::string_view name) {
@@ -97,6 +103,9 @@ std::optional<v1::CheckStatus> ParseCheckStatus(std::string_view name) {
 }
 std::optional<v1::Severity> ParseSeverity(std::string_view name) {
   return Parse<v1::Severity>(SeverityNames(), name);
+}
+std::optional<v1::CheckpointReason> ParseCheckpointReason(std::string_view name) {
+  return Parse<v1::CheckpointReason>(CheckpointNames(), name);
 }
 
 }  // namespace gradcap

@@ -40,4 +40,10 @@ absl::StatusOr<std::map<std::string, int>> MapColumns(
 
 bool IsValidUtf8(const std::string& s);
 
+// One CSV line (RFC 4180: a field with a comma, quote or line break is
+// quoted, quotes doubled), ending in CRLF as Excel writes it.
+std::string CsvLine(const std::vector<std::string>& fields);
+// Starts a UTF-8 CSV file Excel on Chinese Windows opens right (with a BOM).
+inline constexpr char kCsvUtf8Bom[] = "\xEF\xBB\xBF";
+
 }  // namespace gradcap

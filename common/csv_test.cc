@@ -97,5 +97,14 @@ TEST(Csv, MapColumnsNamesWhatIsMissing) {
   EXPECT_NE(m.status().message().find("name (name / 姓名)"), absl::string_view::npos) << m.status();
 }
 
+TEST(Csv, WrittenLinesReadBackTheSame) {
+  const std::vector<std::string> fields = {"S2021001", "张**三", "a, b", "say \"cheese\"", "two\nlines", ""};
+  const std::string file = std::string(kCsvUtf8Bom) + CsvLine({"a", "b", "c", "d", "e", "f"}) + CsvLine(fields);
+  auto t = ParseCsv(file, "out.csv");
+  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_EQ(t->rows.size(), 1u);
+  EXPECT_EQ(t->rows[0].fields, fields);
+}
+
 }  // namespace
 }  // namespace gradcap

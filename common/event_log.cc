@@ -1,12 +1,18 @@
 #include "common/event_log.h"
 
+#include <google/protobuf/arena.h>
+
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/big_endian.h"
+#include "common/log_format.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
-#include "common/log_format.h"
 
 namespace gradcap {
 
@@ -30,6 +36,11 @@ EventLog::EventLog(std::unique_ptr<KvStore> store, const Clock* clock)
     : store_(std::move(store)), clock_(clock), batch_(store_->NewBatch()) {}
 
 absl::Status EventLog::Load() {
+  GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> format, store_->Get(kMetaColumn, kLogFormatKey));
+  GRADCAP_RETURN_IF_ERROR(CheckLogFormat(store_->dir(), format));
+  // A new database says which layout it holds, with its first commit.
+  if (!format.has_value() && !read_only_)
+    batch_.Put(kMetaColumn, kLogFormatKey, std::to_string(kLogFormatVersion));
   GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> head, store_->Get(kMetaColumn, kChainHeadKey));
   if (head.has_value()) {
     v1::ChainHead parsed;
@@ -133,6 +144,14 @@ uint64_t EventLog::StageAdmin(const v1::AdminRecord& admin, v1::LogRecord* stage
   return log_seq;
 }
 
+uint64_t EventLog::StageCheckpoint(const v1::Checkpoint& checkpoint, v1::LogRecord* staged) {
+  v1::LogRecord record;
+  *record.mutable_checkpoint() = checkpoint;
+  const uint64_t log_seq = Stage(record, checkpoint.signed_at_ms());
+  if (staged != nullptr) *staged = std::move(record);
+  return log_seq;
+}
+
 uint64_t EventLog::StageValidation(const v1::ValidationRecord& validation, v1::LogRecord* staged) {
   v1::LogRecord record;
   *record.mutable_validation() = validation;
@@ -201,6 +220,109 @@ absl::Status EventLog::ForEachRecord(const std::function<void(const v1::LogRecor
     visit(opened.record);
   }
   return cursor->status();
+}
+
+namespace {
+
+// Up to kChunkRecords records read, hash-checked and parsed onto their own
+// arena by ForEachSealedRecord's reader thread.
+constexpr int kChunkRecords = 1024;
+constexpr size_t kChunksAhead = 4;
+
+struct Chunk {
+  google::protobuf::Arena arena;
+  std::vector<std::pair<const v1::LogRecord*, Digest>> records;
+  absl::Status status;  // not OK: the read stopped here, with why
+  bool last = false;
+};
+
+// A bounded hand-over from the reader thread to the caller's.
+class ChunkQueue {
+ public:
+  // False when the consumer has gone.
+  bool Push(std::unique_ptr<Chunk> chunk) {
+    std::unique_lock<std::mutex> lock(mu_);
+    room_.wait(lock, [&] { return chunks_.size() < kChunksAhead || closed_; });
+    if (closed_) return false;
+    chunks_.push_back(std::move(chunk));
+    ready_.notify_one();
+    return true;
+  }
+  std::unique_ptr<Chunk> Pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    ready_.wait(lock, [&] { return !chunks_.empty(); });
+    std::unique_ptr<Chunk> chunk = std::move(chunks_.front());
+    chunks_.pop_front();
+    room_.notify_one();
+    return chunk;
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    room_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable ready_, room_;
+  std::deque<std::unique_ptr<Chunk>> chunks_;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+absl::Status EventLog::ForEachSealedRecord(
+    const std::function<absl::Status(const v1::LogRecord&, const Digest& hash)>& visit) const {
+  // A second thread reads, hash-checks and parses the records (onto arenas
+  // freed a chunk at a time) while this one visits them, in order: a replay
+  // of a day spends its time on both. The queue between them is bounded.
+  ChunkQueue queue;
+  std::thread reader([this, &queue] {
+    auto cursor = store_->NewCursor(kEventsColumn);
+    cursor->SeekToFirst();
+    while (true) {
+      auto chunk = std::make_unique<Chunk>();
+      chunk->records.reserve(kChunkRecords);
+      for (int i = 0; i < kChunkRecords && !chunk->last; ++i) {
+        if (!cursor->Valid()) {
+          chunk->status = cursor->status();
+          chunk->last = true;
+          break;
+        }
+        const uint64_t key = ReadBigEndian64(cursor->key()).value_or(0);
+        if (key > head_seq_) {  // staged but not committed
+          chunk->last = true;
+          break;
+        }
+        auto* record = google::protobuf::Arena::CreateMessage<v1::LogRecord>(&chunk->arena);
+        absl::StatusOr<Digest> hash = OpenRecordInto(key, cursor->value(), record);
+        if (!hash.ok()) {
+          chunk->status = hash.status();
+          chunk->last = true;
+          break;
+        }
+        chunk->records.emplace_back(record, *hash);
+        cursor->Next();
+      }
+      const bool last = chunk->last;
+      if (!queue.Push(std::move(chunk)) || last) return;
+    }
+  });
+  absl::Status result;
+  while (true) {
+    std::unique_ptr<Chunk> chunk = queue.Pop();
+    for (const auto& [record, hash] : chunk->records) {
+      result = visit(*record, hash);
+      if (!result.ok()) break;
+    }
+    if (!result.ok() || chunk->last) {
+      if (result.ok()) result = chunk->status;
+      break;
+    }
+  }
+  queue.Close();
+  reader.join();
+  return result;
 }
 
 absl::StatusOr<v1::LogRecord> EventLog::ReadRecord(uint64_t log_seq) const {

@@ -67,6 +67,9 @@ class EventLog {
   uint64_t StageValidation(const v1::ValidationRecord& record, v1::LogRecord* staged = nullptr);
   // Stages an administrator's change; its data goes into staged_batch().
   uint64_t StageAdmin(const v1::AdminRecord& record, v1::LogRecord* staged = nullptr);
+  // Stages a signed checkpoint (audit/checkpoint.h) of the record before it:
+  // `checkpoint` must name latest_head_seq() and latest_head_hash().
+  uint64_t StageCheckpoint(const v1::Checkpoint& checkpoint, v1::LogRecord* staged = nullptr);
   // Extra writes that must commit atomically with the staged records.
   KvBatch& staged_batch() { return batch_; }
   int staged_records() const { return staged_records_; }
@@ -87,12 +90,20 @@ class EventLog {
 
   // Calls `visit` for every committed record in log order (hash-checked).
   absl::Status ForEachRecord(const std::function<void(const v1::LogRecord&)>& visit) const;
+  // The same, with each record's stored body hash; stops at the first
+  // non-OK status `visit` returns, and returns it. A record lives only
+  // while `visit` runs.
+  absl::Status ForEachSealedRecord(
+      const std::function<absl::Status(const v1::LogRecord&, const Digest& hash)>& visit) const;
 
   // Reads the committed record at `log_seq` (hash-checked).
   absl::StatusOr<v1::LogRecord> ReadRecord(uint64_t log_seq) const;
 
   uint64_t last_log_seq() const { return head_seq_; }  // committed
   uint64_t next_log_seq() const { return staged_head_seq_ + 1; }  // the next record staged
+  // The last record staged (or committed, when nothing is staged) and its hash.
+  uint64_t latest_head_seq() const { return staged_head_seq_; }
+  const Digest& latest_head_hash() const { return staged_head_hash_; }
   const Digest& head_hash() const { return head_hash_; }
   size_t booth_count() const { return progress_.size(); }
   // Every booth's progress on disk, by booth id.

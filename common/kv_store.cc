@@ -92,6 +92,11 @@ absl::StatusOr<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir,
   db_options.paranoid_checks = true;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
+  // Small column families (progress, chain head) get a write in every batch
+  // and never fill a memtable, so without a cap every write-ahead log of the
+  // day stays alive and each open (a restart, an audit) replays all of it.
+  // Past this size RocksDB flushes whatever holds the oldest log.
+  db_options.max_total_wal_size = 128u << 20;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
@@ -125,6 +130,17 @@ absl::StatusOr<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir,
   impl->db->DestroyColumnFamilyHandle(handles[0]);
   impl->handles.assign(handles.begin() + 1, handles.end());
   return std::unique_ptr<KvStore>(new KvStore(std::move(impl), dir));
+}
+
+absl::StatusOr<std::vector<std::string>> KvStore::ListColumns(const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return absl::NotFoundError(absl::StrCat("no directory ", dir));
+  std::vector<std::string> names;
+  rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names);
+  if (!s.ok()) {
+    return absl::NotFoundError(absl::StrCat(dir, " is not a database (", s.ToString(), ")"));
+  }
+  return names;
 }
 
 KvBatch KvStore::NewBatch() const { return KvBatch(&impl_->handles); }

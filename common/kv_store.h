@@ -73,6 +73,9 @@ class KvStore {
   static absl::StatusOr<std::unique_ptr<KvStore>> Open(const std::string& dir,
                                                        const std::vector<ColumnSpec>& columns,
                                                        OpenMode mode);
+  // The column families a database directory holds (RocksDB's "default"
+  // included), without opening it. NotFound when `dir` is not a database.
+  static absl::StatusOr<std::vector<std::string>> ListColumns(const std::string& dir);
   ~KvStore();
   KvStore(const KvStore&) = delete;
   KvStore& operator=(const KvStore&) = delete;

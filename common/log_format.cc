@@ -1,8 +1,10 @@
 #include "common/log_format.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/big_endian.h"
 
 namespace gradcap {
@@ -14,6 +16,42 @@ const std::vector<ColumnSpec>& LogColumns() {
       {"schedule", false}, {"external_codes", false}, {"code_keys", false},
   };
   return columns;
+}
+
+absl::Status CheckLogColumns(const std::string& dir) {
+  absl::StatusOr<std::vector<std::string>> present = KvStore::ListColumns(dir);
+  if (!present.ok()) return present.status();
+  std::vector<std::string> missing, extra;
+  for (const ColumnSpec& spec : LogColumns()) {
+    if (std::find(present->begin(), present->end(), spec.name) == present->end())
+      missing.push_back(spec.name);
+  }
+  for (const std::string& name : *present) {
+    if (name == "default") continue;
+    const auto& ours = LogColumns();
+    if (std::none_of(ours.begin(), ours.end(), [&](const ColumnSpec& c) { return c.name == name; })) {
+      extra.push_back(name);
+    }
+  }
+  if (!missing.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database ", dir, " lacks the column famil", missing.size() == 1 ? "y " : "ies ",
+        absl::StrJoin(missing, ", "),
+        ": it is not a gradcap coordinator database, or one of another version, or it was damaged"));
+  }
+  if (!extra.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database ", dir, " has column famil", extra.size() == 1 ? "y " : "ies ", absl::StrJoin(extra, ", "),
+        " this gradcap does not know: it was written by another version of gradcap"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckLogFormat(const std::string& dir, const std::optional<std::string>& stored) {
+  if (!stored.has_value() || *stored == std::to_string(kLogFormatVersion)) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "database ", dir, " was written in log format \"", *stored, "\"; this gradcap reads format ",
+      kLogFormatVersion, ": use the gradcap version that wrote it"));
 }
 
 std::string EventIndexKey(const v1::EventId& id) {
@@ -34,25 +72,33 @@ SealedRecord SealRecord(const v1::LogRecord& record) {
   return sealed;
 }
 
-absl::StatusOr<OpenedRecord> OpenRecord(uint64_t log_seq, std::string_view value) {
-  OpenedRecord opened;
-  if (value.size() < opened.hash.size()) {
+absl::StatusOr<Digest> OpenRecordInto(uint64_t log_seq, std::string_view value, v1::LogRecord* record) {
+  Digest hash;
+  if (value.size() < hash.size()) {
     return absl::DataLossError(absl::StrCat("record ", log_seq, ": value of ", value.size(),
                                             " bytes is too short to hold its hash (truncated)"));
   }
-  std::string_view body = value.substr(opened.hash.size());
-  opened.hash = Sha256(body);
-  if (std::memcmp(opened.hash.data(), value.data(), opened.hash.size()) != 0) {
+  std::string_view body = value.substr(hash.size());
+  hash = Sha256(body);
+  if (std::memcmp(hash.data(), value.data(), hash.size()) != 0) {
     return absl::DataLossError(absl::StrCat(
         "record ", log_seq, ": content does not match its stored hash (the record was altered)"));
   }
-  if (!opened.record.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+  if (!record->ParseFromArray(body.data(), static_cast<int>(body.size()))) {
     return absl::DataLossError(absl::StrCat("record ", log_seq, ": body does not parse as a LogRecord"));
   }
-  if (opened.record.log_seq() != log_seq) {
-    return absl::DataLossError(absl::StrCat("record ", log_seq, ": body says it is record ",
-                                            opened.record.log_seq(), " (moved)"));
+  if (record->log_seq() != log_seq) {
+    return absl::DataLossError(
+        absl::StrCat("record ", log_seq, ": body says it is record ", record->log_seq(), " (moved)"));
   }
+  return hash;
+}
+
+absl::StatusOr<OpenedRecord> OpenRecord(uint64_t log_seq, std::string_view value) {
+  OpenedRecord opened;
+  absl::StatusOr<Digest> hash = OpenRecordInto(log_seq, value, &opened.record);
+  if (!hash.ok()) return hash.status();
+  opened.hash = *hash;
   return opened;
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +27,8 @@ enum LogColumn : int {
   kBoothsColumn,      // booth id → BoothProgress
   kEventIndexColumn,  // booth '\0' be64 epoch be64 seq → be64 log_seq
   kPhotosColumn,      // SHA-256 (32 raw bytes) → original JPEG bytes (blob files)
-  kMetaColumn,        // "chain_head" → ChainHead; "amount_due_fen", "current_code_key"
+  kMetaColumn,        // "chain_head" → ChainHead; "log_format"; "amount_due_fen", "current_code_key",
+                      // "checkpoint_key"
   // Reference data the registrar imports (see registry.h).
   kStudentsColumn,       // student_no → Student
   kPaymentsColumn,       // txn_id → Payment
@@ -38,7 +40,23 @@ enum LogColumn : int {
 
 const std::vector<ColumnSpec>& LogColumns();
 
+// Whether `dir` holds a gradcap coordinator database of this version, said
+// before opening it: FailedPrecondition naming the column families it lacks
+// or has beyond ours, NotFound when it is no database at all.
+absl::Status CheckLogColumns(const std::string& dir);
+
+// FailedPrecondition unless `stored` (the meta "log_format" value, nullopt
+// when absent) names kLogFormatVersion.
+absl::Status CheckLogFormat(const std::string& dir, const std::optional<std::string>& stored);
+
 inline constexpr char kChainHeadKey[] = "chain_head";
+// Column meta, key "log_format": the version of this layout, written with the
+// first commit of a new database. Databases made before the key existed hold
+// version 1 and have no key.
+inline constexpr char kLogFormatKey[] = "log_format";
+inline constexpr int kLogFormatVersion = 1;
+// Column meta, key "checkpoint_key": the CheckpointKey that signs checkpoints.
+inline constexpr char kCheckpointKeyKey[] = "checkpoint_key";
 
 std::string EventIndexKey(const v1::EventId& id);
 
@@ -56,5 +74,7 @@ struct OpenedRecord {
 // Checks the stored hash against the body and parses it. DataLoss, naming
 // `log_seq`, when the value is truncated, altered or does not parse.
 absl::StatusOr<OpenedRecord> OpenRecord(uint64_t log_seq, std::string_view value);
+// The same into `record` (which may live on an arena); returns the body hash.
+absl::StatusOr<Digest> OpenRecordInto(uint64_t log_seq, std::string_view value, v1::LogRecord* record);
 
 }  // namespace gradcap

@@ -101,6 +101,11 @@ absl::Status AdminServer::Serve(const std::string& routing_id, const std::string
             : request.has_keys()    ? absl::StrCat("code key ", reply.keys().key_id())
             : request.has_ack_alert() ? absl::StrCat("acknowledged alert ", request.ack_alert().id())
                                       : absl::StrCat("closed ", request.close().college()));
+  } else if (request.has_checkpoint()) {
+    LogInfo(kComponent, "admin ", actor, ": signed checkpoint of record ", reply.checkpoint().log_seq());
+  } else if (request.has_unmask()) {
+    LogInfo(kComponent, "admin ", actor, ": sees the plain name of ", request.unmask().student_no(),
+            " (record ", reply.unmask().log_seq(), ")");
   }
   Send(routing_id, reply);
   return absl::OkStatus();

@@ -1,8 +1,9 @@
 #include "coordinator/admin_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/logging.h"
+#include "audit/checkpoint.h"
 #include "common/codes.h"
+#include "common/logging.h"
 #include "common/log_format.h"
 #include "common/masking.h"
 #include "common/status_macros.h"
@@ -14,7 +15,9 @@ namespace {
 
 constexpr char kComponent[] = "coordinator";
 
-const char* StatusName(CaptureDay::Status status) {
+}  // namespace
+
+const char* StudentStatusName(CaptureDay::Status status) {
   switch (status) {
     case CaptureDay::Status::kNotSeen:
       return "not_seen";
@@ -28,7 +31,36 @@ const char* StatusName(CaptureDay::Status status) {
   return "not_seen";
 }
 
-}  // namespace
+v1::StudentReport StudentReportOf(const CaptureDay& day, const Registry& registry,
+                                  const v1::Student& student) {
+  const CaptureDay::StudentState state = day.StateOf(student.student_no());
+  v1::StudentReport out;
+  out.set_student_no(student.student_no());
+  out.set_masked_name(MaskName(student.name()));
+  out.set_college(student.college());
+  out.set_status(StudentStatusName(state.status));
+  out.set_booth(state.booth);
+  out.set_shooting_no(state.shooting_no);
+  if (state.status == CaptureDay::Status::kPhotographed) out.set_verdict(CodeName(state.verdict));
+  for (const std::string& id : state.failed_checks) out.add_failed_checks(id);
+  out.set_photo_versions(state.photo_versions);
+  out.set_paid(registry.PaidFen(student.student_no()) >= registry.amount_due_fen());
+  out.set_last_log_seq(state.last_log_seq);
+  return out;
+}
+
+v1::BoothReport BoothReportOf(const CaptureDay& day, const std::string& booth, const SeqProgress& progress,
+                              int64_t last_heard_ago_ms) {
+  v1::BoothReport out;
+  day.DescribeBooth(booth, out.mutable_state());
+  out.set_epoch(progress.epoch);
+  out.set_committed_seq(progress.last_seq);
+  out.set_last_heard_ago_ms(last_heard_ago_ms);
+  uint32_t awaiting = 0;
+  for (const PendingPhoto& p : day.PhotosAwaitingVerdict()) awaiting += p.booth == booth;
+  out.set_photos_awaiting_verdict(awaiting);
+  return out;
+}
 
 void SetAdminError(const absl::Status& status, v1::AdminReply* reply) {
   reply->clear_body();
@@ -49,6 +81,10 @@ absl::Status AdminService::Handle(const v1::AdminRequest& request, const std::st
       return Close(request.close(), actor, context, reply);
     case v1::AdminRequest::kKeys:
       return Keys(request.keys(), actor, context, reply);
+    case v1::AdminRequest::kCheckpoint:
+      return Checkpoint(actor, context, reply);
+    case v1::AdminRequest::kUnmask:
+      return Unmask(request.unmask(), actor, context, reply);
     case v1::AdminRequest::kHeadCount: {
       GRADCAP_RETURN_IF_ERROR(context.commit());
       absl::StatusOr<v1::Reconciliation> r = Reconcile(*day_, *registry_, request.head_count().college());
@@ -129,6 +165,7 @@ absl::Status AdminService::Keys(const v1::KeysRequest& keys, const std::string& 
   }
   GRADCAP_ASSIGN_OR_RETURN(const uint64_t log_seq, ApplyChange(*change, actor, context));
   reply->mutable_keys()->set_key_id(change->summary.detail);
+  reply->mutable_keys()->set_checkpoint_key_id(change->made_checkpoint_key);
   reply->mutable_keys()->set_log_seq(log_seq);
   return absl::OkStatus();
 }
@@ -206,8 +243,66 @@ absl::Status AdminService::Close(const v1::CloseRequest& request, const std::str
   v1::LogRecord staged;
   log_->StageAdmin(*record, &staged);
   day_->Apply(staged);
+  // The head count the college signs is covered by a signed checkpoint in the
+  // same commit, so a college holding it can prove the log unchanged since.
+  if (const std::optional<v1::CheckpointKey>& key = registry_->checkpoint_key()) {
+    absl::StatusOr<v1::Checkpoint> checkpoint = StageCheckpointOfHead(
+        *log_, *key, clock_->NowMs(), {v1::CHECKPOINT_COLLEGE_CLOSE, request.college(), actor}, &staged);
+    if (checkpoint.ok()) {
+      day_->Apply(staged);
+      *reply->mutable_checkpoint() = *checkpoint;
+    }
+  } else {
+    reply->set_warning(
+        "this database has no checkpoint key, so the close is not signed: `gradcap keys init` makes one");
+  }
   GRADCAP_RETURN_IF_ERROR(context.commit());
   *reply->mutable_head_count() = record->head_count();
+  return absl::OkStatus();
+}
+
+absl::Status AdminService::Checkpoint(const std::string& actor, const AdminContext& context,
+                                      v1::AdminReply* reply) {
+  const std::optional<v1::CheckpointKey>& key = registry_->checkpoint_key();
+  if (!key.has_value()) {
+    SetAdminError(
+        absl::FailedPreconditionError("this database has no checkpoint key: run `gradcap keys init` first"),
+        reply);
+    return absl::OkStatus();
+  }
+  GRADCAP_RETURN_IF_ERROR(context.commit());
+  v1::LogRecord staged;
+  absl::StatusOr<v1::Checkpoint> checkpoint =
+      StageCheckpointOfHead(*log_, *key, clock_->NowMs(), {v1::CHECKPOINT_DAY_END, "", actor}, &staged);
+  if (!checkpoint.ok()) {
+    SetAdminError(checkpoint.status(), reply);
+    return absl::OkStatus();
+  }
+  day_->Apply(staged);
+  GRADCAP_RETURN_IF_ERROR(context.commit());
+  *reply->mutable_checkpoint() = *checkpoint;
+  return absl::OkStatus();
+}
+
+absl::Status AdminService::Unmask(const v1::UnmaskRequest& request, const std::string& actor,
+                                  const AdminContext& context, v1::AdminReply* reply) {
+  if (!registry_->FindStudent(request.student_no()).has_value()) {
+    SetAdminError(
+        absl::NotFoundError(absl::StrCat("student ", request.student_no(), " is not in the roster")), reply);
+    return absl::OkStatus();
+  }
+  // Logged before anything is shown: who looked at whose plain name, and why.
+  v1::AdminRecord record;
+  record.set_action("pii_unmasked");
+  record.set_source(request.student_no());
+  record.set_actor(actor);
+  record.set_detail(absl::StrCat(actor, " sees the plain name and ID number of ", request.student_no(),
+                                 request.purpose().empty() ? "" : absl::StrCat(": ", request.purpose())));
+  v1::LogRecord staged;
+  const uint64_t log_seq = log_->StageAdmin(record, &staged);
+  day_->Apply(staged);
+  GRADCAP_RETURN_IF_ERROR(context.commit());
+  reply->mutable_unmask()->set_log_seq(log_seq);
   return absl::OkStatus();
 }
 
@@ -217,34 +312,13 @@ void AdminService::DescribeStudent(const std::string& student_no, v1::AdminReply
     SetAdminError(absl::NotFoundError(absl::StrCat("student ", student_no, " is not in the roster")), reply);
     return;
   }
-  const CaptureDay::StudentState state = day_->StateOf(student_no);
-  v1::StudentReport* out = reply->mutable_student();
-  out->set_student_no(student_no);
-  out->set_masked_name(MaskName(student->name()));
-  out->set_college(student->college());
-  out->set_status(StatusName(state.status));
-  out->set_booth(state.booth);
-  out->set_shooting_no(state.shooting_no);
-  if (state.status == CaptureDay::Status::kPhotographed) {
-    out->set_verdict(CodeName(state.verdict));
-  }
-  for (const std::string& id : state.failed_checks) out->add_failed_checks(id);
-  out->set_photo_versions(state.photo_versions);
-  out->set_paid(registry_->PaidFen(student_no) >= registry_->amount_due_fen());
-  out->set_last_log_seq(state.last_log_seq);
+  *reply->mutable_student() = StudentReportOf(*day_, *registry_, *student);
 }
 
 void AdminService::DescribeBooth(const std::string& booth, const AdminContext& context,
                                 v1::AdminReply* reply) const {
-  v1::BoothReport* out = reply->mutable_booth();
-  day_->DescribeBooth(booth, out->mutable_state());
-  const SeqProgress progress = log_->CommittedProgress(booth);
-  out->set_epoch(progress.epoch);
-  out->set_committed_seq(progress.last_seq);
-  out->set_last_heard_ago_ms(context.last_heard_ago_ms(booth));
-  uint32_t awaiting = 0;
-  for (const PendingPhoto& p : day_->PhotosAwaitingVerdict()) awaiting += p.booth == booth;
-  out->set_photos_awaiting_verdict(awaiting);
+  *reply->mutable_booth() =
+      BoothReportOf(*day_, booth, log_->CommittedProgress(booth), context.last_heard_ago_ms(booth));
 }
 
 void AdminService::DescribeCoordinator(v1::AdminReply* reply) const {

@@ -53,8 +53,15 @@ class AdminService {
   absl::StatusOr<uint64_t> ApplyChange(RegistryChange& change, const std::string& actor, const AdminContext& context);
   absl::Status AckAlert(const v1::AckAlertRequest& request, const std::string& actor, const AdminContext& context,
                         v1::AdminReply* reply);
+  // Closes a college: its AdminRecord with the head count, then a signed
+  // checkpoint of it (when the database has a checkpoint key), one commit.
   absl::Status Close(const v1::CloseRequest& request, const std::string& actor, const AdminContext& context,
                      v1::AdminReply* reply);
+  // The end of the day: a signed checkpoint of the log head.
+  absl::Status Checkpoint(const std::string& actor, const AdminContext& context, v1::AdminReply* reply);
+  // Logs that `actor` sees a student's plain name and ID number.
+  absl::Status Unmask(const v1::UnmaskRequest& request, const std::string& actor, const AdminContext& context,
+                      v1::AdminReply* reply);
   void DescribeStudent(const std::string& student_no, v1::AdminReply* reply) const;
   void DescribeBooth(const std::string& booth, const AdminContext& context, v1::AdminReply* reply) const;
   void DescribeCoordinator(v1::AdminReply* reply) const;
@@ -67,5 +74,16 @@ class AdminService {
 
 // Sets `reply`'s error from `status` (code name and message), clearing its body.
 void SetAdminError(const absl::Status& status, v1::AdminReply* reply);
+
+// What `gradcap student` and `gradcap booth` answer about the state `day`
+// holds — shared with `gradcap audit replay`, which must answer the same.
+v1::StudentReport StudentReportOf(const CaptureDay& day, const Registry& registry,
+                                  const v1::Student& student);
+// `progress`: the booth's committed epoch and seq; `last_heard_ago_ms` -1
+// when not heard since the coordinator started (or offline tools).
+v1::BoothReport BoothReportOf(const CaptureDay& day, const std::string& booth, const SeqProgress& progress,
+                              int64_t last_heard_ago_ms);
+// "not_seen", "waiting", "photographed", "absent".
+const char* StudentStatusName(CaptureDay::Status status);
 
 }  // namespace gradcap

@@ -25,6 +25,25 @@ absl::Status ReplayLog(const EventLog& log, EventApplier* applier,
   });
 }
 
+absl::Status ReplayLog(const EventLog& log, EventApplier* applier, const ReplayHooks& hooks) {
+  return log.ForEachSealedRecord([&](const v1::LogRecord& record, const Digest& hash) -> absl::Status {
+    if (hooks.before) GRADCAP_RETURN_IF_ERROR(hooks.before(record, hash));
+    applier->Apply(record);
+    if (hooks.after) hooks.after(record);
+    return absl::OkStatus();
+  });
+}
+
+uint32_t CaptureDay::NextShootingNo(const std::string& booth) const {
+  auto it = queues_.find(booth);
+  return it == queues_.end() ? 1 : it->second.next_shooting_no;
+}
+
+const PendingPhoto* CaptureDay::AwaitingVerdict(uint64_t photo_log_seq) const {
+  auto it = awaiting_verdict_.find(photo_log_seq);
+  return it == awaiting_verdict_.end() ? nullptr : &it->second;
+}
+
 CaptureDay::StudentState CaptureDay::StateOf(const std::string& student_no) const {
   auto it = students_.find(student_no);
   return it == students_.end() ? StudentState{} : it->second;
@@ -214,7 +233,7 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
 void CaptureDay::ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_seq, int64_t at_ms) {
   const v1::ValidationResult& result = record.result();
   awaiting_verdict_.erase(record.photo_log_seq());
-  results_[result.photo_sha256()] = result;
+  if (keep_results_) results_[result.photo_sha256()] = result;
   auto it = students_.find(record.student_no());
   const std::string college = it == students_.end() ? std::string() : it->second.college;
   Changed(record.booth(), college);

@@ -49,6 +49,12 @@ class CaptureDay final : public EventApplier {
  public:
   explicit CaptureDay(const Registry* registry) : registry_(registry) {}
 
+  // Whether Apply keeps each recorded verdict's full result for KnownResult
+  // (the live verdict path answers the same photo bytes from it). The audit
+  // tools never ask and turn it off: it is the largest part of the state
+  // (every check of every photo). Call before the first Apply.
+  void set_keep_results(bool keep) { keep_results_ = keep; }
+
   // EventApplier.
   void Decide(const v1::BoothEvent& event, int64_t now_ms, v1::Outcome* outcome,
               v1::Binding* binding) const override;
@@ -79,6 +85,16 @@ class CaptureDay final : public EventApplier {
   };
   StudentState StateOf(const std::string& student_no) const;
   size_t waiting_at(const std::string& booth) const;
+  // The shooting number the booth's next accepted scan gets.
+  uint32_t NextShootingNo(const std::string& booth) const;
+  // The accepted photo carried by record `photo_log_seq`, while it waits for its verdict.
+  const PendingPhoto* AwaitingVerdict(uint64_t photo_log_seq) const;
+  // The substitution alerts the rules raise for `event` decided as `outcome`
+  // at `now_ms` (part of Decide; the audit re-decides recorded outcomes' alerts
+  // with it). Adds them to `binding`, whose student_no names who the event
+  // concerns.
+  void DecideAlerts(const v1::BoothEvent& event, int64_t now_ms, const v1::Outcome& outcome,
+                    v1::Binding* binding) const;
 
   // An alert as the log holds it (or, for the live view's own alerts —
   // booth offline, queue stuck — as it was raised), and its acknowledgement.
@@ -165,8 +181,6 @@ class CaptureDay final : public EventApplier {
   void DecideOverride(const v1::BoothEvent& event, v1::Outcome* outcome, v1::Binding* binding) const;
   std::optional<std::string> Resolve(const std::string& payload, int64_t now_ms, v1::Outcome* outcome) const;
   void Describe(const std::string& student_no, v1::Outcome* outcome) const;
-  void DecideAlerts(const v1::BoothEvent& event, int64_t now_ms, const v1::Outcome& outcome,
-                    v1::Binding* binding) const;
   // The booth's scan-burst window once an accepted scan at `now_ms` is in it,
   // and whether that makes a burst. Shared by the alert decision and Apply.
   BurstWindow WindowAfterScan(const std::string& booth, int64_t now_ms, bool* burst) const;
@@ -180,6 +194,7 @@ class CaptureDay final : public EventApplier {
   void Changed(const std::string& booth, const std::string& college);
 
   const Registry* registry_;
+  bool keep_results_ = true;
   uint64_t last_log_seq_ = 0;
   absl::flat_hash_map<std::string, Queue> queues_;
   absl::flat_hash_map<std::string, StudentState> students_;
@@ -203,5 +218,15 @@ class CaptureDay final : public EventApplier {
 // head counts, drill reports and audit all rebuild state through it.
 absl::Status ReplayLog(const EventLog& log, EventApplier* applier,
                        const std::function<void(const v1::LogRecord&)>& observe = nullptr);
+
+// What the audit watches during the replay: `before` sees each record with
+// its stored body hash before it is applied (the state is the one it was
+// decided on) — a non-OK status stops the replay and is returned; `after`
+// sees it once applied.
+struct ReplayHooks {
+  std::function<absl::Status(const v1::LogRecord&, const Digest& hash)> before;
+  std::function<void(const v1::LogRecord&)> after;
+};
+absl::Status ReplayLog(const EventLog& log, EventApplier* applier, const ReplayHooks& hooks);
 
 }  // namespace gradcap

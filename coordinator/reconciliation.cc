@@ -11,16 +11,11 @@ namespace gradcap {
 
 absl::StatusOr<v1::Reconciliation> Reconcile(const CaptureDay& day, const Registry& registry,
                                              const std::string& college) {
-  GRADCAP_ASSIGN_OR_RETURN(std::vector<v1::Student> students, registry.StudentsOf(college));
-  if (students.empty()) return absl::NotFoundError(absl::StrCat("no student of college \"", college, "\" in the roster"));
   v1::Reconciliation r;
   r.set_college(college);
-  r.set_roster(students.size());
-  const CaptureDay::CollegeScans scans = day.ScansOf(college);
-  r.set_scanned(scans.scanned.size());
-  for (const auto& [reason, n] : scans.refused) (*r.mutable_refused_scans())[reason] = n;
-  for (const v1::Student& student : students) {
+  GRADCAP_RETURN_IF_ERROR(registry.ForEachStudentOf(college, [&](const v1::Student& student) {
     const std::string& no = student.student_no();
+    r.set_roster(r.roster() + 1);
     if (registry.PaidFen(no) >= registry.amount_due_fen()) r.set_paid(r.paid() + 1);
     const CaptureDay::StudentState state = day.StateOf(no);
     switch (state.status) {
@@ -50,7 +45,12 @@ absl::StatusOr<v1::Reconciliation> Reconcile(const CaptureDay& day, const Regist
         r.add_absent_students(no);
         break;
     }
-  }
+  }));
+  if (r.roster() == 0)
+    return absl::NotFoundError(absl::StrCat("no student of college \"", college, "\" in the roster"));
+  const CaptureDay::CollegeScans scans = day.ScansOf(college);
+  r.set_scanned(scans.scanned.size());
+  for (const auto& [reason, n] : scans.refused) (*r.mutable_refused_scans())[reason] = n;
   if (std::optional<CaptureDay::Close> closed = day.ClosedAt(college)) {
     r.set_closed(true);
     r.set_override_used(!closed->override_reason.empty());

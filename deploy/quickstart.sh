@@ -17,7 +17,10 @@
 #   5. photo checks: `validator check` explains a good and two bad photos
 #      (made from package sample photos by tests/photos/make-corpus.sh), and
 #      `gradcap drill` rehearses a booth with photos, two validators (one
-#      killed midway), verdicts and the head count.
+#      killed midway), verdicts and the head count;
+#   6. after the day, on the rehearsal's database: `audit replay`, one
+#      student's story, the college's signed checkpoint proved with its public
+#      key, the upload folder with the 补拍 list, and the HTML report.
 #
 #   deploy/quickstart.sh                 run the day, verify, stop
 #   deploy/quickstart.sh --keep-running  leave the coordinator up afterwards
@@ -161,11 +164,21 @@ cat > "$DAY/drill/drill.json" <<'JSON'
     {"kill": "validator"},
     {"booth": "B1", "retake": "pos_franck_04035.jpg"},
     {"booth": "B1", "scan": "S2021003"}, {"booth": "B1", "sign": true},
-    {"booth": "B1", "photo": "exposure_dark_franck_02159.jpg"}
+    {"booth": "B1", "photo": "exposure_dark_franck_02159.jpg"},
+    {"close": "信息工程学院", "override": "the rehearsal ends here"}
   ]
 }
 JSON
-"$GRADCAP" drill "$DAY/drill/drill.json" 2>>"$DAY/logs/drill.log"
+"$GRADCAP" drill "$DAY/drill/drill.json" --db "$DAY/drill/db" 2>>"$DAY/logs/drill.log"
+
+echo "== after the day, from the rehearsal's log alone"
+"$GRADCAP" audit replay --db "$DAY/drill/db" | tail -1
+"$GRADCAP" audit student --db "$DAY/drill/db" S2021002
+"$GRADCAP" keys public --db "$DAY/drill/db" --out "$DAY/checkpoint.pub"
+"$GRADCAP" audit checkpoint export --db "$DAY/drill/db" --college 信息工程学院 --out "$DAY/信息工程学院.checkpoint"
+"$GRADCAP" audit verify --db "$DAY/drill/db" --checkpoint "$DAY/信息工程学院.checkpoint" --public_key "$DAY/checkpoint.pub"
+"$GRADCAP" export --db "$DAY/drill/db" --out "$DAY/upload"
+"$GRADCAP" report --db "$DAY/drill/db" --out "$DAY/report"
 
 if [ "$KEEP" = 1 ]; then
   start_coordinator

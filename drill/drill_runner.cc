@@ -87,6 +87,9 @@ class Drill {
   int RunningValidators() const;
   absl::Status Play(int index, const v1::DrillStep& step);
   absl::Status WaitDelivered(const std::string& booth, int index);
+  // What the running coordinator answers about every booth and student now,
+  // at one log head (asked again while the head moves).
+  absl::StatusOr<v1::DrillLive> SnapshotLive();
   absl::Status WaitAllDelivered();
   // Every photo so far has its verdict and `booth` has been shown its last.
   absl::Status WaitVerdictShown(const std::string& booth, int index);
@@ -108,6 +111,7 @@ class Drill {
   std::map<std::string, std::unique_ptr<DrillBooth>> booths_;
   std::vector<v1::DrillRefusal> step_refusals_;
   v1::DrillReport head_counts_;  // head_counts only
+  v1::DrillLive live_;
   uint32_t coordinator_starts_ = 0;
   v1::CodeKey key_;
   int64_t start_clock_ms_ = 0, started_mono_ms_ = 0;
@@ -443,6 +447,45 @@ absl::Status Drill::WaitVerdictShown(const std::string& booth, int index) {
   return booths_[booth]->AwaitVerdict(reply.booth().state().last_verdict().log_seq());
 }
 
+absl::StatusOr<v1::DrillLive> Drill::SnapshotLive() {
+  std::vector<std::string> students;
+  {
+    GRADCAP_ASSIGN_OR_RETURN(std::unique_ptr<EventLog> log, EventLog::OpenReadOnly(db_));
+    Registry registry(&log->store());
+    GRADCAP_RETURN_IF_ERROR(registry.Load());
+    GRADCAP_ASSIGN_OR_RETURN(std::vector<std::string> colleges, registry.Colleges());
+    for (const std::string& college : colleges) {
+      GRADCAP_ASSIGN_OR_RETURN(std::vector<v1::Student> of_college, registry.StudentsOf(college));
+      for (const v1::Student& s : of_college) students.push_back(s.student_no());
+    }
+  }
+  std::sort(students.begin(), students.end());
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    v1::DrillLive live;
+    v1::AdminRequest status;
+    status.mutable_status();
+    GRADCAP_ASSIGN_OR_RETURN(v1::AdminReply before, Ask(status));
+    for (const std::string& booth : file_.booths()) {
+      v1::AdminRequest request;
+      request.mutable_booth()->set_booth(booth);
+      GRADCAP_ASSIGN_OR_RETURN(v1::AdminReply reply, Ask(std::move(request)));
+      *live.add_booths() = reply.booth();
+    }
+    for (const std::string& no : students) {
+      v1::AdminRequest request;
+      request.mutable_student()->set_student_no(no);
+      GRADCAP_ASSIGN_OR_RETURN(v1::AdminReply reply, Ask(std::move(request)));
+      *live.add_students() = reply.student();
+    }
+    GRADCAP_ASSIGN_OR_RETURN(v1::AdminReply after, Ask(status));
+    if (after.status().log_head() == before.status().log_head()) {
+      *live.mutable_status() = after.status();
+      return live;
+    }
+  }
+  return absl::UnavailableError("the log kept moving while the drill asked the coordinator for its state");
+}
+
 absl::Status Drill::WaitAllDelivered() {
   for (const auto& [booth, b] : booths_) GRADCAP_RETURN_IF_ERROR(WaitDelivered(booth, -1));
   return absl::OkStatus();
@@ -471,6 +514,12 @@ absl::StatusOr<v1::DrillReport> Drill::Run() {
               reply.ok() ? absl::StrCat(reply->wait().photos_awaiting_verdict()) : reply.status().ToString(), " (",
               RunningValidators(), " validators running)");
     }
+    absl::StatusOr<v1::DrillLive> live = SnapshotLive();
+    if (live.ok()) {
+      live_ = *std::move(live);
+    } else {
+      LogWarning("drill", "asking the coordinator for its state at the end: ", live.status().ToString());
+    }
   }
   for (auto& v : validators_) {
     if (v && v->running()) {
@@ -492,6 +541,7 @@ absl::StatusOr<v1::DrillReport> Drill::Run() {
   report.set_db(options_.db_dir.empty() ? "" : db_);
   *report.mutable_head_counts() = head_counts_.head_counts();
   report.set_coordinator_starts(coordinator_starts_);
+  if (live_.has_status()) *report.mutable_live() = live_;
   // Process logs and folders go; the database stays only where --db put it.
   // (A drill that could not run keeps everything, and its error says where.)
   // GRADCAP_DRILL_KEEP=1 keeps them for a look (the report says where).

@@ -4,9 +4,10 @@
 #include "absl/strings/str_cat.h"
 #include "common/collection_code.h"
 #include "common/csv.h"
+#include "common/log_format.h"
+#include "common/signing.h"
 #include "common/status_macros.h"
 #include "registry/import_util.h"
-#include "common/log_format.h"
 #include "registry/registry.h"
 #include "registry/registry_import.h"
 
@@ -42,15 +43,43 @@ RegistryChange AddKey(const std::string& key_id, int64_t now_ms, const char* act
   return change;
 }
 
+// Adds the Ed25519 pair that signs checkpoints of the log to `change`.
+void AddCheckpointKey(int64_t now_ms, RegistryChange* change) {
+  const SigningKeyPair pair = NewSigningKeyPair();
+  v1::CheckpointKey key;
+  key.set_key_id(SigningKeyId(pair.public_key));
+  key.set_public_key(pair.public_key);
+  key.set_secret_key(pair.secret_key);
+  key.set_created_at_ms(now_ms);
+  change->Put(kMetaColumn, kCheckpointKeyKey, key.SerializeAsString());
+  change->made_checkpoint_key = key.key_id();
+}
+
 }  // namespace
 
 absl::StatusOr<RegistryChange> PlanKeysInit(const KvStore& store, int64_t now_ms) {
   GRADCAP_ASSIGN_OR_RETURN(std::vector<v1::CodeKey> keys, AllKeys(store));
-  if (!keys.empty()) {
+  GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> checkpoint_key,
+                           store.Get(kMetaColumn, kCheckpointKeyKey));
+  if (!keys.empty() && checkpoint_key.has_value()) {
     return absl::AlreadyExistsError(
-        absl::StrCat("this database already has ", keys.size(), " code key(s); use `gradcap keys rotate` for a new one"));
+        absl::StrCat("this database already has ", keys.size(),
+                     " code key(s) and a checkpoint key; use `gradcap keys rotate` for a "
+                     "new code key"));
   }
-  return AddKey("k1", now_ms, "keys_init");
+  RegistryChange change;
+  if (keys.empty()) {
+    change = AddKey("k1", now_ms, "keys_init");
+  } else {
+    // A database from before checkpoints: only the signing key is new.
+    change.record.set_action("checkpoint_key_init");
+  }
+  if (!checkpoint_key.has_value()) {
+    AddCheckpointKey(now_ms, &change);
+    change.record.set_detail(absl::StrCat(change.record.detail(), change.record.detail().empty() ? "" : "; ",
+                                          "checkpoints are signed with ", change.made_checkpoint_key));
+  }
+  return change;
 }
 
 absl::StatusOr<RegistryChange> PlanKeysRotate(const KvStore& store, int64_t now_ms) {

@@ -23,6 +23,14 @@ absl::Status Registry::Load() {
     slots_[slot.booth()].push_back(std::move(slot));
   }
   GRADCAP_RETURN_IF_ERROR(cursor->status());
+  GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> signing, store_->Get(kMetaColumn, kCheckpointKeyKey));
+  checkpoint_key_.reset();
+  if (signing.has_value()) {
+    v1::CheckpointKey key;
+    if (!key.ParseFromString(*signing))
+      return absl::DataLossError("the checkpoint key in column meta does not parse");
+    checkpoint_key_ = std::move(key);
+  }
   keys_.clear();
   auto keys = store_->NewCursor(kCodeKeysColumn);
   for (keys->SeekToFirst(); keys->Valid(); keys->Next()) {
@@ -61,10 +69,16 @@ std::optional<v1::Student> Registry::FindStudent(const std::string& student_no) 
 
 absl::StatusOr<std::vector<v1::Student>> Registry::StudentsOf(const std::string& college) const {
   std::vector<v1::Student> out;
-  auto it = by_college_.find(college);
-  if (it == by_college_.end()) return out;
-  for (const std::string& no : it->second) out.push_back(students_.at(no));
+  GRADCAP_RETURN_IF_ERROR(ForEachStudentOf(college, [&out](const v1::Student& s) { out.push_back(s); }));
   return out;
+}
+
+absl::Status Registry::ForEachStudentOf(const std::string& college,
+                                        const std::function<void(const v1::Student&)>& visit) const {
+  auto it = by_college_.find(college);
+  if (it == by_college_.end()) return absl::OkStatus();
+  for (const std::string& no : it->second) visit(students_.at(no));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<std::string>> Registry::Colleges() const {

@@ -6,6 +6,7 @@
 // thread-safe; owned by the ingest thread.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -32,6 +33,9 @@ class Registry {
   std::optional<v1::Student> FindStudent(const std::string& student_no) const;
   // Every student of `college`, in student-number order (a scan of the roster).
   absl::StatusOr<std::vector<v1::Student>> StudentsOf(const std::string& college) const;
+  // The same without copies: `visit` sees each student in turn.
+  absl::Status ForEachStudentOf(const std::string& college,
+                                const std::function<void(const v1::Student&)>& visit) const;
   // Every college in the roster, in order.
   absl::StatusOr<std::vector<std::string>> Colleges() const;
   int64_t PaidFen(const std::string& student_no) const;
@@ -44,9 +48,12 @@ class Registry {
   bool HasSchedule() const { return !slots_.empty(); }
   // Every booth the schedule names, in order.
   std::vector<std::string> Booths() const;
+  // The key that signs checkpoints of the log, once `keys init` made one.
+  const std::optional<v1::CheckpointKey>& checkpoint_key() const { return checkpoint_key_; }
 
  private:
   const KvStore* store_;
+  std::optional<v1::CheckpointKey> checkpoint_key_;
   int64_t amount_due_fen_ = kDefaultAmountDueFen;
   absl::flat_hash_map<std::string, std::vector<v1::ScheduleSlot>> slots_;
   absl::flat_hash_map<std::string, v1::CodeKey> keys_;

@@ -45,6 +45,7 @@ class RegistryChange {
 
   v1::AdminRecord record;
   ImportSummary summary;
+  std::string made_checkpoint_key;  // keys init: the id of the checkpoint key it makes
 
  private:
   struct Write {
@@ -89,8 +90,10 @@ absl::StatusOr<ImportSummary> ImportSchedule(EventLog& log, const std::string& p
 // Maps externally issued (学信网) codes to students.
 absl::StatusOr<ImportSummary> ImportExternalCodes(EventLog& log, const std::string& path);
 
-// Code-sealing keys: the first key; a new current key (older ones keep
-// verifying); retiring a key (its codes stop verifying). Return the key id.
+// Code-sealing keys: the first key (with the Ed25519 pair that signs
+// checkpoints of the log; on a database that has code keys but no checkpoint
+// key, only that pair); a new current key (older ones keep verifying);
+// retiring a key (its codes stop verifying). Return the code key id.
 absl::StatusOr<std::string> InitCodeKeys(EventLog& log, int64_t now_ms);
 absl::StatusOr<std::string> RotateCodeKey(EventLog& log, int64_t now_ms);
 absl::Status RetireCodeKey(EventLog& log, const std::string& key_id);

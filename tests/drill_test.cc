@@ -9,22 +9,27 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/temp_dir.h"
 #include "proto/gradcap.pb.h"
 #include "tests/process.h"
+#include "tests/replay_check.h"
 
 namespace gradcap {
 namespace {
 
 namespace v1 = ::gradcap::v1;
 
-v1::DrillReport RunDrillFile(const std::string& file, std::string* raw = nullptr) {
+// Runs a drill; `db` (optional) keeps its database there for the audit tools.
+v1::DrillReport RunDrillFile(const std::string& file, std::string* raw = nullptr,
+                             const std::string& db = "") {
   std::string out;
-  const int status = testing::RunCommand({GRADCAP_BIN, "drill", file, "--json"}, &out, 300000);
+  std::vector<std::string> args = {GRADCAP_BIN, "drill", file, "--json"};
+  if (!db.empty()) args.insert(args.end(), {"--db", db});
+  const int status = testing::RunCommand(args, &out, 300000);
   EXPECT_EQ(status, 0) << out;
   v1::DrillReport report;
   // The JSON is the last line; the booths and coordinator log elsewhere.
@@ -48,7 +53,8 @@ const v1::DrillStudent* Student(const v1::DrillReport& r, const std::string& no)
 }
 
 TEST(Drill, EveryRefusalAndAlertShowsAtItsStep) {
-  v1::DrillReport r = RunDrillFile(std::string(DRILLS_DIR) + "/reasons.json");
+  TempDir db;
+  v1::DrillReport r = RunDrillFile(std::string(DRILLS_DIR) + "/reasons.json", nullptr, db.Sub("db"));
   ASSERT_TRUE(r.ran());
   const std::map<int, std::string> expected = {
       {2, "not_a_collection_code"}, {3, "forged_code"},       {4, "unknown_code"},
@@ -89,12 +95,15 @@ TEST(Drill, EveryRefusalAndAlertShowsAtItsStep) {
     EXPECT_EQ(c.waiting(), c.college() == "经济管理学院" ? 1u : 4u);
   }
   EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
+  testing::ExpectReplayEqualsLive(r, db.Sub("db"));
+  testing::ExpectExportAndReportMatchDrill(r, db.Sub("db"), db.path());
 }
 
 TEST(Drill, AWholeDayOfTwoCollegesWithRetakesAbsenteesAndCrashesAddsUp) {
   // 60 students on 2 booths; B2 is SIGKILLed after student 11 and the
   // coordinator after student 21, both restarted.
-  v1::DrillReport r = RunDrillFile(std::string(DRILLS_DIR) + "/whole_college.json");
+  TempDir db;
+  v1::DrillReport r = RunDrillFile(std::string(DRILLS_DIR) + "/whole_college.json", nullptr, db.Sub("db"));
   ASSERT_TRUE(r.ran());
   std::map<std::string, int> by_status;
   for (const auto& s : r.students()) by_status[s.status()]++;
@@ -132,13 +141,17 @@ TEST(Drill, AWholeDayOfTwoCollegesWithRetakesAbsenteesAndCrashesAddsUp) {
   }
   EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
   EXPECT_EQ(r.audit().verdicts(), 60u);  // 54 photos + 6 retakes, each checked once
+  EXPECT_EQ(r.audit().checkpoints(), 2u);  // one signed with each close
+  testing::ExpectReplayEqualsLive(r, db.Sub("db"));
+  testing::ExpectExportAndReportMatchDrill(r, db.Sub("db"), db.path());
 }
 
 // Payments arriving mid-day, head counts asked while booths scan and a close
 // with an override — all through the admin socket, the coordinator never
 // stopped.
 TEST(Drill, ADayWithALatePaymentHeadCountsAndACloseRunsWithoutStoppingTheCoordinator) {
-  v1::DrillReport r = RunDrillFile(std::string(DRILLS_DIR) + "/day_without_stop.json");
+  TempDir db;
+  v1::DrillReport r = RunDrillFile(std::string(DRILLS_DIR) + "/day_without_stop.json", nullptr, db.Sub("db"));
   ASSERT_TRUE(r.ran());
   EXPECT_EQ(r.coordinator_starts(), 1u);
   const std::map<int, std::string> refusals = {{3, "unpaid"}, {17, "close_refused"}};
@@ -164,6 +177,7 @@ TEST(Drill, ADayWithALatePaymentHeadCountsAndACloseRunsWithoutStoppingTheCoordin
   }
   EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
   EXPECT_EQ(r.audit().admin(), 6u);  // three imports and the key before the day, the late payment, the close
+  testing::ExpectReplayEqualsLive(r, db.Sub("db"));
 }
 
 // A booth taken offline and then SIGKILLed while the floor goes on: steps
@@ -229,7 +243,7 @@ TEST(Drill, ValidatorsCheckEveryPhotoEvenWhenOneIsKilled) {
       {"start": "validator"}
     ]})";
   std::ofstream(work / "drill.json") << drill;
-  v1::DrillReport r = RunDrillFile((work / "drill.json").string());
+  v1::DrillReport r = RunDrillFile((work / "drill.json").string(), nullptr, (work / "db").string());
   ASSERT_TRUE(r.ran());
   auto failed = [&](const char* no) {
     const v1::DrillStudent* s = Student(r, no);
@@ -260,6 +274,10 @@ TEST(Drill, ValidatorsCheckEveryPhotoEvenWhenOneIsKilled) {
     EXPECT_EQ(c.failed_pending_retake(), 1u);
     EXPECT_EQ(c.verdict_pending(), 0u);
   }
+  // The face alerts too: this day has real faces.
+  testing::ExpectReplayEqualsLive(r, (work / "db").string(), /*face_alerts=*/true);
+  // Three passing photos in the upload folder, the striped-top one's retake among them.
+  testing::ExpectExportAndReportMatchDrill(r, (work / "db").string(), work.string());
 }
 
 // The operator has the last word: a photo failed by the validators is passed

@@ -10,7 +10,9 @@
 //  - at each booth, students in shooting-number order have their final photos
 //    in step order (photos bind to the queue head; a retake only replaces the
 //    latest);
-//  - the head count adds up.
+//  - the head count adds up;
+//  - `gradcap audit replay` of the day's log finds no difference and answers
+//    what the running coordinator answered at the end.
 // GRADCAP_RANDOM_DRILLS=N runs N days (default 24); GRADCAP_RANDOM_DRILL_SEED=S
 // replays one.
 #include <google/protobuf/util/json_util.h>
@@ -20,15 +22,15 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
-#include <set>
-
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <random>
+#include <set>
 
 #include "common/temp_dir.h"
 #include "proto/gradcap.pb.h"
 #include "tests/process.h"
+#include "tests/replay_check.h"
 
 namespace gradcap {
 namespace {
@@ -135,7 +137,10 @@ TEST(RandomDrills, EveryPhotoStaysWithItsStudentThroughCrashesAndOutages) {
     const Day day = MakeDay(seed, work);
     std::ofstream(work / "drill.json") << day.json;
     std::string out;
-    ASSERT_EQ(testing::RunCommand({GRADCAP_BIN, "drill", (work / "drill.json").string(), "--json"}, &out, 300000), 0)
+    const std::string db = (work / "db").string();
+    ASSERT_EQ(testing::RunCommand(
+                  {GRADCAP_BIN, "drill", (work / "drill.json").string(), "--json", "--db", db}, &out, 300000),
+              0)
         << out;
     v1::DrillReport r;
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(out.substr(out.rfind("\n{") + 1), &r).ok()) << out;
@@ -174,6 +179,8 @@ TEST(RandomDrills, EveryPhotoStaysWithItsStudentThroughCrashesAndOutages) {
       EXPECT_EQ(c.roster(), c.photographed() + c.absent() + c.waiting() + c.not_scanned()) << c.college();
       EXPECT_EQ(c.scanned(), c.photographed() + c.absent() + c.waiting()) << c.college();
     }
+    // The day rebuilt from its log alone is the day the coordinator lived.
+    testing::ExpectReplayEqualsLive(r, db);
     int photographed = 0;
     for (const auto& v : by_booth) photographed += int(v.second.size());
     std::printf("day %u: %d booth steps, %d photographed, %d refusals, %d alerts, %d coordinator kills\n", seed,

@@ -1,0 +1,32 @@
+// The pages of `gradcap report` (report.h): what they show, rendered as
+// HTML with inline SVG charts and no script.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/day_facts.h"
+#include "coordinator/capture_day.h"
+#include "proto/gradcap.pb.h"
+
+namespace gradcap {
+
+struct CollegeReport {
+  v1::Reconciliation now;                   // the head count at the end of the log
+  std::optional<SignedClose> signed_close;  // the last one signed
+  std::vector<v1::StudentReport> students;  // in student-number order
+  std::vector<std::string> thumbnails;      // per student: "thumbs/…jpg" or empty
+};
+
+struct DayReport {
+  DayFacts facts;
+  std::vector<CollegeReport> colleges;
+  std::vector<CaptureDay::AlertEntry> alerts;
+};
+
+std::string CollegePageName(size_t index);  // "college-1.html", …
+std::string IndexHtml(const DayReport& report);
+std::string CollegeHtml(const DayReport& report, size_t index);
+
+}  // namespace gradcap
