@@ -68,4 +68,10 @@ std::string ToHex(std::string_view bytes) {
   return out;
 }
 
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  randombytes_buf(out.data(), out.size());
+  return out;
+}
+
 }  // namespace gradcap

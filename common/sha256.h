@@ -21,6 +21,8 @@ Digest Sha256(std::string_view bytes);
 Digest Sha256Concat(std::string_view a, std::string_view b);
 
 std::string DigestBytes(const Digest& d);  // the 32 raw bytes
+// `n` bytes from libsodium's CSPRNG (after InitCrypto).
+std::string RandomBytes(size_t n);
 std::string ToHex(std::string_view bytes);
 inline std::string ToHex(const Digest& d) {
   return ToHex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));

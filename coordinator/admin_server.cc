@@ -66,10 +66,12 @@ absl::Status AdminServer::Serve(const std::string& routing_id, const std::string
     return absl::OkStatus();
   }
   const v1::AdminRequest& request = parsed.envelope->admin_request();
-  // Under CURVE the enrolled key names the actor; a claimed name cannot.
-  const std::string actor = options_.curve_keys.has_value() ? sender
-                            : request.actor().empty()        ? std::string("unnamed")
-                                                             : request.actor();
+  // Under CURVE the enrolled key names the actor; a name the client adds
+  // (the supervisor's logged-in user) comes after it, never instead of it.
+  std::string actor = request.actor().empty() ? std::string("unnamed") : request.actor();
+  if (options_.curve_keys.has_value()) {
+    actor = request.actor().empty() || request.actor() == sender ? sender : absl::StrCat(sender, ":", request.actor());
+  }
   if (request.has_wait()) {
     // Held until met or timed out (AnswerWaits).
     if (absl::Status bad = service_->CheckWait(request.wait()); !bad.ok()) {
@@ -93,10 +95,12 @@ absl::Status AdminServer::Serve(const std::string& routing_id, const std::string
   }
   if (reply.has_error()) {
     LogWarning(kComponent, "admin request from ", actor, " refused: ", reply.error().message());
-  } else if (request.has_import() || request.has_close() || request.has_keys()) {
-    LogInfo(kComponent, "admin ", actor, ": ", request.has_import() ? reply.import().detail()
-                                              : request.has_keys()  ? absl::StrCat("code key ", reply.keys().key_id())
-                                                                    : absl::StrCat("closed ", request.close().college()));
+  } else if (request.has_import() || request.has_close() || request.has_keys() || request.has_ack_alert()) {
+    LogInfo(kComponent, "admin ", actor, ": ",
+            request.has_import()    ? reply.import().detail()
+            : request.has_keys()    ? absl::StrCat("code key ", reply.keys().key_id())
+            : request.has_ack_alert() ? absl::StrCat("acknowledged alert ", request.ack_alert().id())
+                                      : absl::StrCat("closed ", request.close().college()));
   }
   Send(routing_id, reply);
   return absl::OkStatus();

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
 #include "common/codes.h"
+#include "common/log_format.h"
 #include "common/masking.h"
 #include "common/status_macros.h"
 #include "coordinator/reconciliation.h"
@@ -70,6 +71,19 @@ absl::Status AdminService::Handle(const v1::AdminRequest& request, const std::st
       GRADCAP_RETURN_IF_ERROR(context.commit());
       DescribeCoordinator(reply);
       return absl::OkStatus();
+    case v1::AdminRequest::kAckAlert:
+      return AckAlert(request.ack_alert(), actor, context, reply);
+    case v1::AdminRequest::kPhoto: {
+      absl::StatusOr<std::optional<std::string>> jpeg = log_->store().Get(kPhotosColumn, request.photo().photo_sha256());
+      if (!jpeg.ok()) {
+        SetAdminError(jpeg.status(), reply);
+      } else if (!jpeg->has_value()) {
+        SetAdminError(absl::NotFoundError("no photo with that SHA-256 in the log"), reply);
+      } else {
+        reply->set_photo_jpeg(std::move(**jpeg));
+      }
+      return absl::OkStatus();
+    }
     case v1::AdminRequest::kWait:
       if (absl::Status bad = CheckWait(request.wait()); !bad.ok()) {
         SetAdminError(bad, reply);
@@ -153,6 +167,30 @@ absl::Status AdminService::Import(const v1::ImportRequest& request, const std::s
   out->set_rows(change->summary.rows);
   out->set_detail(change->summary.detail);
   out->set_log_seq(log_seq);
+  return absl::OkStatus();
+}
+
+absl::Status AdminService::AckAlert(const v1::AckAlertRequest& request, const std::string& actor,
+                                    const AdminContext& context, v1::AdminReply* reply) {
+  const CaptureDay::AlertEntry* alert = day_->FindAlert(request.id());
+  if (alert == nullptr) {
+    SetAdminError(absl::NotFoundError(absl::StrCat("no alert \"", request.id(), "\"")), reply);
+    return absl::OkStatus();
+  }
+  if (alert->acknowledged) {
+    *reply->mutable_alert() = CaptureDay::ToLiveAlert(*alert);  // already: the first one stands
+    return absl::OkStatus();
+  }
+  v1::AdminRecord record;
+  record.set_action(kAlertAckAction);
+  record.set_source(request.id());
+  record.set_detail(request.note());
+  record.set_actor(actor);
+  v1::LogRecord staged;
+  log_->StageAdmin(record, &staged);
+  day_->Apply(staged);
+  GRADCAP_RETURN_IF_ERROR(context.commit());
+  *reply->mutable_alert() = CaptureDay::ToLiveAlert(*day_->FindAlert(request.id()));
   return absl::OkStatus();
 }
 

@@ -51,6 +51,8 @@ class AdminService {
   // Stages `change` with its record naming `actor`, applies it, commits it
   // and reloads the registry. Returns the record's log position.
   absl::StatusOr<uint64_t> ApplyChange(RegistryChange& change, const std::string& actor, const AdminContext& context);
+  absl::Status AckAlert(const v1::AckAlertRequest& request, const std::string& actor, const AdminContext& context,
+                        v1::AdminReply* reply);
   absl::Status Close(const v1::CloseRequest& request, const std::string& actor, const AdminContext& context,
                      v1::AdminReply* reply);
   void DescribeStudent(const std::string& student_no, v1::AdminReply* reply) const;

@@ -53,6 +53,22 @@ int64_t BoothProtocol::LastHeardMs(const std::string& booth) const {
   return it == last_heard_ms_.end() ? -1 : it->second;
 }
 
+int64_t BoothProtocol::LastHeardWallMs(const std::string& booth) const {
+  auto it = last_heard_wall_ms_.find(booth);
+  return it == last_heard_wall_ms_.end() ? 0 : it->second;
+}
+
+uint64_t BoothProtocol::OutboxDepth(const std::string& booth) const {
+  auto it = outbox_depth_.find(booth);
+  return it == outbox_depth_.end() ? 0 : it->second;
+}
+
+void BoothProtocol::Heard(const std::string& booth, const std::string& routing_id) {
+  last_heard_ms_[booth] = clock_->MonotonicMs();
+  last_heard_wall_ms_[booth] = clock_->NowMs();
+  routing_of_[booth] = routing_id;
+}
+
 void BoothProtocol::Handle(Frames&& frames, const std::string& sender, std::vector<Reply>* replies) {
   if (frames.empty()) return;
   sender_ = sender;
@@ -99,8 +115,7 @@ void BoothProtocol::HandleEvent(const std::string& routing_id, v1::BoothEvent&& 
   }
   const v1::EventId& id = event.id();
   if (!SenderIs(id.booth(), routing_id, raw, &id)) return;
-  last_heard_ms_[id.booth()] = clock_->MonotonicMs();
-  routing_of_[id.booth()] = routing_id;
+  Heard(id.booth(), routing_id);
   const SeqDecision decision = DecideSeq(log_->Progress(id.booth()), id.epoch(), id.seq());
   switch (decision.action) {
     case SeqAction::kApply: {
@@ -172,8 +187,8 @@ void BoothProtocol::HandleHeartbeat(const std::string& routing_id, const v1::Hea
   pong->set_booth(heartbeat.booth());
   pong->set_sent_at_ms(clock_->NowMs());
   if (!heartbeat.booth().empty()) {
-    last_heard_ms_[heartbeat.booth()] = clock_->MonotonicMs();
-    routing_of_[heartbeat.booth()] = routing_id;
+    Heard(heartbeat.booth(), routing_id);
+    outbox_depth_[heartbeat.booth()] = heartbeat.outbox_depth();
     // Report committed progress only: the booth may drop what this covers.
     const SeqProgress known = log_->CommittedProgress(heartbeat.booth());
     pong->set_epoch(known.epoch);

@@ -48,6 +48,10 @@ class BoothProtocol {
   std::string RoutingOf(const std::string& booth) const;
   // Monotonic ms when the booth was last heard; -1 never.
   int64_t LastHeardMs(const std::string& booth) const;
+  // The booth's clock-time of that (for people), and its outbox backlog as
+  // its last heartbeat said.
+  int64_t LastHeardWallMs(const std::string& booth) const;
+  uint64_t OutboxDepth(const std::string& booth) const;
 
  private:
   void HandleEvent(const std::string& routing_id, v1::BoothEvent&& event, const std::string& raw);
@@ -65,7 +69,10 @@ class BoothProtocol {
   IngestStats* stats_;
   std::string sender_;               // of the message being handled
   std::vector<Reply>* replies_ = nullptr;  // of the message being handled
+  void Heard(const std::string& booth, const std::string& routing_id);
   absl::flat_hash_map<std::string, int64_t> last_heard_ms_;
+  absl::flat_hash_map<std::string, int64_t> last_heard_wall_ms_;
+  absl::flat_hash_map<std::string, uint64_t> outbox_depth_;
   absl::flat_hash_map<std::string, std::string> routing_of_;  // booth → its latest routing id
 };
 

@@ -3,6 +3,7 @@
 #include "coordinator/capture_day.h"
 
 #include "common/codes.h"
+#include "absl/strings/str_cat.h"
 #include "common/masking.h"
 #include "common/status_macros.h"
 
@@ -85,7 +86,7 @@ void CaptureDay::Apply(const v1::LogRecord& record) {
   } else if (record.has_validation()) {
     ApplyVerdict(record.validation(), record.log_seq(), record.recorded_at_ms());
   } else if (record.has_admin()) {
-    ApplyAdmin(record.admin(), record.log_seq());
+    ApplyAdmin(record.admin(), record.log_seq(), record.recorded_at_ms());
   }
 }
 
@@ -94,7 +95,34 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
   const v1::Outcome& outcome = applied.outcome();
   const v1::Binding& binding = applied.binding();
   const std::string& booth = event.id().booth();
-  for (const v1::Alert& a : binding.alerts()) alerts_.push_back(AlertEntry{log_seq, decided_at_ms, 0, a});
+  Changed(booth, binding.college());
+  int n = 0;
+  for (const v1::Alert& a : binding.alerts()) {
+    AlertEntry entry;
+    entry.id = absl::StrCat("L", log_seq, ".", n++);
+    entry.log_seq = log_seq;
+    entry.at_ms = decided_at_ms;
+    entry.college = binding.college();
+    entry.alert = a;
+    AddAlert(std::move(entry));
+  }
+  if (event.has_scan() && !outcome.accepted()) {
+    ++activity_[booth].refused_scans;
+    if (binding.alerts_size() == 0) {
+      // Every refused scan is shown to supervisors until acknowledged.
+      AlertEntry entry;
+      entry.id = absl::StrCat("L", log_seq, ".", n++);
+      entry.log_seq = log_seq;
+      entry.at_ms = decided_at_ms;
+      entry.college = binding.college();
+      entry.alert.set_kind(v1::ALERT_SCAN_REFUSED);
+      entry.alert.set_booth(booth);
+      entry.alert.set_detail(absl::StrCat(CodeName(outcome.reason()), ": ", outcome.detail(),
+                                          outcome.masked_name().empty() ? "" : " (", outcome.masked_name(),
+                                          outcome.masked_name().empty() ? "" : ")"));
+      AddAlert(std::move(entry));
+    }
+  }
   if (event.has_scan() && !binding.college().empty()) {
     CollegeScans& scans = scans_[binding.college()];
     if (outcome.accepted()) {
@@ -115,6 +143,7 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
     w.student_no = binding.student_no();
     w.college = binding.college();
     w.needs_sign = binding.needs_sign();
+    w.scanned_at_ms = decided_at_ms;
     queue.waiting.push_back(w);
     queue.next_shooting_no = std::max(queue.next_shooting_no, binding.shooting_no() + 1);
     StudentState& st = students_[w.student_no];
@@ -122,6 +151,7 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
     st = StudentState{};
     st.status = Status::kWaiting;
     st.booth = booth;
+    st.college = w.college;
     st.shooting_no = w.shooting_no;
     st.photo_versions = versions;
     st.last_log_seq = log_seq;
@@ -136,6 +166,7 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
     ++st.photo_versions;
     st.last_log_seq = log_seq;
     if (std::optional<PendingPhoto> p = PendingPhotoOf(applied, log_seq)) awaiting_verdict_[log_seq] = *p;
+    ++activity_[booth].photos_by_hour[decided_at_ms - decided_at_ms % 3'600'000];
     return;
   }
   if (queue.waiting.empty()) return;
@@ -155,6 +186,7 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
     st.face_descriptor.clear();
     ++st.photo_versions;
     if (std::optional<PendingPhoto> p = PendingPhotoOf(applied, log_seq)) awaiting_verdict_[log_seq] = *p;
+    ++activity_[booth].photos_by_hour[decided_at_ms - decided_at_ms % 3'600'000];
     queue.last_bound = head;
     queue.waiting.pop_front();
   } else if (event.has_absent()) {
@@ -169,8 +201,20 @@ void CaptureDay::ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_s
   const v1::ValidationResult& result = record.result();
   awaiting_verdict_.erase(record.photo_log_seq());
   results_[result.photo_sha256()] = result;
-  for (const v1::Alert& a : record.alerts()) alerts_.push_back(AlertEntry{log_seq, at_ms, record.photo_log_seq(), a});
   auto it = students_.find(record.student_no());
+  const std::string college = it == students_.end() ? std::string() : it->second.college;
+  Changed(record.booth(), college);
+  int n = 0;
+  for (const v1::Alert& a : record.alerts()) {
+    AlertEntry entry;
+    entry.id = absl::StrCat("L", log_seq, ".", n++);
+    entry.log_seq = log_seq;
+    entry.at_ms = at_ms;
+    entry.photo_log_seq = record.photo_log_seq();
+    entry.college = college;
+    entry.alert = a;
+    AddAlert(std::move(entry));
+  }
   // A late verdict for a photo a retake has replaced is recorded but changes
   // nothing: not the student's state, not what the booth shows.
   if (it == students_.end() || it->second.photo_sha256 != result.photo_sha256()) return;
@@ -195,14 +239,40 @@ void CaptureDay::ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_s
       if (severity == v1::SEVERITY_REJECT) st.failed_checks.push_back(c.id());
     }
   }
+  std::deque<std::pair<v1::PhotoVerdict, std::string>>& recent = activity_[record.booth()].recent;
+  recent.emplace_front(v, college);
+  if (recent.size() > 5) recent.pop_back();
   last_verdict_[record.booth()] = std::move(v);
 }
 
-void CaptureDay::ApplyAdmin(const v1::AdminRecord& record, uint64_t log_seq) {
-  if (record.action() == "college_close" || record.action() == "college_close_override") {
+void CaptureDay::ApplyAdmin(const v1::AdminRecord& record, uint64_t log_seq, int64_t at_ms) {
+  if (record.action() == kCloseAction || record.action() == kCloseOverrideAction) {
     const std::string& college = record.college().empty() ? record.source() : record.college();
     closed_[college] = Close{log_seq, record.override_reason()};
+    Changed("", college);
+  } else if (record.action() == kAlertAckAction) {
+    auto it = alert_index_.find(record.source());
+    if (it == alert_index_.end()) return;  // a live alert of an earlier run
+    AlertEntry& a = alerts_[it->second];
+    a.acknowledged = true;
+    a.acknowledged_by = record.actor();
+    a.acknowledged_at_ms = at_ms;
+    a.note = record.detail();
+    if (tracking_) changes_.alerts.insert(a.id);
   }
+}
+
+void CaptureDay::AddAlert(AlertEntry entry) {
+  if (alert_index_.contains(entry.id)) return;
+  alert_index_[entry.id] = alerts_.size();
+  if (tracking_) changes_.alerts.insert(entry.id);
+  alerts_.push_back(std::move(entry));
+}
+
+void CaptureDay::Changed(const std::string& booth, const std::string& college) {
+  if (!tracking_) return;
+  if (!booth.empty()) changes_.booths.insert(booth);
+  if (!college.empty()) changes_.colleges.insert(college);
 }
 
 }  // namespace gradcap

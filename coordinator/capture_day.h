@@ -33,6 +33,12 @@
 
 namespace gradcap {
 
+// AdminRecord actions the day's state follows (imports name theirs in
+// registry/).
+inline constexpr char kCloseAction[] = "college_close";
+inline constexpr char kCloseOverrideAction[] = "college_close_override";
+inline constexpr char kAlertAckAction[] = "alert_ack";  // source: the alert id; detail: the note
+
 // Accepted scans at one booth faster than any queue is served: one person
 // scanning several phones. kBurstScans within kBurstWindowMs, with at least
 // as many waiting, raise an alert.
@@ -59,6 +65,7 @@ class CaptureDay final : public EventApplier {
   struct StudentState {
     Status status = Status::kNotSeen;
     std::string booth;
+    std::string college;
     uint32_t shooting_no = 0;
     std::string photo_sha256;                // raw digest of the current photo
     v1::Verdict verdict = v1::VERDICT_PENDING;  // of the current photo
@@ -70,14 +77,44 @@ class CaptureDay final : public EventApplier {
   StudentState StateOf(const std::string& student_no) const;
   size_t waiting_at(const std::string& booth) const;
 
-  // An alert as the log holds it.
+  // An alert as the log holds it (or, for the live view's own alerts —
+  // booth offline, queue stuck — as it was raised), and its acknowledgement.
   struct AlertEntry {
-    uint64_t log_seq = 0;        // the record that raised it
+    std::string id;              // "L<log_seq>.<n>" (logged), "B<booth>.<kind>.<n>" (live)
+    uint64_t log_seq = 0;        // the record that raised it; 0 for live ones
     int64_t at_ms = 0;           // when it was decided
     uint64_t photo_log_seq = 0;  // verdict alerts: the photo they are about
+    std::string college;         // of the student it concerns, when known
     v1::Alert alert;
+    bool acknowledged = false;
+    std::string acknowledged_by, note;
+    int64_t acknowledged_at_ms = 0;
   };
   const std::vector<AlertEntry>& alerts() const { return alerts_; }
+  const AlertEntry* FindAlert(const std::string& id) const;
+  static v1::LiveAlert ToLiveAlert(const AlertEntry& entry);
+  // Raises an alert the log does not hold (the live view's own), unless one
+  // with this id exists. Returns whether it was new.
+  bool RaiseLiveAlert(const std::string& id, v1::Alert alert, const std::string& college, int64_t now_ms);
+
+  // For the live view (capture_day_live.cc): the booth with its colleges,
+  // queue (unmasked names, colleges, scan times), recent verdicts and
+  // throughput; every booth the day knows; and what changed since the last
+  // TakeChanges (tracked only after TrackChanges()).
+  void DescribeBoothLive(const std::string& booth, v1::BoothState* state) const;
+  std::vector<std::string> Booths() const;
+  struct QueueHead {
+    uint32_t shooting_no = 0;
+    std::string student_no, college;
+    int64_t scanned_at_ms = 0;
+  };
+  std::optional<QueueHead> HeadOf(const std::string& booth) const;
+  struct Changes {
+    std::set<std::string> booths, colleges, alerts;
+    bool empty() const { return booths.empty() && colleges.empty() && alerts.empty(); }
+  };
+  void TrackChanges() { tracking_ = true; }
+  Changes TakeChanges();
 
   // Scans of a college's students: who got a number, and refusals by reason
   // (its code name, as the head count prints it).
@@ -101,6 +138,13 @@ class CaptureDay final : public EventApplier {
     std::string college;
     bool needs_sign = false;
     bool signed_in = false;
+    int64_t scanned_at_ms = 0;
+  };
+  // What a booth has done, for the live view.
+  struct BoothActivity {
+    std::deque<std::pair<v1::PhotoVerdict, std::string>> recent;  // verdict, college; newest first
+    std::map<int64_t, uint32_t> photos_by_hour;                   // hour start (ms) → accepted photos
+    uint32_t refused_scans = 0;
   };
   struct Queue {
     uint32_t next_shooting_no = 1;
@@ -127,7 +171,9 @@ class CaptureDay final : public EventApplier {
   // capture_day.cc
   void ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, int64_t decided_at_ms);
   void ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_seq, int64_t at_ms);
-  void ApplyAdmin(const v1::AdminRecord& record, uint64_t log_seq);
+  void ApplyAdmin(const v1::AdminRecord& record, uint64_t log_seq, int64_t at_ms);
+  void AddAlert(AlertEntry entry);
+  void Changed(const std::string& booth, const std::string& college);
 
   const Registry* registry_;
   uint64_t last_log_seq_ = 0;
@@ -140,6 +186,10 @@ class CaptureDay final : public EventApplier {
   absl::flat_hash_map<std::string, CollegeScans> scans_;             // by college
   absl::flat_hash_map<std::string, Close> closed_;                   // by college
   std::vector<AlertEntry> alerts_;
+  absl::flat_hash_map<std::string, size_t> alert_index_;  // id → position in alerts_
+  absl::flat_hash_map<std::string, BoothActivity> activity_;  // per booth
+  bool tracking_ = false;
+  Changes changes_;
 };
 
 // THE replay: feeds every committed record of `log`, in order, to

@@ -21,6 +21,8 @@
 #include "coordinator/ingest_server.h"
 #include "common/log_format.h"
 #include "coordinator/admin_server.h"
+#include "coordinator/live_publisher.h"
+#include "coordinator/live_view.h"
 #include "coordinator/validator_broker.h"
 
 ABSL_FLAG(std::string, db, "", "Directory of the coordinator's RocksDB database (created if missing).");
@@ -41,6 +43,10 @@ ABSL_FLAG(std::string, keys, "",
           "Transport keys directory (gradcap transport-keys): when set, booths must connect with CURVE "
           "using an enrolled key, and each may only send in its own name; the admin socket takes only "
           "enrolled admin keys (keys/admins/).");
+ABSL_FLAG(std::string, live, "",
+          "Endpoint of the live feed for supervisors, e.g. tcp://127.0.0.1:5559: a snapshot, then every "
+          "change, numbered (the supervisor view and `gradcap watch` subscribe). With --keys, only enrolled "
+          "admin keys. Empty: none.");
 ABSL_FLAG(std::string, admin, "",
           "Endpoint of the admin socket, e.g. tcp://127.0.0.1:5558: imports, head counts, closing a college "
           "and queries from `gradcap ... --coordinator ENDPOINT` while the coordinator runs. Empty: none.");
@@ -180,6 +186,22 @@ int main(int argc, char** argv) {
     }
     server.AttachAdmin(admin.get());
     LogInfo("coordinator", "admin socket on ", admin->endpoint(), options.curve_keys ? " (CURVE, enrolled admins)" : "");
+  }
+  std::unique_ptr<LivePublisher> live;
+  std::unique_ptr<LiveView> view;
+  if (const std::string endpoint = absl::GetFlag(FLAGS_live); !endpoint.empty()) {
+    LiveOptions live_options;
+    live_options.endpoint = endpoint;
+    live_options.curve_keys = options.curve_keys;
+    live = std::make_unique<LivePublisher>(live_options, clock);
+    if (absl::Status s = live->Bind(); !s.ok()) {
+      std::fprintf(stderr, "coordinator: live endpoint %s: %s\n", endpoint.c_str(), s.ToString().c_str());
+      return 1;
+    }
+    view = std::make_unique<LiveView>(&day, &registry, &server.booths(), log->get(), live.get(), clock,
+                                      admin != nullptr ? admin->endpoint() : "");
+    server.AttachLive(live.get(), view.get());
+    LogInfo("coordinator", "live feed on ", live->endpoint(), " (run ", live->run(), ")");
   }
   // Tools on this machine find the admin socket of the coordinator holding
   // the database here (gradcap without --coordinator).

@@ -5,6 +5,8 @@
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "coordinator/admin_server.h"
+#include "coordinator/live_publisher.h"
+#include "coordinator/live_view.h"
 
 namespace gradcap {
 namespace {
@@ -38,6 +40,11 @@ void IngestServer::AttachBroker(ValidatorBroker* broker) { verdicts_.Attach(brok
 
 void IngestServer::AttachAdmin(AdminServer* admin) { admin_ = admin; }
 
+void IngestServer::AttachLive(LivePublisher* publisher, LiveView* view) {
+  live_ = publisher;
+  view_ = view;
+}
+
 void IngestServer::Wake() { committer_.Signal(); }
 
 std::string IngestServer::endpoint() const { return socket_ ? socket_->LastEndpoint() : ""; }
@@ -51,7 +58,10 @@ absl::Status IngestServer::Run(const std::atomic<bool>& stop) {
     return heard < 0 ? -1 : clock_->MonotonicMs() - heard;
   };
   std::vector<MessageSocket*> sockets = {socket_.get()};
+  const size_t admin_index = sockets.size();
   if (admin_ != nullptr) sockets.push_back(admin_->socket());
+  const size_t live_index = sockets.size();
+  if (live_ != nullptr) sockets.push_back(live_->socket());
   while (!stop.load()) {
     const bool stage_full = log_->staged_records() >= options_.max_batch_events ||
                             staged_wire_bytes_ >= options_.max_batch_bytes;
@@ -62,12 +72,21 @@ absl::Status IngestServer::Run(const std::atomic<bool>& stop) {
                                MessageSocket::WaitReadable(sockets, committer_.wake_fd(), 100));
       if (!committer_.busy()) committer_.Drain();
       if (readable[0]) GRADCAP_RETURN_IF_ERROR(ReceiveBooths());
-      if (admin_ != nullptr && readable[1]) GRADCAP_RETURN_IF_ERROR(admin_->ServeWaiting(admin_context));
+      if (admin_ != nullptr && readable[admin_index]) GRADCAP_RETURN_IF_ERROR(admin_->ServeWaiting(admin_context));
+      if (live_ != nullptr && readable[live_index]) {
+        // A subscriber's snapshot must show what its updates will build on.
+        view_->Flush(/*now=*/true);
+        live_->ServeWaiting([this] { return view_->Snapshot(); });
+      }
     }
     verdicts_.StageResults(&replies_);
     if (committer_.busy() && committer_.done()) GRADCAP_RETURN_IF_ERROR(FinishCommit());
     GRADCAP_RETURN_IF_ERROR(MaybeStartCommit());
     if (admin_ != nullptr) GRADCAP_RETURN_IF_ERROR(admin_->AnswerWaits(admin_context));
+    if (live_ != nullptr) {
+      view_->Flush();
+      live_->Tick();
+    }
     MaybeLogStats();
   }
   // Leave nothing half done: the running write, then what is still staged.

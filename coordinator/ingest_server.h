@@ -32,6 +32,8 @@
 namespace gradcap {
 
 class AdminServer;
+class LivePublisher;
+class LiveView;
 
 struct IngestOptions {
   std::string endpoint = "tcp://127.0.0.1:5555";
@@ -57,6 +59,10 @@ class IngestServer {
   void AttachBroker(ValidatorBroker* broker);
   // Serves the admin socket between groups. Call before Run().
   void AttachAdmin(AdminServer* admin);
+  // Serves live subscribers and publishes what changed after each group.
+  // Call before Run().
+  void AttachLive(LivePublisher* publisher, LiveView* view);
+  const BoothProtocol& booths() const { return booths_; }
   // Wakes Run() (any thread): the broker has results.
   void Wake();
   std::string endpoint() const;  // the bound endpoint, port resolved
@@ -86,6 +92,8 @@ class IngestServer {
   BoothProtocol booths_;
   VerdictPath verdicts_;
   AdminServer* admin_ = nullptr;
+  LivePublisher* live_ = nullptr;
+  LiveView* view_ = nullptr;
   std::vector<Reply> replies_;             // for the stage
   std::vector<Reply> committing_replies_;  // for the batch being written
   size_t staged_wire_bytes_ = 0;

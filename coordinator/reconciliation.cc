@@ -70,7 +70,7 @@ absl::StatusOr<v1::AdminRecord> PlanClose(const CaptureDay& day, const Registry&
   r.set_closed(true);
   r.set_override_used(override_used);
   v1::AdminRecord record;
-  record.set_action(override_used ? "college_close_override" : "college_close");
+  record.set_action(override_used ? kCloseOverrideAction : kCloseAction);
   record.set_source(college);
   record.set_college(college);
   record.set_rows(r.roster());

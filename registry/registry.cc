@@ -32,49 +32,50 @@ absl::Status Registry::Load() {
     }
     keys_[key.key_id()] = std::move(key);
   }
-  return keys->status();
+  GRADCAP_RETURN_IF_ERROR(keys->status());
+  students_.clear();
+  by_college_.clear();
+  auto students = store_->NewCursor(kStudentsColumn);
+  for (students->SeekToFirst(); students->Valid(); students->Next()) {
+    v1::Student s;
+    if (!s.ParseFromArray(students->value().data(), static_cast<int>(students->value().size()))) {
+      return absl::DataLossError(absl::StrCat("roster entry ", std::string(students->key()), " does not parse"));
+    }
+    by_college_[s.college()].push_back(s.student_no());
+    students_[s.student_no()] = std::move(s);
+  }
+  GRADCAP_RETURN_IF_ERROR(students->status());
+  paid_fen_.clear();
+  auto paid = store_->NewCursor(kPaidColumn);
+  for (paid->SeekToFirst(); paid->Valid(); paid->Next()) {
+    paid_fen_[std::string(paid->key())] = static_cast<int64_t>(ReadBigEndian64(paid->value()).value_or(0));
+  }
+  return paid->status();
 }
 
 std::optional<v1::Student> Registry::FindStudent(const std::string& student_no) const {
-  auto value = store_->Get(kStudentsColumn, student_no);
-  if (!value.ok() || !value->has_value()) return std::nullopt;
-  v1::Student student;
-  if (!student.ParseFromString(**value)) return std::nullopt;
-  return student;
+  auto it = students_.find(student_no);
+  if (it == students_.end()) return std::nullopt;
+  return it->second;
 }
 
 absl::StatusOr<std::vector<v1::Student>> Registry::StudentsOf(const std::string& college) const {
   std::vector<v1::Student> out;
-  auto cursor = store_->NewCursor(kStudentsColumn);
-  for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
-    v1::Student s;
-    if (!s.ParseFromArray(cursor->value().data(), static_cast<int>(cursor->value().size()))) {
-      return absl::DataLossError(absl::StrCat("roster entry ", std::string(cursor->key()), " does not parse"));
-    }
-    if (s.college() == college) out.push_back(std::move(s));
-  }
-  GRADCAP_RETURN_IF_ERROR(cursor->status());
+  auto it = by_college_.find(college);
+  if (it == by_college_.end()) return out;
+  for (const std::string& no : it->second) out.push_back(students_.at(no));
   return out;
 }
 
 absl::StatusOr<std::vector<std::string>> Registry::Colleges() const {
-  std::set<std::string> colleges;
-  auto cursor = store_->NewCursor(kStudentsColumn);
-  for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
-    v1::Student s;
-    if (!s.ParseFromArray(cursor->value().data(), static_cast<int>(cursor->value().size()))) {
-      return absl::DataLossError(absl::StrCat("roster entry ", std::string(cursor->key()), " does not parse"));
-    }
-    colleges.insert(s.college());
-  }
-  GRADCAP_RETURN_IF_ERROR(cursor->status());
-  return std::vector<std::string>(colleges.begin(), colleges.end());
+  std::vector<std::string> out;
+  for (const auto& [college, unused] : by_college_) out.push_back(college);
+  return out;
 }
 
 int64_t Registry::PaidFen(const std::string& student_no) const {
-  auto value = store_->Get(kPaidColumn, student_no);
-  if (!value.ok() || !value->has_value()) return 0;
-  return static_cast<int64_t>(ReadBigEndian64(**value).value_or(0));
+  auto it = paid_fen_.find(student_no);
+  return it == paid_fen_.end() ? 0 : it->second;
 }
 
 std::optional<std::string> Registry::ExternalCode(const std::string& code) const {
@@ -87,6 +88,12 @@ std::optional<v1::CodeKey> Registry::CodeKey(const std::string& key_id) const {
   auto it = keys_.find(key_id);
   if (it == keys_.end()) return std::nullopt;
   return it->second;
+}
+
+std::vector<std::string> Registry::Booths() const {
+  std::set<std::string> booths;
+  for (const auto& [booth, slots] : slots_) booths.insert(booth);
+  return std::vector<std::string>(booths.begin(), booths.end());
 }
 
 const std::vector<v1::ScheduleSlot>& Registry::SlotsAt(const std::string& booth) const {

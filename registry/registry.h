@@ -1,9 +1,12 @@
 // The registrar's reference data in the coordinator's database: roster,
-// payments, schedule, external (学信网) codes and code-sealing keys. Reads go
-// straight to RocksDB except the schedule, keys and amount due, which are
-// small and loaded by Load(). Not thread-safe; owned by the ingest thread.
+// payments, schedule, external (学信网) codes and code-sealing keys. Load()
+// reads the roster, each student's total paid, the schedule, the keys and the
+// amount due into memory (a day's roster is a few MB); external codes are
+// read from RocksDB when asked. Call Load() again after any import. Not
+// thread-safe; owned by the ingest thread.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,7 +26,7 @@ class Registry {
  public:
   explicit Registry(const KvStore* store) : store_(store) {}
 
-  // (Re)loads the schedule, code keys and amount due.
+  // (Re)loads everything but the external codes.
   absl::Status Load();
 
   std::optional<v1::Student> FindStudent(const std::string& student_no) const;
@@ -39,12 +42,17 @@ class Registry {
   // Windows at `booth`, in start order.
   const std::vector<v1::ScheduleSlot>& SlotsAt(const std::string& booth) const;
   bool HasSchedule() const { return !slots_.empty(); }
+  // Every booth the schedule names, in order.
+  std::vector<std::string> Booths() const;
 
  private:
   const KvStore* store_;
   int64_t amount_due_fen_ = kDefaultAmountDueFen;
   absl::flat_hash_map<std::string, std::vector<v1::ScheduleSlot>> slots_;
   absl::flat_hash_map<std::string, v1::CodeKey> keys_;
+  absl::flat_hash_map<std::string, v1::Student> students_;
+  std::map<std::string, std::vector<std::string>> by_college_;  // college → student numbers, in order
+  absl::flat_hash_map<std::string, int64_t> paid_fen_;
 };
 
 }  // namespace gradcap

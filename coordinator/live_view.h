@@ -1,0 +1,60 @@
+// What supervisors see of this coordinator, and when: turns the capture-day
+// state's changes (booths, colleges, alerts), the booths' liveness (online,
+// last heartbeat, outbox backlog) and the live view's own alerts (a booth
+// offline, a queue stuck) into LiveUpdates, and makes snapshots. Flushed by
+// the ingest loop at most every 200 ms, so its cost is bounded whatever the
+// commit rate. Ingest thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "common/clock.h"
+#include "common/event_log.h"
+#include "coordinator/booth_protocol.h"
+#include "coordinator/capture_day.h"
+#include "coordinator/live_publisher.h"
+#include "registry/registry.h"
+
+namespace gradcap {
+
+// A booth silent this long is offline (heartbeats come every second).
+inline constexpr int64_t kBoothOnlineMs = 5'000;
+inline constexpr int64_t kBoothOfflineAlertMs = 10'000;
+// The head of a queue waiting this long raises ALERT_QUEUE_STUCK.
+inline constexpr int64_t kQueueStuckMs = 10 * 60'000;
+
+class LiveView {
+ public:
+  LiveView(CaptureDay* day, const Registry* registry, const BoothProtocol* booths, const EventLog* log,
+           LivePublisher* publisher, const Clock* clock, std::string admin_endpoint);
+
+  // Publishes what changed since the last flush (at most every 200 ms
+  // unless `now` is set).
+  void Flush(bool now = false);
+  v1::LiveSnapshot Snapshot() const;
+
+ private:
+  v1::BoothState Booth(const std::string& booth) const;
+  // Online/offline transitions, backlog changes and the live alerts; adds
+  // the booths whose liveness changed to `changed`.
+  void CheckLiveness(std::set<std::string>* changed);
+
+  CaptureDay* day_;
+  const Registry* registry_;
+  const BoothProtocol* booths_;
+  const EventLog* log_;
+  LivePublisher* publisher_;
+  const Clock* clock_;
+  std::string admin_endpoint_;
+  int64_t last_flush_ms_ = 0;
+  struct Seen {
+    bool online = false;
+    uint64_t outbox_depth = 0;
+    int offline_episodes = 0;
+  };
+  absl::flat_hash_map<std::string, Seen> seen_;  // per booth
+};
+
+}  // namespace gradcap
