@@ -1,6 +1,7 @@
 #include "supervisor/stream_hub.h"
 
 #include <map>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "supervisor/view_json.h"
@@ -9,6 +10,12 @@ namespace gradcap {
 namespace {
 
 constexpr size_t kMaxChangesPerFlush = 2000;
+
+// What a change is about: (change kind, item kind, shard, key).
+std::tuple<int, int, int, std::string> ItemOf(const MergedChange& change) {
+  if (change.kind == MergedChange::Kind::kShard) return {1, 0, change.shard, ""};
+  return {0, static_cast<int>(change.item.kind), change.shard, change.item.key};
+}
 
 }  // namespace
 
@@ -56,7 +63,16 @@ void StreamHub::Flush() {
       }
       if (changes->empty()) break;
       const std::string scope_key = stream.scope.key();
+      // A change superseded later in the same batch (the same booth, alert,
+      // college or shard) is skipped: the page ends in the same state with
+      // less to render and send when a burst comes.
+      std::map<std::tuple<int, int, int, std::string>, uint64_t> last;
+      for (const MergedChange& change : *changes) last[ItemOf(change)] = change.seq;
       for (const MergedChange& change : *changes) {
+        if (last[ItemOf(change)] != change.seq) {
+          stream.sent = change.seq;
+          continue;
+        }
         auto [it, fresh] = rendered.try_emplace({change.seq, scope_key});
         if (fresh) {
           std::optional<Json> json = ChangeJson(stream.scope, change, booth_colleges);

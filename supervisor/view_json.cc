@@ -110,6 +110,10 @@ Json BoothJson(const Scope& scope, int shard, const v1::BoothState& booth, int64
   for (const v1::HourCount& hour : booth.photos_by_hour()) {
     hours.push_back({{"hour_start_ms", hour.hour_start_ms()}, {"photos", hour.photos()}});
   }
+  Json colleges = Json::array();
+  for (const std::string& college : booth.colleges()) {
+    if (scope.Sees(college)) colleges.push_back(college);
+  }
   const int waiting = static_cast<int>(queue.size());
   const Pace pace = PaceOf(booth, waiting, now_ms);
   Json out = {{"key", BoothKey(shard, booth.booth())},
@@ -117,7 +121,7 @@ Json BoothJson(const Scope& scope, int shard, const v1::BoothState& booth, int64
               {"shard", shard},
               {"online", booth.online()},
               {"last_heard_ms", booth.last_heard_ms()},
-              {"colleges", booth.colleges()},
+              {"colleges", colleges},
               {"outbox_depth", booth.outbox_depth()},
               {"current_shooting_no", booth.current_shooting_no()},
               {"waiting", waiting},

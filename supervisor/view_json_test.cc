@@ -52,7 +52,9 @@ TEST(ViewJsonTest, CollegeLeadSeesOnlyTheirStudentsOnASharedBooth) {
   EXPECT_EQ(json["waiting"], 1);
   ASSERT_EQ(json["recent"].size(), 1u);
   EXPECT_EQ(json["recent"][0]["shooting_no"], 6);
+  EXPECT_EQ(json["colleges"], Json({kInfo}));
   EXPECT_EQ(json.dump().find("李"), std::string::npos);
+  EXPECT_EQ(json.dump().find(kArts), std::string::npos);
 }
 
 TEST(ViewJsonTest, PhotosRightShowsNamesAndPhotoLinks) {
