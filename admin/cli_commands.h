@@ -39,4 +39,20 @@ int Student(AdminTarget& target, const std::string& student_no, bool json);
 int Booth(AdminTarget& target, const std::string& booth, bool json);
 int Status(AdminTarget& target, bool json);
 
+// cli_users.cc — the supervisor view's users file.
+struct UsersArgs {
+  std::string file, name, role, college;  // college: NAME[,NAME]
+  bool photos = false;                    // a college lead may see photos and unmasked names
+};
+int Users(const std::string& verb, const UsersArgs& args);
+
+// cli_watch.cc — the live view in a terminal.
+struct WatchArgs {
+  std::string endpoint;  // the coordinator's --live
+  std::string keys, as;  // CURVE: an enrolled admin
+  bool once = false;     // print the first full state and exit
+  int timeout_ms = 15000;  // --once: give up without a snapshot by then
+};
+int Watch(const WatchArgs& args);
+
 }  // namespace gradcap::cli
