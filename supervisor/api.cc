@@ -189,8 +189,9 @@ void SupervisorApi::Stream(const Caller& caller, const HttpRequest& request,
   if (after_text.empty()) run.clear();                         // nothing seen yet: snapshot first
   HttpResponse head;
   head.content_type = "text/event-stream; charset=utf-8";
-  exchange->OpenStream(head, [this, scope = caller.scope, run, after](std::shared_ptr<StreamSink> sink) {
-    hub_.Add(std::move(sink), scope, run, after);
+  exchange->OpenStream(head, [this, scope = caller.scope, run, after,
+                              token = caller.session.token](std::shared_ptr<StreamSink> sink) {
+    hub_.Add(std::move(sink), scope, run, after, [this, token] { return auth_->SessionAlive(token); });
   });
 }
 

@@ -128,6 +128,14 @@ bool Auth::CsrfOk(const Caller& caller, const HttpRequest& request) const {
 
 void Auth::Logout(const Caller& caller) { sessions_.Remove(caller.session.token); }
 
+bool Auth::SessionAlive(const std::string& token) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    (void)ReloadIfChanged();  // a removed user's sessions end here
+  }
+  return sessions_.Alive(token);
+}
+
 std::string Auth::SessionCookie(const Session& session) const {
   return absl::StrCat(kSessionCookie, "=", session.token,
                       "; Path=/; HttpOnly; SameSite=Strict; Max-Age=", options_.session_lifetime_ms / 1000,

@@ -55,6 +55,8 @@ class Auth {
   // browser names an Origin, comes from this very host.
   bool CsrfOk(const Caller& caller, const HttpRequest& request) const;
   void Logout(const Caller& caller);
+  // Whether the session is still live (open streams end with it).
+  bool SessionAlive(const std::string& token);
 
   std::string SessionCookie(const Session& session) const;
   std::string ClearedCookie() const;

@@ -50,6 +50,12 @@ std::optional<Session> SessionStore::Use(const std::string& token) {
   return it->second;
 }
 
+bool SessionStore::Alive(const std::string& token) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(token);
+  return it != sessions_.end() && it->second.expires_ms > clock_->NowMs();
+}
+
 void SessionStore::Remove(const std::string& token) {
   std::lock_guard<std::mutex> lock(mu_);
   sessions_.erase(token);

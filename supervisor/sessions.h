@@ -32,6 +32,8 @@ class SessionStore {
   // The live session for `token` (its idle time restarted); nullopt when
   // there is none or it expired (then it is gone).
   std::optional<Session> Use(const std::string& token);
+  // Whether `token` is a live session, without counting this as use.
+  bool Alive(const std::string& token) const;
   void Remove(const std::string& token);
   // Ends every session of `user` (removed, or password changed).
   void RemoveUser(const std::string& user);

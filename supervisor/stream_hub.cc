@@ -29,8 +29,10 @@ std::string StreamHub::SnapshotEvent(const Scope& scope, uint64_t* seq) const {
   return SseEvent("snapshot", snapshot.seq, SnapshotJson(scope, snapshot).dump());
 }
 
-void StreamHub::Add(std::shared_ptr<StreamSink> sink, Scope scope, const std::string& run, uint64_t after) {
+void StreamHub::Add(std::shared_ptr<StreamSink> sink, Scope scope, const std::string& run, uint64_t after,
+                    std::function<bool()> alive) {
   Stream stream;
+  stream.alive = std::move(alive);
   stream.sink = std::move(sink);
   stream.scope = std::move(scope);
   stream.sent = after;
@@ -90,7 +92,11 @@ void StreamHub::Flush() {
 
 void StreamHub::Ping() {
   for (Stream& stream : streams_) {
-    if (stream.sink->open()) stream.sink->Write(": ping\n\n");
+    if (stream.alive && !stream.alive()) {
+      stream.sink->Close();  // the page hears the stream end, asks /api/me and shows the login
+    } else if (stream.sink->open()) {
+      stream.sink->Write(": ping\n\n");
+    }
   }
   std::erase_if(streams_, [](const Stream& s) { return !s.sink->open(); });
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,10 +24,13 @@ class StreamHub {
 
   // A new stream that has seen everything up to `after` of run `run` (a
   // snapshot first when that is not this view's run or no longer held).
-  void Add(std::shared_ptr<StreamSink> sink, Scope scope, const std::string& run, uint64_t after);
+  // `alive` says whether its session still holds (checked at each Ping).
+  void Add(std::shared_ptr<StreamSink> sink, Scope scope, const std::string& run, uint64_t after,
+           std::function<bool()> alive = nullptr);
   // Sends every stream what it has not seen; drops closed streams.
   void Flush();
-  // A comment line to each stream, so proxies and dead peers show up.
+  // A comment line to each stream, so proxies and dead peers show up; a
+  // stream whose session ended is closed.
   void Ping();
   size_t size() const { return streams_.size(); }
 
@@ -36,6 +40,7 @@ class StreamHub {
     Scope scope;
     uint64_t sent = 0;
     bool needs_snapshot = false;
+    std::function<bool()> alive;
   };
   std::string SnapshotEvent(const Scope& scope, uint64_t* seq) const;
 

@@ -234,6 +234,18 @@ TEST_F(SupervisorApiTest, StreamSendsChangesAndResumesWithoutLossOrDoubles) {
   EXPECT_EQ(stream.Next(5000)->event, "snapshot");
 }
 
+TEST_F(SupervisorApiTest, LogoutEndsTheSessionAndItsOpenStream) {
+  Login office = LogIn("office");
+  SseReader stream;
+  ASSERT_EQ(stream.Open(port_, "/api/stream", office.get()), 200);
+  ASSERT_EQ(stream.Next(5000)->event, "snapshot");
+  ASSERT_EQ(HttpCall(port_, "POST", "/api/logout", "", office.post()).status, 200);
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/snapshot", "", office.get()).status, 401);
+  service_->Tick();
+  for (int i = 0; i < 50 && !stream.closed(); ++i) stream.Next(100);
+  EXPECT_TRUE(stream.closed());
+}
+
 TEST_F(SupervisorApiTest, CollegeLeadStreamCarriesNothingOfOtherColleges) {
   Login lead = LogIn("infolead");
   SseReader stream;
