@@ -73,4 +73,20 @@ struct ExportFlags {
 int Export(const std::string& db, const ExportFlags& flags);
 int Report(const std::string& db, const std::string& out_dir, bool thumbnails);
 
+// cli_users.cc — the supervisor view's users file.
+struct UsersArgs {
+  std::string file, name, role, college;  // college: NAME[,NAME]
+  bool photos = false;                    // a college lead may see photos and unmasked names
+};
+int Users(const std::string& verb, const UsersArgs& args);
+
+// cli_watch.cc — the live view in a terminal.
+struct WatchArgs {
+  std::string endpoint;  // the coordinator's --live
+  std::string keys, as;  // CURVE: an enrolled admin
+  bool once = false;     // print the first full state and exit
+  int timeout_ms = 15000;  // --once: give up without a snapshot by then
+};
+int Watch(const WatchArgs& args);
+
 }  // namespace gradcap::cli

@@ -57,6 +57,15 @@ ABSL_FLAG(bool, force, false, "export: also photos that failed their checks or h
 ABSL_FLAG(bool, thumbnails, false, "report: show each student's photo on file (small copies in thumbs/).");
 ABSL_FLAG(std::string, model, "/usr/share/dlib/shape_predictor_68_face_landmarks.dat",
           "export: the landmark model that frames captures not already 480 × 640.");
+ABSL_FLAG(std::string, users, "", "users: the supervisor view's users file.");
+ABSL_FLAG(std::string, name, "", "users: the user's name.");
+ABSL_FLAG(std::string, role, "", "users add: office (sees every college) or college (a college lead).");
+ABSL_FLAG(bool, photos, false, "users add: a college lead may see photos and unmasked names (office always may).");
+ABSL_FLAG(bool, once, false, "watch: print the state once and exit.");
+ABSL_FLAG(std::string, live, "",
+          "drill: serve the supervisor view of the rehearsal at HOST:PORT (with --users FILE).");
+ABSL_FLAG(std::string, live_feed, "",
+          "drill: bind the coordinator's live feed at this endpoint (for a supervisor started elsewhere).");
 
 namespace {
 
@@ -98,8 +107,16 @@ constexpr char kUsage[] =
     "                                   and retake-needed.csv (the 补拍 list); never overwrites\n"
     "  report --db DIR --out DIR [--thumbnails]\n"
     "                                   the day in HTML (open index.html, no server) and CSVs\n"
+    "The live view:\n"
+    "  watch --coordinator LIVE_ENDPOINT [--keys DIR --as ADMIN] [--once]\n"
+    "                                   every booth, queue, alert and head count in the terminal\n"
+    "  users add --users FILE --name NAME --role office|college [--college 学院[,学院]] [--photos]\n"
+    "  users passwd|remove --users FILE --name NAME;  users list --users FILE\n"
+    "                                   who may log in to the supervisor page (password on stdin)\n"
     "Rehearsals and keys:\n"
-    "  drill FILE.json [--json] [--db DIR]   a scripted capture day with real processes (README)\n"
+    "  drill FILE.json [--json] [--db DIR] [--live 127.0.0.1:PORT --users FILE] [--live_feed ENDPOINT]\n"
+    "                                   a scripted capture day with real processes (README); --live\n"
+    "                                   serves the supervisor view of it\n"
     "  transport-keys init --keys DIR   make the coordinator's CURVE key pair\n"
     "  transport-keys enroll --keys DIR --booth ID | --admin NAME [--replace]\n"
     "                                   make and enrol a booth's (or an administrator's) key pair; copy\n"
@@ -169,6 +186,9 @@ int Drill(const std::string& file) {
   gradcap::DrillOptions options;
   options.file = file;
   options.db_dir = absl::GetFlag(FLAGS_db);
+  options.live_listen = absl::GetFlag(FLAGS_live);
+  options.users_file = absl::GetFlag(FLAGS_users);
+  options.live_feed = absl::GetFlag(FLAGS_live_feed);
   auto report = gradcap::RunDrill(options);
   if (!report.ok()) {
     std::fprintf(stderr, "gradcap drill: %s\n", std::string(report.status().message()).c_str());
@@ -218,7 +238,8 @@ int main(int argc, char** argv) {
       {"audit replay", 2},  {"audit student", 3},   {"audit checkpoint", 2}, {"audit checkpoint export", 3},
       {"keys public", 2},   {"export", 1},          {"report", 1},
       {"reconcile", 1},     {"close", 1},           {"status", 1},          {"student", 2},
-      {"booth", 2},         {"drill", 2}};
+      {"booth", 2},         {"drill", 2},           {"watch", 1},           {"users add", 2},
+      {"users remove", 2},  {"users passwd", 2},    {"users list", 2}};
   std::string matched = arity.count(command) ? command : arity.count(first) ? first : "";
   if (matched.empty()) {
     std::fprintf(stderr, "%s", kUsage);
@@ -235,6 +256,23 @@ int main(int argc, char** argv) {
   }
   const std::string operand = arg(arity.at(matched) - 1);
   if (matched == "drill") return Drill(operand);
+  if (matched.rfind("users ", 0) == 0) {
+    cli::UsersArgs users;
+    users.file = absl::GetFlag(FLAGS_users);
+    users.name = absl::GetFlag(FLAGS_name);
+    users.role = absl::GetFlag(FLAGS_role);
+    users.college = absl::GetFlag(FLAGS_college);
+    users.photos = absl::GetFlag(FLAGS_photos);
+    return cli::Users(words[1], users);
+  }
+  if (matched == "watch") {
+    cli::WatchArgs watch;
+    watch.endpoint = absl::GetFlag(FLAGS_coordinator);
+    watch.keys = absl::GetFlag(FLAGS_keys);
+    watch.as = absl::GetFlag(FLAGS_as).empty() ? "supervisor" : absl::GetFlag(FLAGS_as);
+    watch.once = absl::GetFlag(FLAGS_once);
+    return cli::Watch(watch);
+  }
   if (matched == "audit verify") {
     return cli::AuditVerify(db, {absl::GetFlag(FLAGS_checkpoint), absl::GetFlag(FLAGS_public_key)}, json);
   }

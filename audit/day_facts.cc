@@ -30,6 +30,20 @@ void Gather(const v1::LogRecord& r, DayFacts* facts) {
       StudentFacts& s = facts->students[student];
       s.photo_log_seq = r.log_seq();
       s.photo_at_ms = at;
+    } else if (e.has_override_verdict()) {
+      OverrideFact o;
+      o.log_seq = r.log_seq();
+      o.at_ms = at;
+      o.booth = e.id().booth();
+      o.student_no = student;
+      o.operator_name = e.override_verdict().operator_();
+      o.reason = e.override_verdict().reason();
+      o.shooting_no = a.binding().shooting_no();
+      for (const std::string& id : e.override_verdict().check_ids()) {
+        o.checks.push_back(id);
+        facts->overrides_by_check[id]++;
+      }
+      facts->overrides.push_back(std::move(o));
     } else if (e.has_absent() && !student.empty()) {
       StudentFacts& s = facts->students[student];
       s.absent_log_seq = r.log_seq();

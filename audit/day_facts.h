@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "audit/audit_db.h"
@@ -44,12 +45,23 @@ struct SignedClose {
   v1::Reconciliation head_count;
 };
 
+// An operator's override at the booth (/ok REASON), as accepted.
+struct OverrideFact {
+  uint64_t log_seq = 0;
+  int64_t at_ms = 0;
+  std::string booth, student_no, operator_name, reason;
+  uint32_t shooting_no = 0;
+  std::vector<std::string> checks;  // the checks overruled
+};
+
 struct DayFacts {
   std::map<std::string, StudentFacts> students;
   std::map<std::pair<std::string, std::string>, HourCounts> throughput;  // (booth, "2024-09-21 09") →
   std::map<std::pair<std::string, std::string>, uint32_t> refusals;      // (reason, booth) → count
   std::map<std::string, CheckCounts> checks;                             // check id →
   std::map<std::string, SignedClose> closes;                             // college → its last close
+  std::vector<OverrideFact> overrides;                                   // in log order
+  std::map<std::string, uint32_t> overrides_by_check;                    // check id → overrides naming it
   uint32_t verdicts = 0;
   uint32_t failed_verdicts = 0;
   int64_t first_ms = 0, last_ms = 0;  // booth events

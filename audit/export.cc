@@ -89,9 +89,12 @@ class Exporter {
         ++counts.absent;
         continue;
       }
-      const std::string verdict = CodeName(st.verdict);
+      // A failed photo the operator let through at the booth (/ok REASON) is
+      // the student's photo: it goes to the upload like a passing one.
+      const bool by_operator = st.verdict == v1::VERDICT_FAIL && st.overridden;
+      const std::string verdict = by_operator ? std::string("passed_by_operator") : CodeName(st.verdict);
       const std::string at = LocalTimeText(facts.photo_at_ms);
-      if (st.verdict != v1::VERDICT_PASS) {
+      if (st.verdict != v1::VERDICT_PASS && !by_operator) {
         retake +=
             CsvLine({s.student_no(), masked, verdict,
                      st.verdict == v1::VERDICT_FAIL ? absl::StrJoin(st.failed_checks, " ") : "no verdict yet",

@@ -21,17 +21,9 @@
 namespace gradcap {
 namespace {
 
-std::vector<std::string> Counts(const v1::Reconciliation& r) {
-  return {absl::StrCat(r.roster()),          absl::StrCat(r.paid()),
-          absl::StrCat(r.scanned()),         absl::StrCat(r.photographed()),
-          absl::StrCat(r.passed()),          absl::StrCat(r.failed_pending_retake()),
-          absl::StrCat(r.verdict_pending()), absl::StrCat(r.absent()),
-          absl::StrCat(r.waiting()),         absl::StrCat(r.not_scanned())};
-}
-
 std::string ReconciliationCsv(const DayReport& r) {
-  const std::vector<std::string> counts = {"roster", "paid",    "scanned", "photographed", "passed",
-                                           "failed", "pending", "absent",  "waiting",      "not_scanned"};
+  const std::vector<std::string> counts = {"roster",  "paid",   "scanned", "photographed", "passed", "passed_by_operator",
+                                           "failed",  "pending", "absent", "waiting",      "not_scanned"};
   std::vector<std::string> header = {"college"};
   header.insert(header.end(), counts.begin(), counts.end());
   header.insert(header.end(), {"closed", "signed_at_record", "signed_by", "signed_at"});
@@ -39,12 +31,12 @@ std::string ReconciliationCsv(const DayReport& r) {
   std::string out = absl::StrCat(kCsvUtf8Bom, CsvLine(header));
   for (const CollegeReport& c : r.colleges) {
     std::vector<std::string> row = {c.now.college()};
-    for (const std::string& n : Counts(c.now)) row.push_back(n);
+    for (const std::string& n : CountCells(c.now)) row.push_back(n);
     row.push_back(c.now.closed() ? "yes" : "no");
     if (c.signed_close) {
       row.insert(row.end(), {absl::StrCat(c.signed_close->log_seq), c.signed_close->actor,
                              LocalTimeText(c.signed_close->at_ms)});
-      for (const std::string& n : Counts(c.signed_close->head_count)) row.push_back(n);
+      for (const std::string& n : CountCells(c.signed_close->head_count)) row.push_back(n);
     } else {
       row.resize(header.size());
     }
@@ -80,12 +72,23 @@ std::string ThroughputCsv(const DayFacts& f) {
   return out;
 }
 
+std::string OverridesCsv(const DayFacts& f) {
+  std::string out = absl::StrCat(
+      kCsvUtf8Bom, CsvLine({"log_seq", "time", "booth", "student_no", "shooting_no", "operator", "checks", "reason"}));
+  for (const OverrideFact& o : f.overrides) {
+    out += CsvLine({absl::StrCat(o.log_seq), LocalTimeText(o.at_ms), o.booth, o.student_no,
+                    absl::StrCat(o.shooting_no), o.operator_name, absl::StrJoin(o.checks, " "), o.reason});
+  }
+  return out;
+}
+
 std::string FailedChecksCsv(const DayFacts& f) {
   std::string out =
-      absl::StrCat(kCsvUtf8Bom, CsvLine({"check", "severity", "failed", "undetermined", "verdicts"}));
+      absl::StrCat(kCsvUtf8Bom, CsvLine({"check", "severity", "failed", "undetermined", "verdicts", "overridden"}));
   for (const auto& [check, c] : f.checks) {
     out += CsvLine({check, c.reject ? "reject" : "warn", absl::StrCat(c.failed), absl::StrCat(c.undetermined),
-                    absl::StrCat(f.verdicts)});
+                    absl::StrCat(f.verdicts),
+                    absl::StrCat(f.overrides_by_check.count(check) ? f.overrides_by_check.at(check) : 0)});
   }
   return out;
 }
@@ -149,6 +152,7 @@ absl::StatusOr<ReportSummary> WriteReport(const std::string& db_dir, const Repor
   GRADCAP_RETURN_IF_ERROR(out->Write("alerts.csv", AlertsCsv(report)));
   GRADCAP_RETURN_IF_ERROR(out->Write("throughput.csv", ThroughputCsv(report.facts)));
   GRADCAP_RETURN_IF_ERROR(out->Write("failed_checks.csv", FailedChecksCsv(report.facts)));
+  GRADCAP_RETURN_IF_ERROR(out->Write("overrides.csv", OverridesCsv(report.facts)));
   GRADCAP_RETURN_IF_ERROR(out->Commit());
   return summary;
 }

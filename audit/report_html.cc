@@ -101,18 +101,10 @@ std::string Row(const std::vector<std::string>& cells, bool header = false) {
   return out + "</tr>\n";
 }
 
-std::vector<std::string> CountCells(const v1::Reconciliation& r) {
-  return {absl::StrCat(r.roster()),          absl::StrCat(r.paid()),
-          absl::StrCat(r.scanned()),         absl::StrCat(r.photographed()),
-          absl::StrCat(r.passed()),          absl::StrCat(r.failed_pending_retake()),
-          absl::StrCat(r.verdict_pending()), absl::StrCat(r.absent()),
-          absl::StrCat(r.waiting()),         absl::StrCat(r.not_scanned())};
-}
-
 const std::vector<std::string>& CountHeader() {
   static const std::vector<std::string> header = {
       "名单 roster",   "已缴费 paid",    "已刷码 scanned", "已拍摄 photographed", "合格 passed",
-      "待重拍 failed", "待审核 pending", "缺席 absent",    "排队中 waiting",      "未刷码 not scanned"};
+      "人工放行 passed by operator", "待重拍 failed", "待审核 pending", "缺席 absent",    "排队中 waiting",      "未刷码 not scanned"};
   return header;
 }
 
@@ -139,6 +131,15 @@ std::string ReconciliationTable(const DayReport& r) {
 }
 
 }  // namespace
+
+std::vector<std::string> CountCells(const v1::Reconciliation& r) {
+  return {absl::StrCat(r.roster()),          absl::StrCat(r.paid()),
+          absl::StrCat(r.scanned()),         absl::StrCat(r.photographed()),
+          absl::StrCat(r.passed()),          absl::StrCat(r.passed_by_operator()),
+          absl::StrCat(r.failed_pending_retake()),
+          absl::StrCat(r.verdict_pending()), absl::StrCat(r.absent()),
+          absl::StrCat(r.waiting()),         absl::StrCat(r.not_scanned())};
+}
 
 std::string CollegePageName(size_t index) { return absl::StrCat("college-", index + 1, ".html"); }
 
@@ -169,6 +170,19 @@ std::string IndexHtml(const DayReport& r) {
   std::sort(failed.begin(), failed.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   absl::StrAppend(&body, "<h2>未通过的检查 Failed checks by type (", f.verdicts, " verdicts, ",
                   f.failed_verdicts, " failed)</h2>\n", BarChart(failed));
+  absl::StrAppend(&body, "<h2>人工放行 Operator overrides (", f.overrides.size(), ")</h2>\n");
+  if (!f.overrides.empty()) {
+    std::vector<std::pair<std::string, double>> by_check;
+    for (const auto& [check, n] : f.overrides_by_check) by_check.push_back({check, static_cast<double>(n)});
+    std::sort(by_check.begin(), by_check.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    absl::StrAppend(&body, "<p>By check overruled (for the next calibration):</p>\n", BarChart(by_check),
+                    "<table>\n", Row({"record", "time", "booth", "number", "operator", "checks", "reason"}, true));
+    for (const OverrideFact& o : f.overrides) {
+      body += Row({absl::StrCat(o.log_seq), LocalTimeText(o.at_ms), o.booth, absl::StrCat(o.shooting_no),
+                   o.operator_name, absl::StrJoin(o.checks, ", "), o.reason});
+    }
+    body += "</table>\n";
+  }
   absl::StrAppend(&body, "<h2>预警 Alerts (", r.alerts.size(), ")</h2>\n<table>\n",
                   Row({"record", "time", "booth", "kind", "numbers", "detail"}, true));
   for (const CaptureDay::AlertEntry& a : r.alerts) {
@@ -179,7 +193,8 @@ std::string IndexHtml(const DayReport& r) {
       &body,
       "</table>\n<p>CSV: <a href=\"reconciliation.csv\">reconciliation</a>, <a "
       "href=\"refusals.csv\">refusals</a>, <a href=\"alerts.csv\">alerts</a>, <a "
-      "href=\"throughput.csv\">throughput</a>, <a href=\"failed_checks.csv\">failed checks</a>.</p>\n");
+      "href=\"throughput.csv\">throughput</a>, <a href=\"failed_checks.csv\">failed checks</a>, <a "
+      "href=\"overrides.csv\">overrides</a>.</p>\n");
   return Page("毕业生图像采集 Capture day report", body);
 }
 

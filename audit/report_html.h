@@ -25,6 +25,10 @@ struct DayReport {
   std::vector<CaptureDay::AlertEntry> alerts;
 };
 
+// A head count's numbers, in the order of the reports' columns: roster, paid,
+// scanned, photographed, passed, passed by the operator, failed, pending,
+// absent, waiting, not scanned.
+std::vector<std::string> CountCells(const v1::Reconciliation& r);
 std::string CollegePageName(size_t index);  // "college-1.html", …
 std::string IndexHtml(const DayReport& report);
 std::string CollegeHtml(const DayReport& report, size_t index);

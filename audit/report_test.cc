@@ -44,15 +44,15 @@ TEST_F(ReportTest, TheCsvsCountTheDay) {
   EXPECT_EQ(summary->students, 60);
   const std::vector<CsvRow> rec = Rows("reconciliation.csv");
   ASSERT_EQ(rec.size(), 2u);
-  // college, roster, paid, scanned, photographed, passed, failed, pending, absent, waiting, not_scanned,
-  // closed, …
-  const std::vector<std::string> info(rec[0].fields.begin(), rec[0].fields.begin() + 12);
-  const std::vector<std::string> expected = {"信息工程学院", "30", "29", "5", "3", "2", "1", "0", "1", "1",
+  // college, roster, paid, scanned, photographed, passed, passed_by_operator, failed, pending, absent,
+  // waiting, not_scanned, closed, …
+  const std::vector<std::string> info(rec[0].fields.begin(), rec[0].fields.begin() + 13);
+  const std::vector<std::string> expected = {"信息工程学院", "30", "29", "5", "3", "2", "0", "1", "0", "1", "1",
                                              "25",           "yes"};
   EXPECT_EQ(info, expected);
-  EXPECT_EQ(rec[0].fields[12], std::to_string(sample_.at["close"]));  // signed at record
-  EXPECT_EQ(rec[0].fields[13], "wang");
-  EXPECT_EQ(rec[1].fields[11], "no");
+  EXPECT_EQ(rec[0].fields[13], std::to_string(sample_.at["close"]));  // signed at record
+  EXPECT_EQ(rec[0].fields[14], "wang");
+  EXPECT_EQ(rec[1].fields[12], "no");
   std::map<std::string, int> refusals;
   for (const CsvRow& r : Rows("refusals.csv")) refusals[r.fields[0]] += std::stoi(r.fields[2]);
   const std::map<std::string, int> expected_refusals = {{"duplicate_scan", 1},

@@ -18,6 +18,7 @@ const char* WhatOf(const v1::BoothEvent& e) {
   if (e.has_photo()) return "photo";
   if (e.has_retake()) return "retake";
   if (e.has_absent()) return "absent";
+  if (e.has_override_verdict()) return "override";
   return "event";
 }
 
@@ -66,6 +67,13 @@ class Storyteller {
     if (ev.has_absent()) {
       e->set_detail(
           absl::StrCat("reason given: ", ev.absent().reason(), e->detail().empty() ? "" : "; ", e->detail()));
+    }
+    if (ev.has_override_verdict()) {
+      const v1::Override& o = ev.override_verdict();
+      e->set_detail(absl::StrCat("operator ", o.operator_().empty() ? ev.id().booth() : o.operator_(),
+                                 " overruled ", absl::StrJoin(o.check_ids(), ", "), ": \"", o.reason(), "\"",
+                                 e->detail().empty() ? "" : "; ", e->detail()));
+      e->set_photo_sha256(ToHex(o.photo_sha256()));
     }
     const v1::Photo* photo = ev.has_photo() ? &ev.photo() : ev.has_retake() ? &ev.retake() : nullptr;
     if (photo != nullptr) {

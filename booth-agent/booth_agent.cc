@@ -232,7 +232,7 @@ absl::Status BoothAgent::Overrule(const std::string& reason) {
   o->set_photo_sha256(shown.photo_sha256());
   for (const v1::CheckResult& c : shown.problems()) o->add_check_ids(c.id());
   o->set_reason(reason);
-  o->set_operator_(config_.operator_name);
+  o->set_operator_(config_.operator_name.empty() ? absl::StrCat("booth ", config_.booth) : config_.operator_name);
   Say(absl::StrCat("photo #", shown.shooting_no(), ": passed by the operator — ", reason));
   return Store(std::move(event));
 }

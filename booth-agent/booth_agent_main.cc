@@ -29,7 +29,8 @@
 
 ABSL_FLAG(std::string, booth, "", "This booth's id, e.g. B1 (1–64 bytes of UTF-8, no spaces, no /, not starting with .).");
 ABSL_FLAG(std::string, operator_name, "",
-          "Who operates this booth today (a name or staff number): logged with every verdict they overrule.");
+          "Who operates this booth today (a name or staff number): logged with every verdict they overrule "
+          "(default: \"booth ID\").");
 ABSL_FLAG(std::string, colleges, "", "The college(s) shooting at this booth, shown to the operator.");
 ABSL_FLAG(std::string, coordinator, "tcp://127.0.0.1:5555", "The coordinator's ZeroMQ endpoint.");
 ABSL_FLAG(std::string, outbox, "", "Directory of this booth's durable outbox (created if missing).");

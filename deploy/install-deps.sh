@@ -14,9 +14,32 @@ PACKAGES=(
   libsodium-dev libssl-dev tzdata
   libopencv-dev libzxing-dev opencv-data
   libdlib-dev libdlib-data
-  # tests (curl: the photo corpus's npm sources when npm is absent)
+  # the supervisor view (HTTP: Boost.Beast; JSON)
+  libboost-dev nlohmann-json3-dev
+  # tests (curl: the photo corpus's npm sources when npm is absent; chromium and
+  # node: the supervisor page in a headless browser; a CJK font for its screenshots)
   libgtest-dev libgmock-dev curl ca-certificates
+  chromium nodejs fonts-wqy-zenhei
 )
+# npm: Debian's package, unless node already brings its own (a nodejs build
+# that bundles npm conflicts with Debian's npm package).
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(npm)
+fi
+
+# The browser test's driver, pinned in tests/browser/package-lock.json
+# (playwright-core only: it drives Debian's chromium; no browser download).
+install_browser_driver() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+  if [ -d "$dir/node_modules/playwright-core" ] &&
+     grep -q "\"version\": \"$(sed -n 's/.*"playwright-core": "\(.*\)".*/\1/p' "$dir/package.json")\"" \
+       "$dir/node_modules/playwright-core/package.json"; then
+    return 0
+  fi
+  echo "install-deps: npm ci in tests/browser (playwright-core)"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -27,6 +50,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
+  install_browser_driver
   exit 0
 fi
 
@@ -40,3 +64,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_browser_driver

@@ -14,7 +14,9 @@
 #      a late payment that lets S2021008's next scan through, a close refused
 #      while students wait and one with an override, a student's state;
 #      then `gradcap audit verify` proves every event arrived once, in order;
-#   5. photo checks: `validator check` explains a good and two bad photos
+#   5. the supervisor view (supervisor, a web page) watches it all live:
+#      its URL and a generated login are printed at the start;
+#   6. photo checks: `validator check` explains a good and two bad photos
 #      (made from package sample photos by tests/photos/make-corpus.sh), and
 #      `gradcap drill` rehearses a booth with photos, two validators (one
 #      killed midway), verdicts and the head count;
@@ -23,7 +25,7 @@
 #      key, the upload folder with the 补拍 list, and the HTML report.
 #
 #   deploy/quickstart.sh                 run the day, verify, stop
-#   deploy/quickstart.sh --keep-running  leave the coordinator up afterwards
+#   deploy/quickstart.sh --keep-running  leave the coordinator and the supervisor view up afterwards
 # State goes to ${GRADCAP_DAY_DIR:-./capture-day} (wiped at the start).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +41,8 @@ DAY=${GRADCAP_DAY_DIR:-$ROOT/capture-day}
 PORT=${GRADCAP_PORT:-5555}
 ENDPOINT=tcp://127.0.0.1:$PORT
 ADMIN=tcp://127.0.0.1:${GRADCAP_ADMIN_PORT:-$((PORT + 3))}
+LIVE=tcp://127.0.0.1:${GRADCAP_LIVE_PORT:-$((PORT + 4))}
+VIEW=127.0.0.1:${GRADCAP_VIEW_PORT:-8080}
 CLOCK=2024-09-21T09:00+08:00
 
 rm -rf "$DAY"
@@ -62,12 +66,14 @@ for b in B1 B2 B3; do
   "$GRADCAP" transport-keys enroll --keys "$DAY/keys" --booth "$b" >/dev/null
 done
 "$GRADCAP" transport-keys enroll --keys "$DAY/keys" --admin registrar >/dev/null
+"$GRADCAP" transport-keys enroll --keys "$DAY/keys" --admin supervisor >/dev/null
 # The registrar's commands on the running coordinator (enrolled admin key).
 admin() { "$GRADCAP" "$@" --coordinator "$ADMIN" --keys "$DAY/keys" --as registrar; }
 
 start_coordinator() {
   rm -f "$DAY/coordinator.ready"
-  "$BIN/coordinator/coordinator" --db "$DAY/coordinator-db" --listen "$ENDPOINT" --admin "$ADMIN" --keys "$DAY/keys" \
+  "$BIN/coordinator/coordinator" --db "$DAY/coordinator-db" --listen "$ENDPOINT" --admin "$ADMIN" --live "$LIVE" \
+    --keys "$DAY/keys" \
     --clock_start "$CLOCK" --ready_file "$DAY/coordinator.ready" --stats_interval_ms 5000 \
     >>"$DAY/logs/coordinator.log" 2>&1 &
   COORD=$!
@@ -82,8 +88,25 @@ start_coordinator() {
   exit 1
 }
 
-echo "== coordinator on $ENDPOINT, admin socket $ADMIN (both CURVE), rehearsal clock $CLOCK"
+echo "== coordinator on $ENDPOINT, admin socket $ADMIN, live feed $LIVE (all CURVE), rehearsal clock $CLOCK"
 start_coordinator
+
+# The supervisor view: an office login with a generated password, the page
+# served on $VIEW, signed in to the coordinator with the enrolled supervisor key.
+VIEW_PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | head -c 12)
+printf '%s\n' "$VIEW_PASSWORD" | "$GRADCAP" users add --users "$DAY/users.json" --name office --role office >/dev/null
+rm -f "$DAY/supervisor.ready"
+"$BIN/supervisor/supervisor" --coordinator "$LIVE" --listen "$VIEW" --users "$DAY/users.json" --keys "$DAY/keys" \
+  --as supervisor --ready_file "$DAY/supervisor.ready" >>"$DAY/logs/supervisor.log" 2>&1 &
+SUPERVISOR=$!
+pids+=("$SUPERVISOR")
+for _ in $(seq 200); do [ -s "$DAY/supervisor.ready" ] && break; sleep 0.05; done
+if [ ! -s "$DAY/supervisor.ready" ]; then
+  echo "quickstart: the supervisor did not start; see $DAY/logs/supervisor.log" >&2
+  tail -5 "$DAY/logs/supervisor.log" >&2
+  exit 1
+fi
+echo "== supervisor view: $(cat "$DAY/supervisor.ready")  log in as office / $VIEW_PASSWORD (more users: gradcap users add)"
 booths=()
 run_booth() {
   local booth=$1 college=$2 other=$3
@@ -184,8 +207,10 @@ if [ "$KEEP" = 1 ]; then
   start_coordinator
   trap - EXIT
   echo
+  echo "supervisor view still at $(cat "$DAY/supervisor.ready") (office / $VIEW_PASSWORD; pid $SUPERVISOR);"
+  echo "in a terminal: $GRADCAP watch --coordinator $LIVE --keys $DAY/keys --as supervisor"
   echo "coordinator still running (pid $COORD) on $ENDPOINT. Run a scanner booth and type or scan codes"
   echo "(payloads are in $DAY/codes/codes.csv; the PNGs are what phones show):"
   echo "  $BIN/booth-agent/booth-agent --booth B3 --outbox $DAY/outbox-B3 --coordinator $ENDPOINT --keys $DAY/keys --stdin_scans"
-  echo "Stop it with: kill $COORD; then verify with: $GRADCAP audit verify --db $DAY/coordinator-db"
+  echo "Stop them with: kill $COORD $SUPERVISOR; then verify with: $GRADCAP audit verify --db $DAY/coordinator-db"
 fi

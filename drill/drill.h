@@ -20,6 +20,15 @@ struct DrillOptions {
   std::string validator_bin;   // empty: ../validator/validator or next to this program
   int verdict_timeout_ms = 60000;  // how long to wait at the end for photos' verdicts
   int step_timeout_ms = 30000; // how long one step may take to be delivered
+  // The supervisor view of the rehearsal: `live_listen` (HOST:PORT) starts a
+  // supervisor serving there for the users in `users_file`; `live_feed`
+  // binds the coordinator's live feed at that endpoint (for a supervisor
+  // started elsewhere, e.g. over several drills as shards). Either logs each
+  // step as it is played.
+  std::string live_listen;
+  std::string users_file;
+  std::string live_feed;
+  std::string supervisor_bin;  // empty: ../supervisor/supervisor or next to this program
 };
 
 // Reads and checks a drill file; errors name the step (counting from 0).

@@ -64,7 +64,8 @@ absl::StatusOr<v1::DrillFile> LoadDrill(const std::string& path) {
     const int actions = !s.scan().empty() + !s.scan_payload().empty() + s.sign() + !s.photo().empty() +
                         !s.retake().empty() + s.absent() + !s.kill().empty() + !s.start().empty() +
                         !s.offline().empty() + !s.online().empty() + (s.wait_ms() > 0) + !s.close().empty() +
-                        !s.import_payments().empty() + !s.head_count().empty() + !s.ok().empty();
+                        !s.import_payments().empty() + !s.head_count().empty() + !s.ok().empty() +
+                        !s.hold().empty();
     if (actions != 1) return StepError(i, absl::StrCat("a step does exactly one thing; this one does ", actions));
     const bool at_booth = !s.scan().empty() || !s.scan_payload().empty() || s.sign() || !s.photo().empty() ||
                           !s.retake().empty() || s.absent() || !s.ok().empty();

@@ -34,6 +34,7 @@
 #include "drill/drill.h"
 #include "drill/drill_booth.h"
 #include "drill/drill_internal.h"
+#include "drill/drill_live.h"
 #include "common/log_format.h"
 #include "registry/registry.h"
 #include "registry/registry_import.h"
@@ -103,8 +104,9 @@ class Drill {
 
   DrillOptions options_;
   v1::DrillFile file_;
-  std::string work_, db_, endpoint_, validator_endpoint_, admin_endpoint_, coordinator_bin_, booth_bin_,
-      validator_bin_;
+  std::string work_, db_, endpoint_, validator_endpoint_, admin_endpoint_, live_endpoint_, coordinator_bin_,
+      booth_bin_, validator_bin_;
+  DrillSupervisor supervisor_;
   std::unique_ptr<AdminTarget> admin_;
   ChildProcess coordinator_;
   std::vector<std::unique_ptr<ChildProcess>> validators_;
@@ -188,6 +190,13 @@ absl::Status Drill::Prepare() {
   endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreePort());
   validator_endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreePort());
   admin_endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreePort());
+  live_endpoint_ = options_.live_feed;
+  if (live_endpoint_.empty() && !options_.live_listen.empty()) {
+    live_endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreePort());
+  }
+  if (!options_.live_listen.empty() && options_.users_file.empty()) {
+    return absl::InvalidArgumentError("--live needs --users FILE (gradcap users add)");
+  }
   RemoteOptions remote;
   remote.endpoint = admin_endpoint_;
   remote.actor = "drill";
@@ -207,6 +216,10 @@ absl::Status Drill::StartCoordinator() {
   if (!validators_.empty()) {
     args.push_back("--validators");
     args.push_back(validator_endpoint_);
+  }
+  if (!live_endpoint_.empty()) {
+    args.push_back("--live");
+    args.push_back(live_endpoint_);
   }
   if (!coordinator_.Start(args, work_ + "/coordinator.log")) {
     return absl::UnavailableError("cannot start the coordinator");
@@ -335,6 +348,9 @@ absl::Status Drill::Play(int index, const v1::DrillStep& s) {
     }
   } else if (s.wait_ms() > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(s.wait_ms()));
+  } else if (!s.hold().empty()) {
+    GRADCAP_RETURN_IF_ERROR(WaitAllDelivered());  // the view shows everything played so far
+    HoldForLine(index, s.hold());
   } else if (!s.close().empty()) {
     // The college closes while the day goes on: through the admin socket,
     // or on the database itself while the coordinator is down.
@@ -498,9 +514,21 @@ absl::StatusOr<v1::DrillReport> Drill::Run() {
     return prepared;
   }
   GRADCAP_RETURN_IF_ERROR(StartCoordinator());
+  if (!live_endpoint_.empty()) {
+    LogInfo("drill", "coordinator admin socket at ", admin_endpoint_, ", live feed at ", live_endpoint_);
+  }
+  if (!options_.live_listen.empty()) {
+    const std::string self = SelfDir();
+    GRADCAP_RETURN_IF_ERROR(supervisor_.Start(
+        FindBinary(options_.supervisor_bin, {self + "/supervisor", self + "/../supervisor/supervisor"}),
+        options_.live_listen, options_.users_file, live_endpoint_, work_));
+  }
   for (size_t i = 0; i < validators_.size(); ++i) GRADCAP_RETURN_IF_ERROR(StartValidator(i));
   for (const std::string& b : file_.booths()) GRADCAP_RETURN_IF_ERROR(StartBooth(b));
-  for (int i = 0; i < file_.steps_size(); ++i) GRADCAP_RETURN_IF_ERROR(Play(i, file_.steps(i)));
+  for (int i = 0; i < file_.steps_size(); ++i) {
+    GRADCAP_RETURN_IF_ERROR(Play(i, file_.steps(i)));
+    if (!live_endpoint_.empty()) LogInfo("drill", "step ", i, " played");
+  }
   // What can still be delivered is delivered, and checked while a validator
   // runs; then everyone stops.
   if (coordinator_.running()) {
@@ -532,6 +560,7 @@ absl::StatusOr<v1::DrillReport> Drill::Run() {
     b->Stop();
     for (const auto& [seq, step] : b->steps()) step_of[{booth, seq}] = step;
   }
+  supervisor_.Stop();
   coordinator_.Signal(SIGTERM);
   coordinator_.Wait(10000);
   GRADCAP_ASSIGN_OR_RETURN(v1::DrillReport report, BuildDrillReport(db_, file_, step_of));

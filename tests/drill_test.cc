@@ -305,7 +305,7 @@ TEST(Drill, AnOperatorOverridesAFailedPhotoWithAReason) {
       {"booth": "B1", "photo": "pos_franck_01829.jpg"},
       {"booth": "B1", "ok": "nothing to overrule"}
     ]})";
-  v1::DrillReport r = RunDrillFile(dir.Sub("drill.json"));
+  v1::DrillReport r = RunDrillFile(dir.Sub("drill.json"), nullptr, dir.Sub("db"));
   ASSERT_TRUE(r.ran());
   const v1::DrillStudent* s1 = Student(r, "S2021001");
   EXPECT_EQ(s1->verdict(), "fail");
@@ -320,6 +320,23 @@ TEST(Drill, AnOperatorOverridesAFailedPhotoWithAReason) {
     EXPECT_EQ(c.passed(), 1u);
   }
   EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
+  // After the day: the replay agrees, the overridden photo is in the upload and
+  // not on the 补拍 list, the report lists the override by check, and the
+  // student's story tells who overruled what and why.
+  testing::ExpectReplayEqualsLive(r, dir.Sub("db"));
+  testing::ExpectExportAndReportMatchDrill(r, dir.Sub("db"), dir.path());
+  absl::StatusOr<CsvTable> overrides = ReadCsvFile(dir.Sub("report/overrides.csv"));
+  ASSERT_TRUE(overrides.ok()) << overrides.status();
+  ASSERT_EQ(overrides->rows.size(), 1u);
+  EXPECT_EQ(overrides->rows[0].fields[3], "S2021001");
+  EXPECT_EQ(overrides->rows[0].fields[5], "booth B1");  // the operator: the booth unless --operator_name
+  EXPECT_NE(overrides->rows[0].fields[6].find(s1->failed_checks(0)), std::string::npos);
+  EXPECT_EQ(overrides->rows[0].fields[7], "the backdrop light was checked; the photographer confirms the exposure");
+  std::string story;
+  ASSERT_EQ(testing::RunCommand({GRADCAP_BIN, "audit", "student", "--db", dir.Sub("db"), "S2021001"}, &story, 60000), 0)
+      << story;
+  EXPECT_NE(story.find("override"), std::string::npos) << story;
+  EXPECT_NE(story.find("the photographer confirms the exposure"), std::string::npos) << story;
 }
 
 TEST(Drill, BadDrillFilesAreRefusedWithTheStepAndNothingStarts) {
