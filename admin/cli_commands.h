@@ -63,6 +63,18 @@ struct StudentOptions {
 int AuditStudent(const std::string& db, const std::string& student_no, const StudentOptions& options,
                  const TargetOpener& open_target);
 
+// cli_timelapse.cc — the day played again on a live feed (read-only).
+struct TimelapseArgs {
+  std::string endpoint;    // where the supervisor subscribes
+  std::string keys;        // CURVE: the coordinator's keys directory (enrolled admins may watch)
+  double speed = 10;
+  int64_t max_gap_s = 60;  // quiet stretches of the day cut to this
+  uint64_t until = 0;
+  int64_t linger_s = -1;   // after the end: serve this long; < 0 until Ctrl-C
+  bool wait_viewer = false;  // play once the first viewer subscribed
+};
+int AuditTimelapse(const std::string& db, const TimelapseArgs& args);
+
 // cli_export.cc — read-only.
 struct ExportFlags {
   std::string out_dir, college;

@@ -63,7 +63,15 @@ ABSL_FLAG(std::string, role, "", "users add: office (sees every college) or coll
 ABSL_FLAG(bool, photos, false, "users add: a college lead may see photos and unmasked names (office always may).");
 ABSL_FLAG(bool, once, false, "watch: print the state once and exit.");
 ABSL_FLAG(std::string, live, "",
-          "drill: serve the supervisor view of the rehearsal at HOST:PORT (with --users FILE).");
+          "drill: serve the supervisor view of the rehearsal at HOST:PORT (with --users FILE). audit replay: play "
+          "the day again as a live feed at this ZeroMQ endpoint (a supervisor's --coordinator), e.g. "
+          "tcp://127.0.0.1:5569.");
+ABSL_FLAG(double, speed, 10, "audit replay --live: how much faster than the day it is played.");
+ABSL_FLAG(int64_t, max_gap_s, 60, "audit replay --live: a quieter stretch of the day (lunch) is cut to this many "
+          "seconds of day time.");
+ABSL_FLAG(bool, wait_viewer, false, "audit replay --live: start playing when the first viewer subscribes.");
+ABSL_FLAG(int64_t, linger_s, -1, "audit replay --live: after the last record keep serving this long; "
+          "-1: until Ctrl-C.");
 ABSL_FLAG(std::string, live_feed, "",
           "drill: bind the coordinator's live feed at this endpoint (for a supervisor started elsewhere).");
 
@@ -96,6 +104,9 @@ constexpr char kUsage[] =
     "                                   checkpoints (and handed-out checkpoint files); exit 0 only when all holds\n"
     "  audit replay --db DIR [--json] [--until N] [--face_alerts]\n"
     "                                   rebuild the day from the log alone and compare it with what was recorded\n"
+    "  audit replay --db DIR --live ENDPOINT [--speed 10] [--max_gap_s 60] [--keys DIR] [--linger_s N]\n"
+    "                                   [--wait_viewer]\n"
+    "                                   play the day again as a live feed for the supervisor view (review meetings)\n"
     "  audit student --db DIR STUDENT_NO [--json] [--unmasked [--purpose WHY]]\n"
     "                                   one student's whole story, and whose face is on their photo and why\n"
     "                                   (--unmasked is logged first, on the coordinator or the database)\n"
@@ -275,6 +286,17 @@ int main(int argc, char** argv) {
   }
   if (matched == "audit verify") {
     return cli::AuditVerify(db, {absl::GetFlag(FLAGS_checkpoint), absl::GetFlag(FLAGS_public_key)}, json);
+  }
+  if (matched == "audit replay" && !absl::GetFlag(FLAGS_live).empty()) {
+    cli::TimelapseArgs args;
+    args.endpoint = absl::GetFlag(FLAGS_live);
+    args.keys = absl::GetFlag(FLAGS_keys);
+    args.speed = absl::GetFlag(FLAGS_speed);
+    args.max_gap_s = absl::GetFlag(FLAGS_max_gap_s);
+    args.until = static_cast<uint64_t>(std::max<int64_t>(0, absl::GetFlag(FLAGS_until)));
+    args.linger_s = absl::GetFlag(FLAGS_linger_s);
+    args.wait_viewer = absl::GetFlag(FLAGS_wait_viewer);
+    return cli::AuditTimelapse(db, args);
   }
   if (matched == "audit replay") {
     gradcap::ReplayOptions options;

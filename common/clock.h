@@ -44,6 +44,7 @@ class ManualClock final : public Clock {
   int64_t NowMs() const override { return now_ms_.load(); }
   int64_t MonotonicMs() const override { return now_ms_.load(); }
   void Advance(int64_t ms) { now_ms_ += ms; }
+  void Set(int64_t ms) { now_ms_ = ms; }
 
  private:
   std::atomic<int64_t> now_ms_;

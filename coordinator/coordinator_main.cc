@@ -189,6 +189,7 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<LivePublisher> live;
   std::unique_ptr<LiveView> view;
+  std::unique_ptr<CoordinatorSources> live_sources;
   if (const std::string endpoint = absl::GetFlag(FLAGS_live); !endpoint.empty()) {
     LiveOptions live_options;
     live_options.endpoint = endpoint;
@@ -198,7 +199,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "coordinator: live endpoint %s: %s\n", endpoint.c_str(), s.ToString().c_str());
       return 1;
     }
-    view = std::make_unique<LiveView>(&day, &registry, &server.booths(), log->get(), live.get(), clock,
+    live_sources = std::make_unique<CoordinatorSources>(&server.booths(), log->get());
+    view = std::make_unique<LiveView>(&day, &registry, live_sources.get(), live.get(), clock,
                                       admin != nullptr ? admin->endpoint() : "");
     server.AttachLive(live.get(), view.get());
     LogInfo("coordinator", "live feed on ", live->endpoint(), " (run ", live->run(), ")");

@@ -81,7 +81,7 @@ void LivePublisher::Serve(const std::string& routing_id, const std::string& raw,
 void LivePublisher::Publish(v1::LiveUpdate update) {
   update.set_run(run_);
   update.set_seq(++seq_);
-  update.set_now_ms(clock_->NowMs());
+  update.set_now_ms((options_.state_clock != nullptr ? options_.state_clock : clock_)->NowMs());
   kept_.push_back(update);
   while (kept_.size() > options_.keep_updates) kept_.pop_front();
   ++stats_.published;
@@ -115,7 +115,7 @@ void LivePublisher::Tick() {
   beat->set_run(run_);
   beat->set_seq(seq_);  // a heartbeat carries the last number; it is not one itself
   beat->set_heartbeat(true);
-  beat->set_now_ms(clock_->NowMs());
+  beat->set_now_ms((options_.state_clock != nullptr ? options_.state_clock : clock_)->NowMs());
   const std::string bytes = SerializeEnvelope(e);
   std::vector<std::string> gone;
   for (const auto& [routing_id, heard] : subscribers_) {

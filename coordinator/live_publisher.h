@@ -31,6 +31,9 @@ struct LiveOptions {
   int heartbeat_ms = 1000;
   int subscriber_timeout_ms = 15000;
   int send_queue = 2000;                   // messages queued per subscriber before it is dropped
+  // The time updates and heartbeats tell viewers (now_ms); the publisher's own
+  // clock when null. A time-lapse shows the day's time.
+  const Clock* state_clock = nullptr;
 };
 
 struct LiveStats {

@@ -14,12 +14,11 @@ constexpr size_t kAcknowledgedInSnapshot = 200;  // besides every open alert
 
 }  // namespace
 
-LiveView::LiveView(CaptureDay* day, const Registry* registry, const BoothProtocol* booths, const EventLog* log,
-                   LivePublisher* publisher, const Clock* clock, std::string admin_endpoint)
+LiveView::LiveView(CaptureDay* day, const Registry* registry, const LiveSources* sources, LivePublisher* publisher,
+                   const Clock* clock, std::string admin_endpoint)
     : day_(day),
       registry_(registry),
-      booths_(booths),
-      log_(log),
+      sources_(sources),
       publisher_(publisher),
       clock_(clock),
       admin_endpoint_(std::move(admin_endpoint)) {
@@ -29,11 +28,11 @@ LiveView::LiveView(CaptureDay* day, const Registry* registry, const BoothProtoco
 v1::BoothState LiveView::Booth(const std::string& booth) const {
   v1::BoothState state;
   day_->DescribeBoothLive(booth, &state);
-  const int64_t heard = booths_->LastHeardMs(booth);
+  const int64_t heard = sources_->LastHeardMs(booth);
   state.set_online(heard >= 0 && clock_->MonotonicMs() - heard < kBoothOnlineMs);
-  state.set_last_heard_ms(booths_->LastHeardWallMs(booth));
-  state.set_outbox_depth(booths_->OutboxDepth(booth));
-  const SeqProgress progress = log_->CommittedProgress(booth);
+  state.set_last_heard_ms(sources_->LastHeardWallMs(booth));
+  state.set_outbox_depth(sources_->OutboxDepth(booth));
+  const SeqProgress progress = sources_->Progress(booth);
   state.set_epoch(progress.epoch);
   state.set_last_seq(progress.last_seq);
   return state;
@@ -42,10 +41,10 @@ v1::BoothState LiveView::Booth(const std::string& booth) const {
 void LiveView::CheckLiveness(std::set<std::string>* changed) {
   const int64_t now = clock_->MonotonicMs();
   for (const std::string& booth : day_->Booths()) {
-    const int64_t heard = booths_->LastHeardMs(booth);
+    const int64_t heard = sources_->LastHeardMs(booth);
     Seen& seen = seen_[booth];
     const bool online = heard >= 0 && now - heard < kBoothOnlineMs;
-    const uint64_t depth = booths_->OutboxDepth(booth);
+    const uint64_t depth = sources_->OutboxDepth(booth);
     if (online != seen.online || depth != seen.outbox_depth) changed->insert(booth);
     if (seen.online && !online) ++seen.offline_episodes;
     seen.online = online;
@@ -84,7 +83,7 @@ void LiveView::Flush(bool now) {
   CheckLiveness(&booths);
   CaptureDay::Changes changes = day_->TakeChanges();
   booths.insert(changes.booths.begin(), changes.booths.end());
-  const uint64_t log_seq = log_->last_log_seq();
+  const uint64_t log_seq = sources_->LogSeq();
   for (const std::string& booth : booths) {
     v1::LiveUpdate update;
     update.set_log_seq(log_seq);
@@ -107,11 +106,20 @@ void LiveView::Flush(bool now) {
     *update.mutable_alert() = CaptureDay::ToLiveAlert(*alert);
     publisher_->Publish(std::move(update));
   }
+  // The log moved without changing what anyone sees (a checkpoint, a
+  // verdict for a replaced photo): say so, so a viewer knows how far it is.
+  if (publisher_->seq() == published_seq_ && log_seq != published_log_seq_) {
+    v1::LiveUpdate update;
+    update.set_log_seq(log_seq);
+    publisher_->Publish(std::move(update));
+  }
+  published_seq_ = publisher_->seq();
+  published_log_seq_ = log_seq;
 }
 
 v1::LiveSnapshot LiveView::Snapshot() const {
   v1::LiveSnapshot snapshot;
-  snapshot.set_log_seq(log_->last_log_seq());
+  snapshot.set_log_seq(sources_->LogSeq());
   snapshot.set_now_ms(clock_->NowMs());
   snapshot.set_admin_endpoint(admin_endpoint_);
   for (const std::string& booth : day_->Booths()) *snapshot.add_booths() = Booth(booth);

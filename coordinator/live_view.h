@@ -25,10 +25,39 @@ inline constexpr int64_t kBoothOfflineAlertMs = 10'000;
 // The head of a queue waiting this long raises ALERT_QUEUE_STUCK.
 inline constexpr int64_t kQueueStuckMs = 10 * 60'000;
 
+// What the live view reads besides the capture-day state: how each booth was
+// last heard and how far the log is. A running coordinator answers from its
+// booth protocol and event log (CoordinatorSources); the time-lapse of
+// `gradcap audit replay --live` plays them back from the log.
+class LiveSources {
+ public:
+  virtual ~LiveSources() = default;
+  // Monotonic ms (of the view's clock) when the booth was last heard; -1 never.
+  virtual int64_t LastHeardMs(const std::string& booth) const = 0;
+  virtual int64_t LastHeardWallMs(const std::string& booth) const = 0;
+  virtual uint64_t OutboxDepth(const std::string& booth) const = 0;
+  virtual uint64_t LogSeq() const = 0;
+  virtual SeqProgress Progress(const std::string& booth) const = 0;
+};
+
+class CoordinatorSources final : public LiveSources {
+ public:
+  CoordinatorSources(const BoothProtocol* booths, const EventLog* log) : booths_(booths), log_(log) {}
+  int64_t LastHeardMs(const std::string& booth) const override { return booths_->LastHeardMs(booth); }
+  int64_t LastHeardWallMs(const std::string& booth) const override { return booths_->LastHeardWallMs(booth); }
+  uint64_t OutboxDepth(const std::string& booth) const override { return booths_->OutboxDepth(booth); }
+  uint64_t LogSeq() const override { return log_->last_log_seq(); }
+  SeqProgress Progress(const std::string& booth) const override { return log_->CommittedProgress(booth); }
+
+ private:
+  const BoothProtocol* booths_;
+  const EventLog* log_;
+};
+
 class LiveView {
  public:
-  LiveView(CaptureDay* day, const Registry* registry, const BoothProtocol* booths, const EventLog* log,
-           LivePublisher* publisher, const Clock* clock, std::string admin_endpoint);
+  LiveView(CaptureDay* day, const Registry* registry, const LiveSources* sources, LivePublisher* publisher,
+           const Clock* clock, std::string admin_endpoint);
 
   // Publishes what changed since the last flush (at most every 200 ms
   // unless `now` is set).
@@ -43,12 +72,13 @@ class LiveView {
 
   CaptureDay* day_;
   const Registry* registry_;
-  const BoothProtocol* booths_;
-  const EventLog* log_;
+  const LiveSources* sources_;
   LivePublisher* publisher_;
   const Clock* clock_;
   std::string admin_endpoint_;
   int64_t last_flush_ms_ = 0;
+  uint64_t published_seq_ = 0;      // the publisher's number after the last flush
+  uint64_t published_log_seq_ = 0;  // the log position viewers were last told
   struct Seen {
     bool online = false;
     uint64_t outbox_depth = 0;

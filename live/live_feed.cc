@@ -66,10 +66,10 @@ absl::Status LiveFeed::MakeSocket() {
   return absl::OkStatus();
 }
 
-void LiveFeed::SetLink(LinkState link, std::vector<LiveChange> changes) {
+void LiveFeed::SetLink(LinkState link, std::vector<LiveChange> changes, bool moved) {
   const bool link_changed = link != link_;
   link_ = link;
-  if (link_changed || !changes.empty()) listener_(state_, changes, link_);
+  if (link_changed || moved || !changes.empty()) listener_(state_, changes, link_);
 }
 
 void LiveFeed::Handle(const std::string& frame) {
@@ -81,6 +81,7 @@ void LiveFeed::Handle(const std::string& frame) {
   const v1::Envelope& envelope = *parsed.envelope;
   last_heard_ms_ = options_.clock->MonotonicMs();
   LiveState::Applied applied;
+  const uint64_t log_seq = state_.log_seq();
   if (envelope.has_live_snapshot()) {
     ++snapshots_;
     applied = state_.ApplySnapshot(envelope.live_snapshot());
@@ -96,7 +97,7 @@ void LiveFeed::Handle(const std::string& frame) {
     ++resubscribes_;
     want_subscribe_ = true;
   }
-  SetLink(state_.synced() ? LinkState::kLive : link_, std::move(applied.changes));
+  SetLink(state_.synced() ? LinkState::kLive : link_, std::move(applied.changes), state_.log_seq() != log_seq);
 }
 
 void LiveFeed::Run() {

@@ -39,8 +39,8 @@ enum class LinkState { kConnecting, kLive, kLost };
 
 class LiveFeed {
  public:
-  // Called on the feed's thread after a message that changed something, or
-  // when the link state changed; `state` is the state after it. The listener
+  // Called on the feed's thread after a message that changed something or
+  // moved the log position, or when the link state changed; `state` is the state after it. The listener
   // must not block for long: the feed reads nothing meanwhile.
   using Listener =
       std::function<void(const LiveState& state, const std::vector<LiveChange>& changes, LinkState link)>;
@@ -60,7 +60,7 @@ class LiveFeed {
   void Run();
   absl::Status MakeSocket();
   void Handle(const std::string& frame);
-  void SetLink(LinkState link, std::vector<LiveChange> changes);
+  void SetLink(LinkState link, std::vector<LiveChange> changes, bool moved = false);
 
   LiveFeedOptions options_;
   Listener listener_;

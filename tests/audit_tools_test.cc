@@ -7,16 +7,24 @@
 // close and at the end of the day prove the log and catch a rewrite; bad
 // input is refused with what is wrong.
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 
 #include "absl/strings/str_format.h"
 #include "audit/sample_day_for_tests.h"
+#include "audit/audit_db.h"
 #include "audit/tamper_for_tests.h"
 #include "common/temp_dir.h"
+#include "coordinator/reconciliation.h"
+#include "live/live_feed.h"
 #include "tests/process.h"
 
 namespace gradcap {
@@ -87,6 +95,81 @@ class AuditToolsTest : public ::testing::Test {
   testing::SampleDay sample_;
   ChildProcess coordinator_;
 };
+
+// The time-lapse for review meetings: the day played again on a live feed,
+// record by record in log order, ending on exactly the state the log holds;
+// nothing in the database changes.
+TEST_F(AuditToolsTest, ATimeLapseFeedsTheLiveViewTheDayInOrderAndEndsOnItsState) {
+  const auto before = Snapshot(db_);
+  const std::string endpoint = absl::StrFormat("tcp://127.0.0.1:%d", testing::FreeLoopbackPort());
+  ChildProcess timelapse;
+  ASSERT_TRUE(timelapse.Start({GRADCAP_BIN, "audit", "replay", "--db", db_, "--live", endpoint, "--speed", "20",
+                               "--wait_viewer", "--linger_s", "60"},
+                              dir_.Sub("timelapse.log")));
+  AuditDb db = OpenAuditDb(db_).value();
+  const uint64_t head = db.log->last_log_seq();
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<uint64_t> log_seqs;  // the log position of each state the viewer saw
+  std::optional<LiveState> final_state;
+  LiveFeedOptions feed;
+  feed.endpoint = endpoint;
+  auto viewer = LiveFeed::Start(feed, [&](const LiveState& state, const std::vector<LiveChange>&, LinkState) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!state.synced()) return;
+    log_seqs.push_back(state.log_seq());
+    if (state.log_seq() == head && !final_state.has_value()) {
+      final_state = state;
+      cv.notify_all();
+    }
+  });
+  ASSERT_TRUE(viewer.ok()) << viewer.status();
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return final_state.has_value(); }))
+        << "head " << head << ", seen " << (log_seqs.empty() ? 0 : log_seqs.back()) << " in " << log_seqs.size()
+        << " states\n"
+        << testing::ReadFile(dir_.Sub("timelapse.log"));
+  }
+  viewer->reset();
+  timelapse.Signal(SIGTERM);
+  ASSERT_TRUE(timelapse.Wait(10000));
+  EXPECT_EQ(timelapse.exit_status(), 0) << testing::ReadFile(dir_.Sub("timelapse.log"));
+
+  // Played, not dumped: the viewer came before the first record and saw the
+  // log move forward through the day, never back.
+  ASSERT_FALSE(log_seqs.empty());
+  EXPECT_EQ(log_seqs.front(), 0u);
+  EXPECT_TRUE(std::is_sorted(log_seqs.begin(), log_seqs.end()));
+  EXPECT_GT(std::set<uint64_t>(log_seqs.begin(), log_seqs.end()).size(), 10u);
+
+  // The end is the day as the log has it: every booth's queue and every
+  // college's head count.
+  CaptureDay day(db.registry.get());
+  ASSERT_TRUE(ReplayChecked(db, &day).ok());
+  ASSERT_FALSE(final_state->booths().empty());
+  for (const auto& [booth, seen] : final_state->booths()) {
+    v1::BoothState expected;
+    day.DescribeBoothLive(booth, &expected);
+    v1::BoothState compared = seen;
+    compared.clear_online();
+    compared.clear_last_heard_ms();
+    compared.clear_outbox_depth();
+    compared.clear_epoch();
+    compared.clear_last_seq();
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(compared, expected))
+        << "played:\n" << compared.DebugString() << "the log:\n" << expected.DebugString();
+  }
+  for (const auto& [college, seen] : final_state->colleges()) {
+    absl::StatusOr<v1::Reconciliation> expected = Reconcile(day, *db.registry, college);
+    ASSERT_TRUE(expected.ok()) << college;
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(seen, *expected)) << college;
+  }
+  EXPECT_EQ(final_state->colleges().size(), 2u);
+  EXPECT_EQ(final_state->admin_endpoint(), "");  // nothing to acknowledge or close in a replay
+  db = AuditDb{};
+  EXPECT_EQ(Snapshot(db_), before);
+}
 
 TEST_F(AuditToolsTest, TheSameDatabaseGivesTheSameBytesAndTheToolsChangeNothing) {
   const auto before = Snapshot(db_);
