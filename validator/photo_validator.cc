@@ -134,7 +134,7 @@ v1::ValidationResult PhotoValidator::Validate(std::string_view jpeg, std::string
   const auto start = std::chrono::steady_clock::now();
   v1::ValidationResult result;
   result.set_photo_sha256(DigestBytes(Sha256(jpeg)));
-  result.set_rule_set(kRuleSetVersion);
+  result.set_rule_set(rules_.version);
   Results* checks = result.mutable_checks();
   auto photo = DecodePhoto(jpeg, limits_);
   if (!photo.ok()) {
@@ -180,11 +180,11 @@ void PhotoValidator::CheckDecoded(const Photo& photo, std::string_view enrolment
   }
 }
 
-v1::ValidationResult UncheckedResult(std::string_view jpeg, std::string_view why) {
+v1::ValidationResult UncheckedResult(std::string_view jpeg, std::string_view why, std::string_view rule_set) {
   const auto start = std::chrono::steady_clock::now();
   v1::ValidationResult result;
   result.set_photo_sha256(DigestBytes(Sha256(jpeg)));
-  result.set_rule_set(kRuleSetVersion);
+  result.set_rule_set(std::string(rule_set));
   FailImageFormat(result.mutable_checks(), std::string(why));
   AnswerTheRest(result.mutable_checks(), "照片未能检查",
                 absl::StrCat("the photo could not be checked: ", Sv(why)));
