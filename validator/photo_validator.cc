@@ -202,6 +202,10 @@ std::string ResultJson(const v1::ValidationResult& r, std::string_view file) {
                     ",\"severity\":", JsonQuote(CodeName(c.severity())));
     if (c.status() != v1::CHECK_UNDETERMINED) absl::StrAppend(&out, absl::StrFormat(",\"value\":%.4g", c.value()));
     absl::StrAppend(&out, ",\"limit\":", JsonQuote(c.limit()));
+    for (int m = 0; m < c.measures_size(); ++m) {
+      absl::StrAppend(&out, m ? "," : ",\"measures\":{", JsonQuote(c.measures(m).name()),
+                      absl::StrFormat(":%.6g", c.measures(m).value()), m + 1 == c.measures_size() ? "}" : "");
+    }
     if (!c.reason_en().empty()) {
       absl::StrAppend(&out, ",\"reason_zh\":", JsonQuote(c.reason_zh()), ",\"reason_en\":", JsonQuote(c.reason_en()));
     }
