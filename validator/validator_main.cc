@@ -1,6 +1,7 @@
 // validator: checks diploma photos against PHOTO-SPEC.md.
 //   validator check FILE... [--json] [--all] [--debug_dir DIR]   offline checks, one result per file
 //   validator frame IN.jpg OUT.jpg                                the 480 × 640 crop of a larger capture
+//   validator calibrate DIR... [--bad DIR] [--json]                limits against folders of good photos
 //   validator --coordinator ENDPOINT --store DIR                   a worker in the coordinator's pool
 // Every mode takes --rules FILE (default: the compiled chsi2017-r1 limits).
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
 #include "common/sha256.h"
+#include "validator/calibrate_command.h"
 #include "validator/debug_overlay.h"
 #include "validator/framing.h"
 #include "validator/photo_input.h"
@@ -26,7 +28,7 @@
 
 ABSL_FLAG(std::string, model, gradcap::validator::kDefaultLandmarkModel,
           "dlib 68-point landmark model (Debian package libdlib-data).");
-ABSL_FLAG(bool, json, false, "check: print one JSON object per file.");
+ABSL_FLAG(bool, json, false, "check: print one JSON object per file; calibrate: one JSON report.");
 ABSL_FLAG(std::string, enrolment, "", "check: the student's enrolment photo, for face_match.");
 ABSL_FLAG(bool, all, false, "check: list passed checks too (text output).");
 ABSL_FLAG(std::string, debug_dir, "", "check: write an overlay PNG per file (landmarks, masks, limits) here.");
@@ -38,6 +40,11 @@ ABSL_FLAG(
     int, max_kb, -1,
     "file_size: warn above this many KB (default: the rules file's max_file_kb; frame also keeps its output "
     "below it).");
+ABSL_FLAG(std::string, bad, "", "calibrate: a folder of photos marked bad (how many the limits catch).");
+ABSL_FLAG(std::string, write_rules, "", "calibrate: write the suggested rules file here.");
+ABSL_FLAG(std::string, rules_version, "",
+          "calibrate: the suggested rules' version (default: <current>-cal-<digest of the limits>).");
+ABSL_FLAG(double, max_false_retake, 0.05, "calibrate: the share of good photos one measure may flag.");
 ABSL_FLAG(std::string, coordinator, "", "Worker mode: the coordinator's validator endpoint (ZeroMQ).");
 ABSL_FLAG(std::string, store, "", "Worker mode: this worker's RocksDB result store (created if missing).");
 ABSL_FLAG(std::string, name, "", "Worker mode: this worker's name (default: host and pid).");
@@ -172,6 +179,7 @@ int main(int argc, char** argv) {
       "checks diploma photos against PHOTO-SPEC.md\n"
       "  validator check FILE... [--json] [--all] [--debug_dir DIR]\n"
       "  validator frame CAPTURE.jpg OUT.jpg [--json]\n"
+      "  validator calibrate GOOD_DIR... [--bad DIR] [--json] [--write_rules FILE [--rules_version NAME]]\n"
       "  validator --coordinator tcp://HOST:PORT --store DIR [--name NAME] [--keys DIR]\n"
       "Every mode takes --rules FILE (limits and their version).\n"
       "check exits 0 when every photo passes, 1 when any fails, 2 when a file cannot be read.");
@@ -197,6 +205,18 @@ int main(int argc, char** argv) {
       return 2;
     }
     return Frame(args[2], args[3]);
+  }
+  if (args.size() >= 2 && std::string(args[1]) == "calibrate") {
+    CalibrateOptions options;
+    options.model = absl::GetFlag(FLAGS_model);
+    options.rules = Rules();
+    options.good_dirs.assign(args.begin() + 2, args.end());
+    options.bad_dir = absl::GetFlag(FLAGS_bad);
+    options.json = absl::GetFlag(FLAGS_json);
+    options.write_rules = absl::GetFlag(FLAGS_write_rules);
+    options.rules_version = absl::GetFlag(FLAGS_rules_version);
+    options.max_false_retake = absl::GetFlag(FLAGS_max_false_retake);
+    return RunCalibrate(options);
   }
   if (args.size() == 1 && !absl::GetFlag(FLAGS_coordinator).empty()) {
     WorkerOptions options;
