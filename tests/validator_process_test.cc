@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -173,6 +175,87 @@ TEST_F(ValidatorWorkerTest, AResultThatCannotBeSentIsRetriedUntilTheCoordinatorI
   EXPECT_EQ(result->log_seq(), 42u);
   EXPECT_EQ(result->photo_sha256(), DigestBytes(Sha256(std::string(jpeg.begin(), jpeg.end()))));
   EXPECT_TRUE(worker_.running()) << WorkerLog();
+}
+
+// The shipped rules with `replacements` ("key = value" lines replacing that key's line).
+std::string RulesWith(const std::vector<std::string>& replacements) {
+  std::string out;
+  for (const std::string& line :
+       std::vector<std::string>(absl::StrSplit(testing::ReadFile(RULES_DIR "/chsi2017-r1.rules"), '\n'))) {
+    std::string replaced = line;
+    for (const std::string& r : replacements) {
+      const std::string key = r.substr(0, r.find(' '));
+      if (line.rfind(key + " ", 0) == 0) replaced = r;
+    }
+    out += replaced + "\n";
+  }
+  return out;
+}
+
+TEST_F(ValidatorWorkerTest, ResultsCachedUnderOneRuleSetAreNeverReusedUnderAnother) {
+  std::ofstream(dir_.Sub("a.rules")) << RulesWith({});
+  std::ofstream(dir_.Sub("b.rules")) << RulesWith({"version = site-strict", "min_jpeg_quality = 100"});
+  FakeBroker broker(endpoint_);
+  const std::string jpeg = PlainJpeg(480, 640);  // quality 90
+  auto serve = [&](const std::string& rules, uint64_t log_seq) {
+    std::optional<v1::ValidationResult> result;
+    // The worker says which rule set it serves; idle heartbeats of the
+    // worker that just stopped may still be queued ahead of it.
+    auto ready = broker.Next(60000);
+    while (ready && ready->second.has_validator_ready() &&
+           ready->second.validator_ready().rule_set() != rules) {
+      ready = broker.Next(60000);
+    }
+    EXPECT_TRUE(ready && ready->second.has_validator_ready()) << WorkerLog();
+    if (!ready) return result;
+    broker.SendJob(ready->first, jpeg, log_seq);
+    result = broker.NextResult(60000);
+    EXPECT_TRUE(result.has_value()) << WorkerLog();
+    return result;
+  };
+  auto quality = [](const v1::ValidationResult& r) {
+    for (const auto& c : r.checks()) {
+      if (c.id() == "jpeg_quality") return c.status();
+    }
+    return v1::CHECK_STATUS_NONE;
+  };
+  auto restart = [&](const std::string& rules_file) {
+    worker_.Signal(SIGTERM);
+    ASSERT_TRUE(worker_.Wait(30000)) << WorkerLog();
+    StartWorker({"--rules", dir_.Sub(rules_file)});
+  };
+
+  StartWorker({"--rules", dir_.Sub("a.rules")});
+  auto first = serve("chsi2017-r1", 1);
+  ASSERT_TRUE(first);
+  EXPECT_FALSE(first->from_store());
+  EXPECT_EQ(first->rule_set(), "chsi2017-r1");
+  EXPECT_EQ(quality(*first), v1::CHECK_PASS);
+
+  restart("b.rules");
+  auto strict = serve("site-strict", 2);
+  ASSERT_TRUE(strict);
+  EXPECT_FALSE(strict->from_store()) << "a result of chsi2017-r1 was reused under site-strict";
+  EXPECT_EQ(strict->rule_set(), "site-strict");
+  EXPECT_EQ(quality(*strict), v1::CHECK_FAIL);
+
+  restart("a.rules");
+  auto again = serve("chsi2017-r1", 3);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->from_store());  // the cache itself still works
+  EXPECT_EQ(quality(*again), v1::CHECK_PASS);
+}
+
+TEST_F(ValidatorWorkerTest, ABadRulesFileStopsTheWorkerBeforeItStarts) {
+  std::ofstream(dir_.Sub("bad.rules")) << RulesWith({"max_yaw_deg = fast"});
+  std::string out;
+  EXPECT_EQ(testing::RunCommand({VALIDATOR_BIN, "--coordinator", endpoint_, "--store", dir_.Sub("store"),
+                                 "--rules", dir_.Sub("bad.rules")},
+                                &out),
+            2);
+  EXPECT_NE(out.find("bad.rules:"), std::string::npos) << out;
+  EXPECT_NE(out.find(": key max_yaw_deg \"fast\" is not a number"), std::string::npos) << out;
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("store"))) << "the worker started";
 }
 
 }  // namespace

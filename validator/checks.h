@@ -27,6 +27,8 @@ void Fail(Results* out, std::string_view id, v1::Severity severity, double value
           std::string_view reason_zh, std::string_view reason_en);
 void Undetermined(Results* out, std::string_view id, v1::Severity severity, std::string_view limit,
                   std::string_view reason_zh, std::string_view reason_en);
+// Records a measure (validator/measures.h names them) on the result appended last.
+void AddMeasure(Results* out, std::string_view name, double value);
 
 // image_format, image_size, jpeg_quality, file_size (from the file alone).
 void CheckFile(const JpegInfo* info, size_t file_bytes, std::string_view format_error, const RuleSet& rules,

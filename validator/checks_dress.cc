@@ -136,12 +136,15 @@ void Head(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* o
   } else {
     Pass(out, "headwear", Severity::kWarn, ledge, hat_limit);
   }
+  AddMeasure(out, "brim_ledge", ledge);
+  if (!bun) AddMeasure(out, "crown_height", height);  // a bun's height is hair_bun's
   if (bun) {
     Fail(out, "hair_bun", Severity::kReject, narrow, bun_limit, "头顶有发髻/高马尾，请放下头发",
          "a bun or high ponytail above the crown: let the hair down");
   } else {
     Pass(out, "hair_bun", Severity::kReject, narrow, bun_limit);
   }
+  AddMeasure(out, "bun_height", narrow);
 }
 
 void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
@@ -171,6 +174,7 @@ void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
   } else {
     Fail(out, "earrings", Severity::kReject, ear, limit, "佩戴耳环/耳钉，请摘下", "earrings or studs: take them off");
   }
+  AddMeasure(out, "earring", ear);
   // Necklace: a thin bright (metal, pearl) or gold line across the neck —
   // thin, so a white collar or shirt (broad) is not one; one or two long
   // pieces, so a striped top (many parallel pieces) is not one either.
@@ -195,6 +199,7 @@ void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
     Fail(out, "necklace", Severity::kReject, neck_score, limit, "佩戴项链，请摘下或藏入衣领",
          "necklace: take it off or tuck it under the collar");
   }
+  AddMeasure(out, "necklace", neck_score);
 }
 
 void Clothing(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
@@ -233,6 +238,7 @@ void Clothing(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Result
            "衣服颜色与背景相近（蓝色系），请换非蓝色上衣",
            "clothes too close to the blue background: change to a non-blue top");
     }
+    AddMeasure(out, "clothing_blue", share);
     cv::Mat gray, gx, gy, mag;
     cv::GaussianBlur(a.gray(torso), gray, {3, 3}, 0);
     cv::Sobel(gray, gx, CV_32F, 1, 0, 3);
@@ -256,6 +262,7 @@ void Clothing(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Result
         Fail(out, "clothing_pattern", Severity::kReject, edges, pattern_limit, "衣服有条纹或复杂图案，请换纯色上衣",
              "striped or busy clothing: change to a plain top");
       }
+      AddMeasure(out, "clothing_edges", edges);
     }
   }
   // Bare shoulders (camisole): skin where the shoulders are.

@@ -44,6 +44,7 @@ void Eyes(const Analysis& a, const RuleSet& r, Results* out) {
     Fail(out, "eyes_open", Severity::kReject, ear, limit, "闭眼或眯眼，请自然睁开双眼",
          "eyes closed or squinting: open both eyes naturally");
   }
+  AddMeasure(out, "eye_aspect", ear);
   const double mouth_w = std::max(1.0, cv::norm(f.points[48] - f.points[54]));
   const double gap = cv::norm(f.points[62] - f.points[66]) / mouth_w;
   const cv::Mat inner = PolygonMask(a.bgr, f, {60, 61, 62, 63, 64, 65, 66, 67});
@@ -64,6 +65,8 @@ void Eyes(const Analysis& a, const RuleSet& r, Results* out) {
   } else {
     Pass(out, "mouth_closed", Severity::kReject, std::max(gap, teeth_frac), mouth_limit);
   }
+  AddMeasure(out, "lip_gap", gap);
+  AddMeasure(out, "teeth", teeth_frac);
 }
 
 void Hair(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
@@ -93,6 +96,7 @@ void Hair(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* o
       Fail(out, "hair_over_eyebrows", Severity::kWarn, worst, brow_limit, "刘海遮挡眉毛，请将头发拨开",
            "hair covers the eyebrows: brush the fringe aside");
     }
+    AddMeasure(out, "brow_hair", worst);
   }
 
   const std::string ear_limit = absl::StrFormat("skin beside both cheeks ≥ %g", r.min_ear_skin);
@@ -114,6 +118,7 @@ void Hair(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* o
     Undetermined(out, "ears_visible", Severity::kWarn, ear_limit, "看不清耳朵（可能侧转或被遮挡），请人工确认",
                  "ears not clearly visible (turned or covered): confirm by eye");
   }
+  AddMeasure(out, "ear_skin", skin_min);
 }
 
 void Glasses(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
@@ -152,12 +157,14 @@ void Glasses(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results
            fr.glasses ? "glare on the glasses: tilt the frames (raise the temples slightly)"
                       : "strong reflection at the eyes: change the light angle");
     }
+    AddMeasure(out, "glare", glare);
     if (tint >= r.min_lens_light_ratio) {
       Pass(out, "tinted_lenses", Severity::kReject, tint, tint_limit);
     } else {
       Fail(out, "tinted_lenses", Severity::kReject, tint, tint_limit, "镜片有颜色或为墨镜，请换无色眼镜或摘下",
            "tinted lenses or sunglasses: use clear glasses or take them off");
     }
+    AddMeasure(out, "lens_light_ratio", tint);
   }
   if (!fr.glasses) {
     Pass(out, "frame_over_eyes", Severity::kReject, 0, "frame clear of the eyes");

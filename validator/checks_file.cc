@@ -43,6 +43,13 @@ void Undetermined(Results* out, std::string_view id, v1::Severity severity, std:
   r->set_reason_en(std::string(reason_en));
 }
 
+void AddMeasure(Results* out, std::string_view name, double value) {
+  if (out->empty()) return;
+  v1::Measure* m = out->Mutable(out->size() - 1)->add_measures();
+  m->set_name(std::string(name));
+  m->set_value(value);
+}
+
 const std::vector<std::string>& AllCheckIds() {
   static const std::vector<std::string> ids = {
       "image_format", "image_size", "jpeg_quality", "file_size", "single_face", "head_top", "eye_line",
@@ -86,6 +93,7 @@ void CheckFile(const JpegInfo* info, size_t file_bytes, std::string_view format_
          absl::StrFormat("JPEG quality about %d, below %d: save at a higher quality", info->quality,
                          rules.min_jpeg_quality));
   }
+  if (info != nullptr && info->quality >= 0) AddMeasure(out, "jpeg_quality", info->quality);
   const double kb = file_bytes / 1024.0;
   const std::string kb_limit = absl::StrFormat("%d–%d KB", rules.min_file_kb, rules.max_file_kb);
   if (kb >= rules.min_file_kb && kb <= rules.max_file_kb) {
@@ -95,6 +103,7 @@ void CheckFile(const JpegInfo* info, size_t file_bytes, std::string_view format_
          absl::StrFormat("文件大小 %.1f KB，一般应在 %s", kb, kb_limit),
          absl::StrFormat("file is %.1f KB; the standard expects about %s", kb, kb_limit));
   }
+  AddMeasure(out, "file_kb", kb);
 }
 
 }  // namespace gradcap::validator

@@ -22,6 +22,7 @@ void Band(Results* out, std::string_view id, double value, double lo, double hi,
   } else {
     Pass(out, id, Severity::kReject, value, limit);
   }
+  AddMeasure(out, id, value);
 }
 
 }  // namespace
@@ -72,6 +73,7 @@ void CheckFraming(const Analysis& a, const RuleSet& r, Results* out) {
            absl::StrFormat("人像偏%s %.0f px，请居中", off < 0 ? "左" : "右", std::abs(off)),
            absl::StrFormat("face is %.0f px %s of centre: centre the subject", std::abs(off), off < 0 ? "left" : "right"));
     }
+    AddMeasure(out, "centre_offset", std::abs(off));
   }
   const std::string roll_limit = absl::StrFormat("≤ %g°", r.max_roll_deg);
   if (std::abs(g.roll_deg) <= r.max_roll_deg) {
@@ -81,6 +83,7 @@ void CheckFraming(const Analysis& a, const RuleSet& r, Results* out) {
          absl::StrFormat("头部歪斜 %.1f°，两眼应保持水平", std::abs(g.roll_deg)),
          absl::StrFormat("head tilted %.1f°: keep the eyes level", std::abs(g.roll_deg)));
   }
+  AddMeasure(out, "roll_deg", std::abs(g.roll_deg));
   const double pitch = g.pitch_deg - r.pitch_bias_deg;
   const std::string pose_limit = absl::StrFormat("yaw ≤ %g°, pitch ≤ %g°", r.max_yaw_deg, r.max_pitch_deg);
   const double worst = std::max(std::abs(g.yaw_deg) / r.max_yaw_deg, std::abs(pitch) / r.max_pitch_deg);
@@ -96,6 +99,8 @@ void CheckFraming(const Analysis& a, const RuleSet& r, Results* out) {
          absl::StrFormat("head %s about %.0f°: look straight at the lens", pitch > 0 ? "lowered" : "raised",
                          std::abs(pitch)));
   }
+  AddMeasure(out, "yaw_deg", std::abs(g.yaw_deg));
+  AddMeasure(out, "pitch_deg", std::abs(pitch));
 }
 
 }  // namespace gradcap::validator

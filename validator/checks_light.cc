@@ -38,6 +38,7 @@ void Background(const Analysis& a, const RuleSet& r, Results* out) {
     Fail(out, "background_color", Severity::kReject, de, color_limit, absl::StrFormat("%s（ΔE %.1f）", zh, de),
          absl::StrFormat("%s (ΔE %.1f)", en, de));
   }
+  AddMeasure(out, "background_delta_e", de);
 
   // Uniformity: the median colour of each cell away from the person, over
   // the pixels loosely like the background (ΔE < 40: shadows and gradients
@@ -97,6 +98,8 @@ void Background(const Analysis& a, const RuleSet& r, Results* out) {
   } else {
     Pass(out, "background_uniform", Severity::kReject, spread, uniform_limit);
   }
+  AddMeasure(out, "background_spread", spread);
+  AddMeasure(out, "background_objects", intrusion);
 }
 
 void Light(const Analysis& a, const RuleSet& r, Results* out) {
@@ -125,6 +128,8 @@ void Light(const Analysis& a, const RuleSet& r, Results* out) {
   } else {
     Pass(out, "exposure", Severity::kReject, l, exp_limit);
   }
+  AddMeasure(out, "face_lightness", l);
+  AddMeasure(out, "clipped", std::max(fr.blown, fr.crushed));
 
   {
     const double ll = fr.cheek_left[0], lr = fr.cheek_right[0];
@@ -137,6 +142,7 @@ void Light(const Analysis& a, const RuleSet& r, Results* out) {
            absl::StrFormat("one side of the face is dark (%s, ratio %.2f): balance the two lights",
                            ll < lr ? "left" : "right", ratio));
     }
+    AddMeasure(out, "side_light_ratio", ratio);
   }
 
   cv::Rect box = cv::boundingRect(std::vector<cv::Point2f>(f.points.begin(), f.points.begin() + 27)) &
@@ -156,6 +162,7 @@ void Light(const Analysis& a, const RuleSet& r, Results* out) {
       Fail(out, "sharpness", Severity::kReject, v, sharp_limit, absl::StrFormat("照片模糊（清晰度 %.0f），请重新对焦", v),
            absl::StrFormat("photo blurred (sharpness %.0f): refocus", v));
     }
+    AddMeasure(out, "sharpness", v);
   }
 
   const cv::Mat eyes = PolygonMask(a.bgr, f, {36, 37, 38, 39, 40, 41}) | PolygonMask(a.bgr, f, {42, 43, 44, 45, 46, 47});
@@ -178,6 +185,7 @@ void Light(const Analysis& a, const RuleSet& r, Results* out) {
       Fail(out, "red_eye", Severity::kReject, frac, red_limit, "红眼，请关闭直射闪光或调整角度",
            "red eye: avoid direct flash, change the light angle");
     }
+    AddMeasure(out, "red_pupil", frac);
   }
 }
 

@@ -134,7 +134,7 @@ v1::ValidationResult PhotoValidator::Validate(std::string_view jpeg, std::string
   const auto start = std::chrono::steady_clock::now();
   v1::ValidationResult result;
   result.set_photo_sha256(DigestBytes(Sha256(jpeg)));
-  result.set_rule_set(kRuleSetVersion);
+  result.set_rule_set(rules_.version);
   Results* checks = result.mutable_checks();
   auto photo = DecodePhoto(jpeg, limits_);
   if (!photo.ok()) {
@@ -180,11 +180,11 @@ void PhotoValidator::CheckDecoded(const Photo& photo, std::string_view enrolment
   }
 }
 
-v1::ValidationResult UncheckedResult(std::string_view jpeg, std::string_view why) {
+v1::ValidationResult UncheckedResult(std::string_view jpeg, std::string_view why, std::string_view rule_set) {
   const auto start = std::chrono::steady_clock::now();
   v1::ValidationResult result;
   result.set_photo_sha256(DigestBytes(Sha256(jpeg)));
-  result.set_rule_set(kRuleSetVersion);
+  result.set_rule_set(std::string(rule_set));
   FailImageFormat(result.mutable_checks(), std::string(why));
   AnswerTheRest(result.mutable_checks(), "照片未能检查",
                 absl::StrCat("the photo could not be checked: ", Sv(why)));
@@ -202,6 +202,10 @@ std::string ResultJson(const v1::ValidationResult& r, std::string_view file) {
                     ",\"severity\":", JsonQuote(CodeName(c.severity())));
     if (c.status() != v1::CHECK_UNDETERMINED) absl::StrAppend(&out, absl::StrFormat(",\"value\":%.4g", c.value()));
     absl::StrAppend(&out, ",\"limit\":", JsonQuote(c.limit()));
+    for (int m = 0; m < c.measures_size(); ++m) {
+      absl::StrAppend(&out, m ? "," : ",\"measures\":{", JsonQuote(c.measures(m).name()),
+                      absl::StrFormat(":%.6g", c.measures(m).value()), m + 1 == c.measures_size() ? "}" : "");
+    }
     if (!c.reason_en().empty()) {
       absl::StrAppend(&out, ",\"reason_zh\":", JsonQuote(c.reason_zh()), ",\"reason_en\":", JsonQuote(c.reason_en()));
     }

@@ -47,8 +47,10 @@ class PhotoValidator {
 
 // The result for a photo whose check could not run at all (`why`, e.g. an
 // exception where none was expected): image_format fails with it, every other
-// check is undetermined, the verdict is fail.
-v1::ValidationResult UncheckedResult(std::string_view jpeg, std::string_view why);
+// check is undetermined, the verdict is fail. `rule_set` is the version the
+// result is filed under.
+v1::ValidationResult UncheckedResult(std::string_view jpeg, std::string_view why,
+                                     std::string_view rule_set = kRuleSetVersion);
 
 // One JSON object (one line) for `validator check --json`.
 std::string ResultJson(const v1::ValidationResult& result, std::string_view file);

@@ -1,14 +1,21 @@
 // The limits every check is held against. Values marked "calibrate" in
 // PHOTO-SPEC.md were tuned on the labelled corpus (tests/photos, README
-// "Validator calibration"); changing any of them changes kRuleSetVersion, so
-// cached results from another rule set are never reused.
+// "Validator calibration"). These compiled defaults equal the shipped rules
+// file validator/rules/chsi2017-r1.rules (a test pins it); a site loads its
+// own with --rules (validator/rules_file.h). Every verdict names `version`,
+// and worker result caches are keyed on it, so a changed limit needs a new
+// version name: cached results from another rule set are never reused.
 #pragma once
+
+#include <string>
 
 namespace gradcap::validator {
 
 inline constexpr char kRuleSetVersion[] = "chsi2017-r1";
 
 struct RuleSet {
+  std::string version = kRuleSetVersion;
+
   // Image and framing, in pixels of the 480 × 640 photo.
   int width = 480, height = 640;
   int min_jpeg_quality = 60;

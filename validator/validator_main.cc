@@ -1,7 +1,9 @@
 // validator: checks diploma photos against PHOTO-SPEC.md.
 //   validator check FILE... [--json] [--all] [--debug_dir DIR]   offline checks, one result per file
 //   validator frame IN.jpg OUT.jpg                                the 480 × 640 crop of a larger capture
+//   validator calibrate DIR... [--bad DIR] [--json]                limits against folders of good photos
 //   validator --coordinator ENDPOINT --store DIR                   a worker in the coordinator's pool
+// Every mode takes --rules FILE (default: the compiled chsi2017-r1 limits).
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -16,20 +18,33 @@
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
 #include "common/sha256.h"
+#include "validator/calibrate_command.h"
 #include "validator/debug_overlay.h"
 #include "validator/framing.h"
 #include "validator/photo_input.h"
 #include "validator/photo_validator.h"
+#include "validator/rules_file.h"
 #include "validator/worker.h"
 
 ABSL_FLAG(std::string, model, gradcap::validator::kDefaultLandmarkModel,
           "dlib 68-point landmark model (Debian package libdlib-data).");
-ABSL_FLAG(bool, json, false, "check: print one JSON object per file.");
+ABSL_FLAG(bool, json, false, "check: print one JSON object per file; calibrate: one JSON report.");
 ABSL_FLAG(std::string, enrolment, "", "check: the student's enrolment photo, for face_match.");
 ABSL_FLAG(bool, all, false, "check: list passed checks too (text output).");
 ABSL_FLAG(std::string, debug_dir, "", "check: write an overlay PNG per file (landmarks, masks, limits) here.");
-ABSL_FLAG(int, min_kb, 20, "file_size: warn below this many KB.");
-ABSL_FLAG(int, max_kb, 60, "file_size: warn above this many KB (frame also keeps its output below it).");
+ABSL_FLAG(std::string, rules, "",
+          "The rules file (limits and their version, e.g. validator/rules/chsi2017-r1.rules); default: the "
+          "compiled chsi2017-r1 limits. A bad file stops the process before it starts.");
+ABSL_FLAG(int, min_kb, -1, "file_size: warn below this many KB (default: the rules file's min_file_kb).");
+ABSL_FLAG(
+    int, max_kb, -1,
+    "file_size: warn above this many KB (default: the rules file's max_file_kb; frame also keeps its output "
+    "below it).");
+ABSL_FLAG(std::string, bad, "", "calibrate: a folder of photos marked bad (how many the limits catch).");
+ABSL_FLAG(std::string, write_rules, "", "calibrate: write the suggested rules file here.");
+ABSL_FLAG(std::string, rules_version, "",
+          "calibrate: the suggested rules' version (default: <current>-cal-<digest of the limits>).");
+ABSL_FLAG(double, max_false_retake, 0.05, "calibrate: the share of good photos one measure may flag.");
 ABSL_FLAG(std::string, coordinator, "", "Worker mode: the coordinator's validator endpoint (ZeroMQ).");
 ABSL_FLAG(std::string, store, "", "Worker mode: this worker's RocksDB result store (created if missing).");
 ABSL_FLAG(std::string, name, "", "Worker mode: this worker's name (default: host and pid).");
@@ -55,12 +70,29 @@ bool ReadFile(const std::string& path, std::string* out) {
   return true;
 }
 
-RuleSet Rules() {
+RuleSet g_rules;  // loaded once in main, before any mode starts
+
+// --rules, then --min_kb/--max_kb on top. A file-size band from the flags
+// is part of the version (…+kb15-50), so cached results never mix bands.
+absl::StatusOr<RuleSet> LoadRules() {
   RuleSet r;
-  r.min_file_kb = absl::GetFlag(FLAGS_min_kb);
-  r.max_file_kb = absl::GetFlag(FLAGS_max_kb);
+  if (!absl::GetFlag(FLAGS_rules).empty()) {
+    auto loaded = LoadRulesFile(absl::GetFlag(FLAGS_rules));
+    if (!loaded.ok()) return loaded.status();
+    r = *std::move(loaded);
+  }
+  const int min_kb = absl::GetFlag(FLAGS_min_kb), max_kb = absl::GetFlag(FLAGS_max_kb);
+  if (min_kb >= 0) r.min_file_kb = min_kb;
+  if (max_kb >= 0) r.max_file_kb = max_kb;
+  if (r.min_file_kb > r.max_file_kb) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("file-size band ", r.min_file_kb, "–", r.max_file_kb, " KB is empty"));
+  }
+  if (min_kb >= 0 || max_kb >= 0) absl::StrAppend(&r.version, "+kb", r.min_file_kb, "-", r.max_file_kb);
   return r;
 }
+
+const RuleSet& Rules() { return g_rules; }
 
 int Check(const std::vector<std::string>& files) {
   auto validator = PhotoValidator::Create(absl::GetFlag(FLAGS_model), Rules());
@@ -147,11 +179,19 @@ int main(int argc, char** argv) {
       "checks diploma photos against PHOTO-SPEC.md\n"
       "  validator check FILE... [--json] [--all] [--debug_dir DIR]\n"
       "  validator frame CAPTURE.jpg OUT.jpg [--json]\n"
+      "  validator calibrate GOOD_DIR... [--bad DIR] [--json] [--write_rules FILE [--rules_version NAME]]\n"
       "  validator --coordinator tcp://HOST:PORT --store DIR [--name NAME] [--keys DIR]\n"
+      "Every mode takes --rules FILE (limits and their version).\n"
       "check exits 0 when every photo passes, 1 when any fails, 2 when a file cannot be read.");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (!InitCrypto().ok()) return 2;
   cv::setNumThreads(1);
+  if (auto rules = LoadRules(); !rules.ok()) {
+    std::fprintf(stderr, "validator: bad rules: %s\n", std::string(rules.status().message()).c_str());
+    return 2;
+  } else {
+    g_rules = *std::move(rules);
+  }
   if (args.size() >= 2 && std::string(args[1]) == "check") {
     if (args.size() < 3) {
       std::fprintf(stderr, "usage: validator check FILE... [--json]\n");
@@ -165,6 +205,18 @@ int main(int argc, char** argv) {
       return 2;
     }
     return Frame(args[2], args[3]);
+  }
+  if (args.size() >= 2 && std::string(args[1]) == "calibrate") {
+    CalibrateOptions options;
+    options.model = absl::GetFlag(FLAGS_model);
+    options.rules = Rules();
+    options.good_dirs.assign(args.begin() + 2, args.end());
+    options.bad_dir = absl::GetFlag(FLAGS_bad);
+    options.json = absl::GetFlag(FLAGS_json);
+    options.write_rules = absl::GetFlag(FLAGS_write_rules);
+    options.rules_version = absl::GetFlag(FLAGS_rules_version);
+    options.max_false_retake = absl::GetFlag(FLAGS_max_false_retake);
+    return RunCalibrate(options);
   }
   if (args.size() == 1 && !absl::GetFlag(FLAGS_coordinator).empty()) {
     WorkerOptions options;

@@ -84,11 +84,11 @@ int RunWorker(const WorkerOptions& options) {
                  std::string(link.status().message()).c_str());
     return 2;
   }
-  LogInfo(kComponent, "worker ", name, " (rule set ", kRuleSetVersion, ") serving ", options.endpoint);
+  LogInfo(kComponent, "worker ", name, " (rule set ", options.rules.version, ") serving ", options.endpoint);
   auto send_ready = [&](bool busy) {
     v1::Envelope envelope;
     envelope.mutable_validator_ready()->set_worker(name);
-    envelope.mutable_validator_ready()->set_rule_set(kRuleSetVersion);
+    envelope.mutable_validator_ready()->set_rule_set(options.rules.version);
     envelope.mutable_validator_ready()->set_busy(busy);
     (*link)->SendStatus(envelope);
   };
@@ -121,7 +121,7 @@ int RunWorker(const WorkerOptions& options) {
     const std::string digest = DigestBytes(Sha256(job.jpeg()));
     // The enrolment photo changes face_match: part of the cache key.
     const std::string key = job.reference_jpeg().empty() ? digest : DigestBytes(Sha256Concat(digest, job.reference_jpeg()));
-    auto stored = (*store)->Find(key, kRuleSetVersion);
+    auto stored = (*store)->Find(key, options.rules.version);
     if (stored.ok() && stored->has_value()) {
       *result = std::move(**stored);
       result->set_photo_sha256(digest);
@@ -141,7 +141,8 @@ int RunWorker(const WorkerOptions& options) {
         *result = running.get();
       } catch (const std::exception& e) {  // Validate catches OpenCV and dlib; this is the last edge
         LogError(kComponent, "job for log record ", job.log_seq(), ": the check threw: ", e.what());
-        *result = UncheckedResult(job.jpeg(), absl::StrCat("the check threw: ", e.what()));
+        *result =
+            UncheckedResult(job.jpeg(), absl::StrCat("the check threw: ", e.what()), options.rules.version);
       }
       result->set_worker(name);
       v1::ValidationResult keyed = *result;
