@@ -20,6 +20,8 @@ PACKAGES=(
   # node: the supervisor page in a headless browser; a CJK font for its screenshots)
   libgtest-dev libgmock-dev curl ca-certificates
   chromium nodejs fonts-wqy-zenhei
+  # deploy/check-deploy.sh: systemd-analyze verify on the units
+  systemd
 )
 # npm: Debian's package, unless node already brings its own (a nodejs build
 # that bundles npm conflicts with Debian's npm package).
@@ -41,6 +43,19 @@ install_browser_driver() {
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
+# deploy/check-deploy.sh's Kubernetes schema check, pinned in deploy/check/package-lock.json
+# (kubernetes-models: the API's schemas as validators; js-yaml).
+install_deploy_check() {
+  local dir
+  dir="$(cd "$(dirname "$0")" && pwd)/check"
+  if [ -d "$dir/node_modules/kubernetes-models" ] &&
+     grep -q '"version": "4.5.1"' "$dir/node_modules/kubernetes-models/package.json"; then
+    return 0
+  fi
+  echo "install-deps: npm ci in deploy/check (kubernetes-models)"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -51,6 +66,7 @@ done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
   install_browser_driver
+  install_deploy_check
   exit 0
 fi
 
@@ -65,3 +81,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
 install_browser_driver
+install_deploy_check
