@@ -3,6 +3,7 @@
 // hash-chained RocksDB log. Restart it after a crash with the same --db.
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "absl/flags/flag.h"
@@ -34,7 +35,8 @@ ABSL_FLAG(std::string, validators, "",
 ABSL_FLAG(int, validation_timeout_ms, 15000, "A photo job unanswered this long goes to another validator.");
 ABSL_FLAG(int, max_batch_events, 4096, "Most events in one group commit (one synced write).");
 ABSL_FLAG(std::string, ready_file, "",
-          "When set, write the bound endpoint to this file once the log is open and the socket bound.");
+          "When set, write the bound endpoint to this file once the log is open and the socket bound (an old one is "
+          "removed at start).");
 ABSL_FLAG(int, stats_interval_ms, 10000, "How often to log throughput counters (0: never).");
 ABSL_FLAG(std::string, clock_start, "",
           "Rehearsals: run the clock as if it were this ISO 8601 time now (e.g. 2024-09-21T08:30+08:00); "
@@ -90,6 +92,12 @@ int main(int argc, char** argv) {
     rehearsal_clock = std::make_unique<OffsetClock>(clock, absl::ToUnixMillis(t) - clock->NowMs());
     clock = rehearsal_clock.get();
     LogInfo("coordinator", "rehearsal clock: now is ", start);
+  }
+  // A ready file left by an earlier run (a crash, a container restart on the
+  // same volume) must not say "ready" before this run's log is open.
+  if (const std::string ready = absl::GetFlag(FLAGS_ready_file); !ready.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove(ready, ignored);
   }
   auto log = EventLog::Open(db, clock);
   if (!log.ok()) {
