@@ -151,10 +151,11 @@ absl::StatusOr<TimelapseSummary> PlayTimelapse(const std::string& db_dir, const 
   hooks.after = [&](const v1::LogRecord& r) {
     day_clock.Set(std::max(day_clock.NowMs(), DayTimeOf(r)));
     sources.Played(r);
-    view.Flush(/*now=*/true);
+    view.Flush();  // throttled in day time, as on the day
     ++summary.records;
   };
   absl::Status played = ReplayChecked(db, &day, hooks, options.until);
+  view.Flush(/*now=*/true, /*all=*/true);  // the day's end, all of it
   summary.played_ms = real->MonotonicMs() - started;
   summary.day_ms = first_ms < 0 ? 0 : previous_ms - first_ms;
   if (absl::IsCancelled(played) && player.stopped()) {

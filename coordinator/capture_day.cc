@@ -54,9 +54,10 @@ size_t CaptureDay::waiting_at(const std::string& booth) const {
   return it == queues_.end() ? 0 : it->second.waiting.size();
 }
 
-CaptureDay::CollegeScans CaptureDay::ScansOf(const std::string& college) const {
+const CaptureDay::CollegeScans& CaptureDay::ScansOf(const std::string& college) const {
+  static const CollegeScans kNone;
   auto it = scans_.find(college);
-  return it == scans_.end() ? CollegeScans{} : it->second;
+  return it == scans_.end() ? kNone : it->second;
 }
 
 std::optional<CaptureDay::Close> CaptureDay::ClosedAt(const std::string& college) const {

@@ -141,7 +141,7 @@ class CaptureDay final : public EventApplier {
     std::set<std::string> scanned;
     std::map<std::string, uint32_t> refused;
   };
-  CollegeScans ScansOf(const std::string& college) const;
+  const CollegeScans& ScansOf(const std::string& college) const;
   // The close of a college, once logged.
   struct Close {
     uint64_t log_seq = 0;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -59,9 +60,11 @@ class LiveView {
   LiveView(CaptureDay* day, const Registry* registry, const LiveSources* sources, LivePublisher* publisher,
            const Clock* clock, std::string admin_endpoint);
 
-  // Publishes what changed since the last flush (at most every 200 ms
-  // unless `now` is set).
-  void Flush(bool now = false);
+  // Publishes what changed since the last flush: booths and alerts at most
+  // every 200 ms (at once with `now`), head counts at most every second and
+  // within their share of the thread (at once with `all`: a snapshot carries
+  // fresh head counts anyway, so a subscription need not force them).
+  void Flush(bool now = false, bool all = false);
   v1::LiveSnapshot Snapshot() const;
 
  private:
@@ -77,6 +80,8 @@ class LiveView {
   const Clock* clock_;
   std::string admin_endpoint_;
   int64_t last_flush_ms_ = 0;
+  int64_t next_colleges_ms_ = 0;  // no recount before this (view clock)
+  std::set<std::string> colleges_pending_;  // head counts changed, not yet sent
   uint64_t published_seq_ = 0;      // the publisher's number after the last flush
   uint64_t published_log_seq_ = 0;  // the log position viewers were last told
   struct Seen {

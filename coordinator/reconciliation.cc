@@ -48,7 +48,7 @@ absl::StatusOr<v1::Reconciliation> Reconcile(const CaptureDay& day, const Regist
   }));
   if (r.roster() == 0)
     return absl::NotFoundError(absl::StrCat("no student of college \"", college, "\" in the roster"));
-  const CaptureDay::CollegeScans scans = day.ScansOf(college);
+  const CaptureDay::CollegeScans& scans = day.ScansOf(college);
   r.set_scanned(scans.scanned.size());
   for (const auto& [reason, n] : scans.refused) (*r.mutable_refused_scans())[reason] = n;
   if (std::optional<CaptureDay::Close> closed = day.ClosedAt(college)) {

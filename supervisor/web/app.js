@@ -139,18 +139,27 @@ function render() {
   renderColleges();
 }
 
+// Notes being typed, by alert key: the list is redrawn whenever the floor
+// changes, and a supervisor's half-typed note must survive that.
+const noteDrafts = {};
+
 function renderAlerts() {
+  const focused = document.activeElement && document.activeElement.classList.contains('ack-note')
+    ? document.activeElement.closest('li').dataset.alertKey : null;
   const alerts = Object.values(state.alerts).sort((a, b) =>
     (a.acknowledged - b.acknowledged) || (b.raised_at_ms - a.raised_at_ms));
   const open = alerts.filter((a) => !a.acknowledged).length;
   $('alert-count').textContent = open ? String(open) : '';
   $('alerts').replaceChildren(...alerts.map((a) => {
     const note = el('input', { placeholder: '备注 note', 'aria-label': 'note', class: 'ack-note' });
+    note.value = noteDrafts[a.key] || '';
+    note.addEventListener('input', () => { noteDrafts[a.key] = note.value; });
     const result = el('span', { class: 'error' });
     const ack = el('button', { type: 'button', class: 'ack', onclick: async () => {
       ack.disabled = true;
-      const r = await api('POST', `/api/alerts/${encodeURIComponent(a.key)}/ack`, { note: note.value });
+      const r = await api('POST', `/api/alerts/${encodeURIComponent(a.key)}/ack`, { note: noteDrafts[a.key] || note.value });
       if (r.status !== 200) { result.textContent = (r.json && r.json.error) || `HTTP ${r.status}`; ack.disabled = false; }
+      else delete noteDrafts[a.key];
     } }, '确认 Acknowledge');
     return el('li', { class: a.acknowledged ? 'acked' : 'open', 'data-alert-key': a.key, 'data-kind': a.kind },
       el('span', {}, el('b', {}, ALERT_NAMES[a.kind] || a.kind), ` · ${a.booth || ''} `,
@@ -160,6 +169,10 @@ function renderAlerts() {
         ? el('span', { class: 'acked-by' }, `已确认 acknowledged by ${a.acknowledged_by} ${clock(a.acknowledged_at_ms)} ${a.note}`)
         : el('span', {}, note, ack, result));
   }));
+  if (focused) {
+    const input = document.querySelector(`li[data-alert-key="${CSS.escape(focused)}"] .ack-note`);
+    if (input) { input.focus(); input.setSelectionRange(input.value.length, input.value.length); }
+  }
 }
 
 function chart(hours) {
