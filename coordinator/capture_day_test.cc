@@ -289,6 +289,39 @@ TEST_F(CaptureDayTest, TheOperatorOverrulesTheLastFailedVerdictWithAReasonAndThe
   EXPECT_EQ(overrule("again", 1).outcome().reason(), v1::REASON_NOTHING_TO_OVERRIDE) << "the shown verdict was replaced";
 }
 
+// A photo that passed with a warning (a glare the photographer checked) can
+// be confirmed with /ok like a failed one is overruled: the confirmation is
+// logged with the warned check, and the head count still counts it passed.
+TEST_F(CaptureDayTest, TheOperatorConfirmsAWarnedPhotoAndItStaysPassed) {
+  Scan("B1", Code("A1"));
+  Photo("B1", 0, 'a');
+  PendingPhoto p = day_->PhotosAwaitingVerdict()[0];
+  v1::LogRecord r;
+  r.set_log_seq(++log_seq_);
+  v1::ValidationRecord* v = r.mutable_validation();
+  v->mutable_result()->set_photo_sha256(p.sha256);
+  v->mutable_result()->set_verdict(v1::VERDICT_PASS);
+  v1::CheckResult* c = v->mutable_result()->add_checks();
+  c->set_id("glasses_glare");
+  c->set_status(v1::CHECK_FAIL);
+  c->set_severity(v1::SEVERITY_WARN);
+  v->set_photo_log_seq(p.log_seq);
+  v->set_booth("B1");
+  v->set_shooting_no(1);
+  v->set_student_no("A1");
+  day_->Apply(r);
+  v1::BoothEvent e;
+  e.mutable_override_verdict()->set_reason("no glare on the lenses, checked on the camera");
+  e.mutable_override_verdict()->set_shooting_no(1);
+  e.mutable_override_verdict()->add_check_ids("glasses_glare");
+  v1::AppliedEvent ok = Play("B1", e);
+  ASSERT_TRUE(ok.outcome().accepted()) << ok.outcome().detail();
+  EXPECT_NE(ok.outcome().detail().find("glasses_glare"), std::string::npos) << ok.outcome().detail();
+  auto count = Reconcile(*day_, *registry_, "Arts");
+  EXPECT_EQ(count->passed(), 1u);
+  EXPECT_EQ(count->passed_by_operator(), 0u);
+}
+
 TEST_F(CaptureDayTest, TheHeadCountComesFromTheStateAndACloseIsRemembered) {
   Scan("B1", Code("A1"));
   Photo("B1");
