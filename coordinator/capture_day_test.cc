@@ -54,6 +54,25 @@ class CaptureDayTest : public ::testing::Test {
   }
 
   // Decides and applies one event at `booth`, as the coordinator does.
+  // Applies a verdict on A1's photo awaiting one at B1 (number 1) with one
+  // failed check of `severity`.
+  void VerdictOnTheFirstPhoto(v1::Verdict verdict, const std::string& check, v1::Severity severity) {
+    PendingPhoto p = day_->PhotosAwaitingVerdict()[0];
+    v1::LogRecord r;
+    r.set_log_seq(++log_seq_);
+    v1::ValidationRecord* v = r.mutable_validation();
+    v->mutable_result()->set_photo_sha256(p.sha256);
+    v->mutable_result()->set_verdict(verdict);
+    v1::CheckResult* c = v->mutable_result()->add_checks();
+    c->set_id(check);
+    c->set_status(v1::CHECK_FAIL);
+    c->set_severity(severity);
+    v->set_photo_log_seq(p.log_seq);
+    v->set_booth("B1");
+    v->set_shooting_no(1);
+    v->set_student_no("A1");
+    day_->Apply(r);
+  }
   v1::AppliedEvent Play(const std::string& booth, v1::BoothEvent e, int64_t at = kNine) {
     e.mutable_id()->set_booth(booth);
     e.mutable_id()->set_epoch(1);
@@ -257,21 +276,7 @@ TEST_F(CaptureDayTest, TheOperatorOverrulesTheLastFailedVerdictWithAReasonAndThe
   EXPECT_EQ(overrule("fine", 1).outcome().reason(), v1::REASON_NOTHING_TO_OVERRIDE);  // no verdict yet
   Scan("B1", Code("A1"));
   Photo("B1", 0, 'a');
-  PendingPhoto p = day_->PhotosAwaitingVerdict()[0];
-  v1::LogRecord r;
-  r.set_log_seq(++log_seq_);
-  v1::ValidationRecord* v = r.mutable_validation();
-  v->mutable_result()->set_photo_sha256(p.sha256);
-  v->mutable_result()->set_verdict(v1::VERDICT_FAIL);
-  v1::CheckResult* c = v->mutable_result()->add_checks();
-  c->set_id("exposure");
-  c->set_status(v1::CHECK_FAIL);
-  c->set_severity(v1::SEVERITY_REJECT);
-  v->set_photo_log_seq(p.log_seq);
-  v->set_booth("B1");
-  v->set_shooting_no(1);
-  v->set_student_no("A1");
-  day_->Apply(r);
+  VerdictOnTheFirstPhoto(v1::VERDICT_FAIL, "exposure", v1::SEVERITY_REJECT);
   EXPECT_EQ(Reconcile(*day_, *registry_, "Arts")->failed_pending_retake(), 1u);
   EXPECT_EQ(overrule("", 1).outcome().reason(), v1::REASON_REASON_REQUIRED);
   EXPECT_EQ(overrule("lights checked", 2).outcome().reason(), v1::REASON_SHOOTING_NO_MISMATCH);
@@ -295,21 +300,7 @@ TEST_F(CaptureDayTest, TheOperatorOverrulesTheLastFailedVerdictWithAReasonAndThe
 TEST_F(CaptureDayTest, TheOperatorConfirmsAWarnedPhotoAndItStaysPassed) {
   Scan("B1", Code("A1"));
   Photo("B1", 0, 'a');
-  PendingPhoto p = day_->PhotosAwaitingVerdict()[0];
-  v1::LogRecord r;
-  r.set_log_seq(++log_seq_);
-  v1::ValidationRecord* v = r.mutable_validation();
-  v->mutable_result()->set_photo_sha256(p.sha256);
-  v->mutable_result()->set_verdict(v1::VERDICT_PASS);
-  v1::CheckResult* c = v->mutable_result()->add_checks();
-  c->set_id("glasses_glare");
-  c->set_status(v1::CHECK_FAIL);
-  c->set_severity(v1::SEVERITY_WARN);
-  v->set_photo_log_seq(p.log_seq);
-  v->set_booth("B1");
-  v->set_shooting_no(1);
-  v->set_student_no("A1");
-  day_->Apply(r);
+  VerdictOnTheFirstPhoto(v1::VERDICT_PASS, "glasses_glare", v1::SEVERITY_WARN);
   v1::BoothEvent e;
   e.mutable_override_verdict()->set_reason("no glare on the lenses, checked on the camera");
   e.mutable_override_verdict()->set_shooting_no(1);
