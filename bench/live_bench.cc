@@ -98,18 +98,6 @@ void WriteDay(const std::string& dir, int students, int booths) {
   (void)WriteFileAtomically(dir + "/schedule.csv", schedule);
 }
 
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 int Run(const std::vector<std::string>& argv, const std::string& log) {
   ChildProcess child;
   if (!child.Start(argv, log)) return -1;
@@ -327,8 +315,8 @@ int main(int argc, char** argv) {
     (void)registry.Load();
     key = *registry.CodeKey("k1");
   }
-  const std::string booth_endpoint = absl::StrFormat("tcp://127.0.0.1:%d", FreePort());
-  const std::string live_endpoint = absl::StrFormat("tcp://127.0.0.1:%d", FreePort());
+  const std::string booth_endpoint = absl::StrFormat("tcp://127.0.0.1:%d", FreeLoopbackPort());
+  const std::string live_endpoint = absl::StrFormat("tcp://127.0.0.1:%d", FreeLoopbackPort());
   ChildProcess coordinator, supervisor;
   coordinator.Start(
       {COORDINATOR_BIN, "--db", db, "--listen", booth_endpoint, "--live", live_endpoint, "--ready_file",

@@ -13,6 +13,9 @@
 
 namespace gradcap {
 
+// A TCP port on 127.0.0.1 that was free a moment ago (for a child to bind).
+int FreeLoopbackPort();
+
 class ChildProcess {
  public:
   // The file descriptor the child finds its journal pipe on.

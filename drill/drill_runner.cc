@@ -58,19 +58,6 @@ std::string FindBinary(const std::string& given, const std::vector<std::string>&
   return candidates.front();
 }
 
-// A loopback port that was free a moment ago.
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 class Drill {
  public:
   Drill(const DrillOptions& o, v1::DrillFile file) : options_(o), file_(std::move(file)) {}
@@ -187,12 +174,12 @@ absl::Status Drill::Prepare() {
       start_clock_ms_ = absl::ToUnixMillis(t);
     }
   }
-  endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreePort());
-  validator_endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreePort());
-  admin_endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreePort());
+  endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreeLoopbackPort());
+  validator_endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreeLoopbackPort());
+  admin_endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreeLoopbackPort());
   live_endpoint_ = options_.live_feed;
   if (live_endpoint_.empty() && !options_.live_listen.empty()) {
-    live_endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreePort());
+    live_endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreeLoopbackPort());
   }
   if (!options_.live_listen.empty() && options_.users_file.empty()) {
     return absl::InvalidArgumentError("--live needs --users FILE (gradcap users add)");

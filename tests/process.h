@@ -10,8 +10,7 @@ namespace gradcap::testing {
 
 using ::gradcap::ChildProcess;
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int FreeLoopbackPort();
+using ::gradcap::FreeLoopbackPort;
 
 // Waits until `path` exists and is non-empty; returns its first line.
 std::string WaitForFile(const std::string& path, int timeout_ms);
