@@ -13,7 +13,7 @@ ValidatorFramer::ValidatorFramer(std::string model_path)
 ValidatorFramer::~ValidatorFramer() = default;
 
 absl::StatusOr<std::string> ValidatorFramer::Frame(const std::string& capture) const {
-  std::call_once(loaded_, [this] { validator_ = validator::PhotoValidator::Create(model_path_); });
+  std::call_once(loaded_, [this] { validator_ = validator::PhotoValidator::Create(model_path_, {}, {}, /*face_model_dir=*/""); });
   if (!validator_.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot load the framing model: ", validator_.status().message()));

@@ -1,34 +1,67 @@
-// Comparing two face descriptors (made by validator/face_descriptor.cc):
-// shared by the validator (face_match) and the coordinator (face_duplicate),
-// which must not link the image libraries for it.
+// Face descriptors and their distance, shared by the validator (which makes
+// them: validator/face_network.cc; face_match) and the coordinator
+// (face_duplicate), which must not link the image libraries for it.
+//
+// A descriptor is the 128-d output of dlib's ResNet face-recognition network
+// (validator/face_network.h), stored as 128 little-endian float32 (512
+// bytes) beside the name of the model that made it. Distances are Euclidean
+// and only mean something between descriptors of the same model: a
+// descriptor of another model (or of another size) is never compared.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace gradcap {
 
-// Calibrated on 58 same-person and 438 different-person pairs of package
-// photos (README "Identity signals"): below kSameFaceDistance no pair of
-// different people fell (55 % of same-person pairs did); above
-// kDifferentFaceDistance no pair of the same person did. Between the two the
-// descriptor cannot tell.
-inline constexpr double kSameFaceDistance = 0.52;
-inline constexpr double kDifferentFaceDistance = 0.75;
-inline constexpr int kFaceDescriptorCells = 6 * 7;
-inline constexpr int kFaceDescriptorBytes = kFaceDescriptorCells * 59;
+inline constexpr int kFaceDescriptorDims = 128;
+inline constexpr size_t kFaceDescriptorBytes = kFaceDescriptorDims * sizeof(float);
+// The network and the weights it runs (validator/face_model_file.h pins them).
+inline constexpr char kFaceModelName[] = "dlib-resnet-v1@face-api-1.7.15";
 
-// Mean per-cell Hellinger distance, 0 (identical) to √2; a large value for
-// descriptors of the wrong size.
-inline double FaceDistance(const std::string& a, const std::string& b) {
-  if (a.size() != size_t(kFaceDescriptorBytes) || b.size() != a.size()) return 1e9;
-  double sum = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const double d = (uint8_t(a[i]) - uint8_t(b[i])) / 255.0;
-    sum += d * d;
+// Thresholds measured on real faces (README "Identity signals"; bench/face_bench):
+// - kFaceSameDistance: at or below, the same person. face_match passes;
+//   face_duplicate raises its alert (a capture-day pair: same day, light and
+//   camera, so genuine pairs sit far below it).
+// - kFaceDifferentDistance: above it, clearly two people: face_match rejects.
+//   Between the two face_match warns and a person looks.
+inline constexpr double kFaceSameDistance = 0.50;
+inline constexpr double kFaceDifferentDistance = 0.62;
+
+inline std::string EncodeFaceDescriptor(const float* values) {
+  static_assert(sizeof(float) == 4, "float32");
+  std::string out(kFaceDescriptorBytes, '\0');
+  for (int i = 0; i < kFaceDescriptorDims; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &values[i], 4);
+    for (int b = 0; b < 4; ++b) out[size_t(i) * 4 + b] = char((bits >> (8 * b)) & 0xff);
   }
-  return std::sqrt(sum / kFaceDescriptorCells);
+  return out;
+}
+
+// False (and `values` untouched) unless `bytes` is one encoded descriptor.
+inline bool DecodeFaceDescriptor(std::string_view bytes, float* values) {
+  if (bytes.size() != kFaceDescriptorBytes) return false;
+  for (int i = 0; i < kFaceDescriptorDims; ++i) {
+    uint32_t bits = 0;
+    for (int b = 0; b < 4; ++b) bits |= uint32_t(uint8_t(bytes[size_t(i) * 4 + b])) << (8 * b);
+    std::memcpy(&values[i], &bits, 4);
+  }
+  return true;
+}
+
+// Euclidean distance between two encoded descriptors of the same model;
+// nothing when either is not a descriptor.
+inline std::optional<double> FaceDistance(std::string_view a, std::string_view b) {
+  float x[kFaceDescriptorDims], y[kFaceDescriptorDims];
+  if (!DecodeFaceDescriptor(a, x) || !DecodeFaceDescriptor(b, y)) return std::nullopt;
+  double sum = 0;
+  for (int i = 0; i < kFaceDescriptorDims; ++i) sum += double(x[i] - y[i]) * double(x[i] - y[i]);
+  return std::sqrt(sum);
 }
 
 }  // namespace gradcap

@@ -193,7 +193,7 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
     st.overridden_checks.clear();
     st.override_reason.clear();
     st.failed_checks.clear();
-    st.face_descriptor.clear();
+    faces_.Remove(binding.student_no());
     ++st.photo_versions;
     st.last_log_seq = log_seq;
     if (std::optional<PendingPhoto> p = PendingPhotoOf(applied, log_seq)) awaiting_verdict_[log_seq] = *p;
@@ -217,7 +217,7 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
     st.overridden_checks.clear();
     st.override_reason.clear();
     st.failed_checks.clear();
-    st.face_descriptor.clear();
+    faces_.Remove(head.student_no);
     ++st.photo_versions;
     if (std::optional<PendingPhoto> p = PendingPhotoOf(applied, log_seq)) awaiting_verdict_[log_seq] = *p;
     ++activity_[booth].photos_by_hour[decided_at_ms - decided_at_ms % 3'600'000];
@@ -255,7 +255,7 @@ void CaptureDay::ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_s
   StudentState& st = it->second;
   st.verdict = result.verdict();
   st.failed_checks.clear();
-  st.face_descriptor = result.face_descriptor();
+  faces_.Put(record.student_no(), result.face_model(), result.face_descriptor());
   st.last_log_seq = log_seq;
   v1::PhotoVerdict v;
   v.set_booth(record.booth());

@@ -29,6 +29,7 @@
 #include "absl/status/status.h"
 #include "common/event_log.h"
 #include "coordinator/event_applier.h"
+#include "coordinator/face_index.h"
 #include "registry/registry.h"
 
 namespace gradcap {
@@ -76,7 +77,6 @@ class CaptureDay final : public EventApplier {
     std::string photo_sha256;                // raw digest of the current photo
     v1::Verdict verdict = v1::VERDICT_PENDING;  // of the current photo
     std::vector<std::string> failed_checks;  // reject-severity failures of the current photo
-    std::string face_descriptor;             // of the current photo, once checked
     uint32_t photo_versions = 0;             // photos and retakes bound to the student
     bool overridden = false;                 // the operator overruled the current photo's verdict
     std::vector<std::string> overridden_checks;
@@ -198,6 +198,7 @@ class CaptureDay final : public EventApplier {
   uint64_t last_log_seq_ = 0;
   absl::flat_hash_map<std::string, Queue> queues_;
   absl::flat_hash_map<std::string, StudentState> students_;
+  FaceIndex faces_;  // each student's current photo's face, once checked (face_duplicate)
   absl::flat_hash_map<std::string, BurstWindow> bursts_;              // per booth
   absl::flat_hash_map<std::string, v1::PhotoVerdict> last_verdict_;  // per booth
   absl::flat_hash_map<std::string, std::string> last_verdict_student_;  // per booth: whose it is

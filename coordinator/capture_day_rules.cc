@@ -108,31 +108,35 @@ void CaptureDay::DecideAlerts(const v1::BoothEvent& event, int64_t now_ms, const
 
 void CaptureDay::DecideVerdictAlerts(v1::ValidationRecord* record) const {
   const v1::ValidationResult& result = record->result();
-  // The same face already bound to another student today.
-  if (!result.face_descriptor().empty()) {
-    for (const auto& [other, st] : students_) {
-      if (other == record->student_no() || st.face_descriptor.empty()) continue;
-      const double d = FaceDistance(result.face_descriptor(), st.face_descriptor);
-      if (d >= kSameFaceDistance) continue;
-      v1::Alert* a = record->add_alerts();
-      a->set_kind(v1::ALERT_FACE_DUPLICATE);
-      a->set_booth(record->booth());
-      a->add_shooting_nos(record->shooting_no());
-      a->add_shooting_nos(st.shooting_no);
-      a->set_detail(absl::StrCat("photo of #", record->shooting_no(), " ", MaskedName(record->student_no()), " at ",
-                                 record->booth(), " shows the same face as #", st.shooting_no, " ", MaskedName(other),
-                                 " at ", st.booth, " (distance ", absl::StrFormat("%.2f", d), ")"));
-    }
+  // The same face already bound to another student today (descriptors of
+  // the same model only).
+  for (const FaceIndex::Match& m :
+       faces_.Within(result.face_model(), result.face_descriptor(), kFaceSameDistance, record->student_no())) {
+    auto other = students_.find(m.student_no);
+    if (other == students_.end()) continue;
+    const StudentState& st = other->second;
+    v1::Alert* a = record->add_alerts();
+    a->set_kind(v1::ALERT_FACE_DUPLICATE);
+    a->set_booth(record->booth());
+    a->add_shooting_nos(record->shooting_no());
+    a->add_shooting_nos(st.shooting_no);
+    a->set_detail(absl::StrCat("photo of #", record->shooting_no(), " ", MaskedName(record->student_no()), " at ",
+                               record->booth(), " shows the same face as #", st.shooting_no, " ", MaskedName(m.student_no),
+                               " at ", st.booth, " (distance ", absl::StrFormat("%.2f", m.distance), " ≤ ",
+                               absl::StrFormat("%.2f", kFaceSameDistance), ")"));
   }
+  // A clear mismatch with the enrolment photo (a reject); a borderline one
+  // only warns the operator.
   for (const v1::CheckResult& c : result.checks()) {
-    if (c.id() != "face_match" || c.status() != v1::CHECK_FAIL) continue;
+    if (c.id() != "face_match" || c.status() != v1::CHECK_FAIL || c.severity() != v1::SEVERITY_REJECT) continue;
     v1::Alert* a = record->add_alerts();
     a->set_kind(v1::ALERT_FACE_MATCH);
     a->set_booth(record->booth());
     a->add_shooting_nos(record->shooting_no());
     a->set_detail(absl::StrCat("photo of #", record->shooting_no(), " ", MaskedName(record->student_no()),
                                " does not look like the enrolment photo (distance ",
-                               absl::StrFormat("%.2f", c.value()), ")"));
+                               absl::StrFormat("%.2f", c.value()), " > ", absl::StrFormat("%.2f", kFaceDifferentDistance),
+                               ")"));
   }
 }
 

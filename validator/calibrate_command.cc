@@ -118,7 +118,7 @@ int RunCalibrate(const CalibrateOptions& o) {
     std::fprintf(stderr, "validator calibrate: --max_false_retake must be in [0, 1)\n");
     return 2;
   }
-  auto validator = PhotoValidator::Create(o.model, o.rules);
+  auto validator = PhotoValidator::Create(o.model, o.rules, {}, /*face_model_dir=*/"");
   if (!validator.ok()) {
     std::fprintf(stderr, "validator: %s\n", std::string(validator.status().message()).c_str());
     return 2;
@@ -148,7 +148,7 @@ int RunCalibrate(const CalibrateOptions& o) {
     c.suggested.version = o.rules.version;  // same limits, same name: cached results stay valid
   } else {
     c.suggested.version = o.rules_version.empty() ? SuggestedVersion(o.rules, c.suggested) : o.rules_version;
-    auto again = PhotoValidator::Create(o.model, c.suggested);
+    auto again = PhotoValidator::Create(o.model, c.suggested, {}, /*face_model_dir=*/"");
     if (!again.ok()) {
       std::fprintf(stderr, "validator: %s\n", std::string(again.status().message()).c_str());
       return 2;

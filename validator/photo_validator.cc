@@ -15,16 +15,23 @@
 #include "common/sha256.h"
 #include "validator/analysis.h"
 #include "validator/checks.h"
-#include "validator/face_descriptor.h"
 #include "validator/photo_input.h"
 
 namespace gradcap::validator {
 
 absl::StatusOr<std::unique_ptr<PhotoValidator>> PhotoValidator::Create(const std::string& model_path,
-                                                                       RuleSet rules, DecodeLimits limits) {
+                                                                       RuleSet rules, DecodeLimits limits,
+                                                                       const std::string& face_model_dir) {
   auto landmarker = FaceLandmarker::Load(model_path);
   if (!landmarker.ok()) return landmarker.status();
-  return std::unique_ptr<PhotoValidator>(new PhotoValidator(std::move(*landmarker), rules, limits));
+  std::unique_ptr<FaceNetwork> network;
+  if (!face_model_dir.empty()) {
+    auto loaded = FaceNetwork::Load(face_model_dir);
+    if (!loaded.ok()) return loaded.status();
+    network = std::move(*loaded);
+  }
+  return std::unique_ptr<PhotoValidator>(
+      new PhotoValidator(std::move(*landmarker), std::move(network), rules, limits));
 }
 
 namespace {
@@ -92,11 +99,19 @@ void Finish(const std::chrono::steady_clock::time_point start, v1::ValidationRes
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
 }
 
-// face_match: the photo's face against the enrolment photo's.
-void CheckIdentity(const Analysis& a, std::string_view enrolment, const FaceLandmarker& landmarker,
-                   const RuleSet& rules, Results* out) {
-  const std::string limit = absl::StrFormat("face distance < %g same, > %g different", kSameFaceDistance,
-                                            kDifferentFaceDistance);
+// face_match: the photo's face against the enrolment photo's. Same person
+// at or below kFaceSameDistance (pass); clearly another above
+// kFaceDifferentDistance (reject: the operator checks who stands there);
+// between the two a warning, for a person to look.
+void CheckIdentity(const std::optional<FaceVector>& mine, std::string_view enrolment, const FaceNetwork* network,
+                   const FaceLandmarker& landmarker, Results* out) {
+  const std::string limit = absl::StrFormat("face distance ≤ %.2f same person, > %.2f another (%s)",
+                                            kFaceSameDistance, kFaceDifferentDistance, kFaceModelName);
+  if (network == nullptr) {
+    Undetermined(out, "face_match", Severity::kWarn, limit, "未加载人脸识别模型，无法比对",
+                 "no face-recognition model loaded: cannot compare");
+    return;
+  }
   if (enrolment.empty()) {
     Undetermined(out, "face_match", Severity::kWarn, limit, "名单中无学籍照片，无法比对",
                  "no enrolment photo in the roster to compare with");
@@ -108,23 +123,23 @@ void CheckIdentity(const Analysis& a, std::string_view enrolment, const FaceLand
                  absl::StrCat("the enrolment photo cannot be read: ", reference.status().message()));
     return;
   }
-  const std::string mine = FaceDescriptor(a);
-  const std::string theirs = FaceDescriptor(Analyze(reference->bgr, landmarker, rules));
-  if (mine.empty() || theirs.empty()) {
+  const std::vector<Face> theirs_faces = landmarker.Find(reference->bgr);
+  if (!mine || theirs_faces.empty()) {
     Undetermined(out, "face_match", Severity::kWarn, limit,
-                 mine.empty() ? "照片中无人脸，无法比对" : "学籍照片中找不到人脸，无法比对",
-                 mine.empty() ? "no face in the photo to compare" : "no face found in the enrolment photo");
+                 !mine ? "照片中无人脸，无法比对" : "学籍照片中找不到人脸，无法比对",
+                 !mine ? "no face in the photo to compare" : "no face found in the enrolment photo");
     return;
   }
-  const double d = FaceDistance(mine, theirs);
-  if (d < kSameFaceDistance) {
-    Pass(out, "face_match", Severity::kWarn, d, limit);
-  } else if (d > kDifferentFaceDistance) {
-    Fail(out, "face_match", Severity::kWarn, d, limit, "与学籍照片不像同一人，请核对本人身份",
-         "does not look like the enrolment photo: check the student's identity");
+  const FaceVector theirs = network->Describe(reference->bgr, theirs_faces.front());
+  const double d = *FaceDistance(EncodeFaceDescriptor(mine->data()), EncodeFaceDescriptor(theirs.data()));
+  if (d <= kFaceSameDistance) {
+    Pass(out, "face_match", Severity::kReject, d, limit);
+  } else if (d > kFaceDifferentDistance) {
+    Fail(out, "face_match", Severity::kReject, d, limit, "与学籍照片不是同一人，请核对本人身份后重拍",
+         "not the person of the enrolment photo: check the student's identity before a retake");
   } else {
-    Undetermined(out, "face_match", Severity::kWarn, limit, "与学籍照片相似度不确定，请人工核对",
-                 "cannot tell whether this is the enrolment photo's person: check by eye");
+    Fail(out, "face_match", Severity::kWarn, d, limit, "与学籍照片相似度不足，请人工核对本人",
+         "not clearly the person of the enrolment photo: check by eye");
   }
 }
 
@@ -170,10 +185,20 @@ void PhotoValidator::CheckDecoded(const Photo& photo, std::string_view enrolment
       "face", [&] { CheckFace(a, rules_, checks); }, &failures);
   Guarded(
       "dress", [&] { CheckDress(a, rules_, checks); }, &failures);
+  std::optional<FaceVector> descriptor;
   Guarded(
-      "identity", [&] { CheckIdentity(a, enrolment, *landmarker_, rules_, checks); }, &failures);
+      "face descriptor",
+      [&] {
+        if (face_network_ && a.face() != nullptr) {
+          descriptor = face_network_->Describe(a.bgr, *a.face());
+          result->set_face_descriptor(EncodeFaceDescriptor(descriptor->data()));
+          result->set_face_model(face_network_->model());
+        }
+      },
+      &failures);
   Guarded(
-      "face descriptor", [&] { result->set_face_descriptor(FaceDescriptor(a)); }, &failures);
+      "identity",
+      [&] { CheckIdentity(descriptor, enrolment, face_network_.get(), *landmarker_, checks); }, &failures);
   if (!failures.empty()) {
     const std::string why = absl::StrJoin(failures, "; ");
     AnswerTheRest(checks, absl::StrCat("检查出错，无法判断：", why), absl::StrCat("the check failed: ", why));

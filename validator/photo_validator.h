@@ -14,6 +14,8 @@
 #include "absl/status/statusor.h"
 #include "proto/gradcap.pb.h"
 #include "validator/face_landmarks.h"
+#include "validator/face_model_file.h"
+#include "validator/face_network.h"
 #include "validator/photo_input.h"
 #include "validator/rules.h"
 
@@ -21,26 +23,34 @@ namespace gradcap::validator {
 
 class PhotoValidator {
  public:
-  static absl::StatusOr<std::unique_ptr<PhotoValidator>> Create(const std::string& model_path,
-                                                                RuleSet rules = {}, DecodeLimits limits = {});
+  // `face_model_dir`: the face-recognition network's weights (face_match and
+  // the descriptor for face_duplicate); empty runs without it (face_match
+  // undetermined, no descriptor). A damaged model is refused here.
+  static absl::StatusOr<std::unique_ptr<PhotoValidator>> Create(
+      const std::string& model_path, RuleSet rules = {}, DecodeLimits limits = {},
+      const std::string& face_model_dir = kDefaultFaceModelDir);
 
   // Never fails and never throws: unreadable input, a size too small to
   // measure and an image that cannot be analysed give an image_format
   // failure. Sets
-  // photo_sha256, rule_set, verdict, checks, face_descriptor and elapsed_ms.
+  // photo_sha256, rule_set, verdict, checks, face_descriptor (with
+  // face_model) and elapsed_ms.
   // `enrolment` (optional) is the roster's photo of the student: face_match
   // compares the two faces; without it face_match is undetermined.
   v1::ValidationResult Validate(std::string_view jpeg, std::string_view enrolment = {}) const;
 
   const FaceLandmarker& landmarker() const { return *landmarker_; }
+  const FaceNetwork* face_network() const { return face_network_.get(); }
   const RuleSet& rules() const { return rules_; }
 
  private:
-  PhotoValidator(std::unique_ptr<FaceLandmarker> landmarker, RuleSet rules, DecodeLimits limits)
-      : landmarker_(std::move(landmarker)), rules_(rules), limits_(limits) {}
+  PhotoValidator(std::unique_ptr<FaceLandmarker> landmarker, std::unique_ptr<FaceNetwork> face_network,
+                 RuleSet rules, DecodeLimits limits)
+      : landmarker_(std::move(landmarker)), face_network_(std::move(face_network)), rules_(rules), limits_(limits) {}
   void CheckDecoded(const Photo& photo, std::string_view enrolment, v1::ValidationResult* result) const;
 
   std::unique_ptr<FaceLandmarker> landmarker_;
+  std::unique_ptr<FaceNetwork> face_network_;  // null: no identity checks
   RuleSet rules_;
   DecodeLimits limits_;
 };

@@ -19,6 +19,7 @@
 #include "common/logging.h"
 #include "common/sha256.h"
 #include "validator/calibrate_command.h"
+#include "validator/compare_command.h"
 #include "validator/debug_overlay.h"
 #include "validator/framing.h"
 #include "validator/photo_input.h"
@@ -28,7 +29,11 @@
 
 ABSL_FLAG(std::string, model, gradcap::validator::kDefaultLandmarkModel,
           "dlib 68-point landmark model (Debian package libdlib-data).");
-ABSL_FLAG(bool, json, false, "check: print one JSON object per file; calibrate: one JSON report.");
+ABSL_FLAG(std::string, face_model, gradcap::validator::kDefaultFaceModelDir,
+          "The face-recognition network's weights (deploy/install-face-model.sh): face_match and the descriptor "
+          "for face_duplicate. Empty: no identity checks (face_match undetermined). A damaged model stops the "
+          "process before it starts.");
+ABSL_FLAG(bool, json, false, "check: print one JSON object per file; calibrate: one JSON report; compare: one object.");
 ABSL_FLAG(std::string, enrolment, "", "check: the student's enrolment photo, for face_match.");
 ABSL_FLAG(bool, all, false, "check: list passed checks too (text output).");
 ABSL_FLAG(std::string, debug_dir, "", "check: write an overlay PNG per file (landmarks, masks, limits) here.");
@@ -95,7 +100,7 @@ absl::StatusOr<RuleSet> LoadRules() {
 const RuleSet& Rules() { return g_rules; }
 
 int Check(const std::vector<std::string>& files) {
-  auto validator = PhotoValidator::Create(absl::GetFlag(FLAGS_model), Rules());
+  auto validator = PhotoValidator::Create(absl::GetFlag(FLAGS_model), Rules(), {}, absl::GetFlag(FLAGS_face_model));
   if (!validator.ok()) {
     std::fprintf(stderr, "validator: %s\n", std::string(validator.status().message()).c_str());
     return 2;
@@ -141,7 +146,7 @@ int Frame(const std::string& in, const std::string& out) {
     std::fprintf(stderr, "validator frame: %s: %s\n", in.c_str(), std::string(photo.status().message()).c_str());
     return 2;
   }
-  auto validator = PhotoValidator::Create(absl::GetFlag(FLAGS_model), Rules());
+  auto validator = PhotoValidator::Create(absl::GetFlag(FLAGS_model), Rules(), {}, absl::GetFlag(FLAGS_face_model));
   if (!validator.ok()) {
     std::fprintf(stderr, "validator: %s\n", std::string(validator.status().message()).c_str());
     return 2;
@@ -180,6 +185,7 @@ int main(int argc, char** argv) {
       "  validator check FILE... [--json] [--all] [--debug_dir DIR]\n"
       "  validator frame CAPTURE.jpg OUT.jpg [--json]\n"
       "  validator calibrate GOOD_DIR... [--bad DIR] [--json] [--write_rules FILE [--rules_version NAME]]\n"
+      "  validator compare A.jpg B.jpg [--json]                same person? distance, thresholds, answer\n"
       "  validator --coordinator tcp://HOST:PORT --store DIR [--name NAME] [--keys DIR]\n"
       "Every mode takes --rules FILE (limits and their version).\n"
       "check exits 0 when every photo passes, 1 when any fails, 2 when a file cannot be read.");
@@ -191,6 +197,14 @@ int main(int argc, char** argv) {
     return 2;
   } else {
     g_rules = *std::move(rules);
+  }
+  if (args.size() >= 2 && std::string(args[1]) == "compare") {
+    if (args.size() != 4) {
+      std::fprintf(stderr, "usage: validator compare A.jpg B.jpg [--json]\n");
+      return 2;
+    }
+    return RunCompare({absl::GetFlag(FLAGS_model), absl::GetFlag(FLAGS_face_model), args[2], args[3],
+                       absl::GetFlag(FLAGS_json)});
   }
   if (args.size() >= 2 && std::string(args[1]) == "check") {
     if (args.size() < 3) {
@@ -225,6 +239,7 @@ int main(int argc, char** argv) {
     options.name = absl::GetFlag(FLAGS_name);
     options.keys_dir = absl::GetFlag(FLAGS_keys);
     options.model = absl::GetFlag(FLAGS_model);
+    options.face_model = absl::GetFlag(FLAGS_face_model);
     options.rules = Rules();
     options.heartbeat_ms = std::max(10, absl::GetFlag(FLAGS_heartbeat_ms));
     return RunWorker(options);

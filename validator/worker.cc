@@ -52,7 +52,7 @@ int RunWorker(const WorkerOptions& options) {
                  std::string(store.status().message()).c_str());
     return 2;
   }
-  auto validator = PhotoValidator::Create(options.model, options.rules);
+  auto validator = PhotoValidator::Create(options.model, options.rules, {}, options.face_model);
   if (!validator.ok()) {
     std::fprintf(stderr, "validator: %s\n", std::string(validator.status().message()).c_str());
     return 2;
@@ -120,7 +120,12 @@ int RunWorker(const WorkerOptions& options) {
     v1::ValidationResult* result = reply.mutable_validation_result();
     const std::string digest = DigestBytes(Sha256(job.jpeg()));
     // The enrolment photo changes face_match: part of the cache key.
-    const std::string key = job.reference_jpeg().empty() ? digest : DigestBytes(Sha256Concat(digest, job.reference_jpeg()));
+    std::string key = job.reference_jpeg().empty() ? digest : DigestBytes(Sha256Concat(digest, job.reference_jpeg()));
+    // So does the face model: a result without a descriptor, or with another
+    // model's, is not this worker's answer.
+    if (const FaceNetwork* network = (*validator)->face_network()) {
+      key = DigestBytes(Sha256Concat(key, absl::StrCat("face-model:", network->model())));
+    }
     auto stored = (*store)->Find(key, options.rules.version);
     if (stored.ok() && stored->has_value()) {
       *result = std::move(**stored);

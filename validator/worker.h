@@ -15,7 +15,8 @@ struct WorkerOptions {
   std::string store_dir;  // RocksDB result store
   std::string name;       // defaults to host:pid
   std::string keys_dir;   // CURVE keys, optional
-  std::string model;
+  std::string model;       // dlib landmarks
+  std::string face_model;  // face-recognition weights (empty: no identity checks)
   RuleSet rules;
   int heartbeat_ms = 1000;
 };
