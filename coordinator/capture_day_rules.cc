@@ -111,7 +111,7 @@ void CaptureDay::DecideVerdictAlerts(v1::ValidationRecord* record) const {
   // The same face already bound to another student today (descriptors of
   // the same model only).
   for (const FaceIndex::Match& m :
-       faces_.Within(result.face_model(), result.face_descriptor(), kFaceSameDistance, record->student_no())) {
+       faces_.Within(result.face_model(), result.face_descriptor(), kFaceDuplicateDistance, record->student_no())) {
     auto other = students_.find(m.student_no);
     if (other == students_.end()) continue;
     const StudentState& st = other->second;
@@ -123,7 +123,7 @@ void CaptureDay::DecideVerdictAlerts(v1::ValidationRecord* record) const {
     a->set_detail(absl::StrCat("photo of #", record->shooting_no(), " ", MaskedName(record->student_no()), " at ",
                                record->booth(), " shows the same face as #", st.shooting_no, " ", MaskedName(m.student_no),
                                " at ", st.booth, " (distance ", absl::StrFormat("%.2f", m.distance), " ≤ ",
-                               absl::StrFormat("%.2f", kFaceSameDistance), ")"));
+                               absl::StrFormat("%.2f", kFaceDuplicateDistance), ")"));
   }
   // A clear mismatch with the enrolment photo (a reject); a borderline one
   // only warns the operator.

@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
 deploy/fetch-test-data.sh
+tests/faces/fetch-face-sets.sh
 if [ "${GRADCAP_SANITIZE:-0}" = 1 ]; then
   export GRADCAP_BUILD_DIR=${GRADCAP_BUILD_DIR:-build-asan}
   deploy/build.sh -DGRADCAP_SANITIZE=ON
