@@ -46,8 +46,8 @@ ABSL_FLAG(std::string, public_key, "",
           "audit verify: the checkpoint key's public half (`gradcap keys public`), from outside the database.");
 ABSL_FLAG(int64_t, until, 0, "audit replay: replay records 1 … N only (the day as it stood then).");
 ABSL_FLAG(bool, face_alerts, false,
-          "audit replay: also re-decide face_duplicate alerts (every verdict against every current photo: slow on "
-          "big days).");
+          "audit replay: also re-decide face_duplicate alerts (each verdict searched in the day's face index, "
+          "~1 ms a verdict at 20,000 students).");
 ABSL_FLAG(bool, unmasked, false,
           "audit student: show the plain name and ID number; who looked is logged first (--as, --purpose).");
 ABSL_FLAG(std::string, purpose, "", "audit student --unmasked: why, for the log.");
