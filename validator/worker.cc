@@ -65,6 +65,15 @@ int RunWorker(const WorkerOptions& options) {
     cv::imencode(".jpg", blank, jpeg);
     (void)(*validator)->Validate(std::string(jpeg.begin(), jpeg.end()));
   }
+  if (const FaceNetwork* network = (*validator)->face_network()) {
+    LogInfo(kComponent, "face network ", network->model(), ": ", static_cast<int>(network->first_pass_ms()),
+            " ms a face");
+    if (network->first_pass_ms() > 150) {
+      LogWarning(kComponent, "the face network takes ", static_cast<int>(network->first_pass_ms()),
+                 " ms a face: verdicts will be late. Is OpenBLAS installed (Debian libopenblas0-serial, "
+                 "deploy/install-deps.sh)? The reference BLAS is ~8× slower.");
+    }
+  }
   SocketOptions socket_options;
   socket_options.immediate = false;  // ready messages wait for the coordinator to come up
   socket_options.send_hwm = 4;
