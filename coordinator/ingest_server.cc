@@ -101,8 +101,13 @@ absl::Status IngestServer::Run(const std::atomic<bool>& stop) {
 }
 
 absl::Status IngestServer::ReceiveBooths() {
-  // Take whatever is already waiting into the same stage.
-  while (log_->staged_records() < options_.max_batch_events && staged_wire_bytes_ < options_.max_batch_bytes) {
+  // Take whatever is already waiting into the same stage — but no more than
+  // a stage's worth of messages per turn: refusals that are only counted
+  // stage nothing, and a flood must not keep the loop from committing and
+  // answering the others.
+  for (int taken = 0; taken < options_.max_batch_events && log_->staged_records() < options_.max_batch_events &&
+                      staged_wire_bytes_ < options_.max_batch_bytes;
+       ++taken) {
     std::string sender, address;
     GRADCAP_ASSIGN_OR_RETURN(std::optional<Frames> frames, socket_->Receive(0, -1, &sender, &address));
     if (!frames.has_value()) break;
