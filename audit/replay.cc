@@ -235,12 +235,21 @@ std::string FormatReplayReport(const v1::ReplayReport& r) {
                    r.until() != 0 ? absl::StrCat(" (up to record ", r.until(), ")") : "", ": ", r.applied(),
                    " booth events, ", r.rejected(), " rejections, ", r.admin(), " administrator changes, ",
                    r.verdicts(), " verdicts, ", r.checkpoints(), " checkpoints");
-  for (const v1::RefusalTotal& t : r.refusals()) {
+  // The biggest first; the JSON has them all.
+  std::vector<const v1::RefusalTotal*> refused;
+  for (const v1::RefusalTotal& t : r.refusals()) refused.push_back(&t);
+  std::sort(refused.begin(), refused.end(), [](const v1::RefusalTotal* a, const v1::RefusalTotal* b) {
+    return a->logged() + a->counted() > b->logged() + b->counted();
+  });
+  constexpr size_t kShown = 20;
+  for (size_t i = 0; i < refused.size() && i < kShown; ++i) {
+    const v1::RefusalTotal& t = *refused[i];
     absl::StrAppend(&out, "\nrefused ", t.logged() + t.counted(), " ", t.socket(), " messages from ", t.peer(), ": ",
                     CodeName(t.code()), t.counted() > 0 ? absl::StrCat(" (", t.logged(), " logged one by one, ",
                                                                         t.counted(), " counted)")
                                                          : std::string());
   }
+  if (refused.size() > kShown) absl::StrAppend(&out, "\n… and ", refused.size() - kShown, " more peers refused (--json)");
   if (r.records() > 0) {
     absl::StrAppend(&out, "; ", LocalTimeText(r.first_record_ms()), " – ", LocalTimeText(r.last_record_ms()),
                     ", head ", r.head_hash().substr(0, 16), "…");

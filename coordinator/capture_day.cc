@@ -115,7 +115,10 @@ void CaptureDay::Apply(const v1::LogRecord& record) {
 void CaptureDay::ApplyRefusal(const v1::LogRecord& record) {
   if (record.has_rejected()) {
     const v1::Rejection& r = record.rejected();
-    ++refusals_[{r.socket().empty() ? "booth" : r.socket(), r.peer(), r.code()}].logged;
+    // Under the name its peer's counts have, so that one peer is one line.
+    ++refusals_[{r.socket().empty() ? "booth" : r.socket(), r.counted_as().empty() ? r.peer() : r.counted_as(),
+                 r.code()}]
+          .logged;
   } else {
     const v1::RefusalCount& c = record.refusals();
     refusals_[{c.socket().empty() ? "booth" : c.socket(), c.peer(), c.code()}].counted += c.count();

@@ -155,7 +155,8 @@ class CaptureDay final : public EventApplier {
   uint64_t last_log_seq() const { return last_log_seq_; }
 
   // Refused messages (Rejection and RefusalCount records) by socket, peer
-  // and code: logged one by one, and only counted.
+  // (as counted: the enrolled name, or the address) and code: logged one by
+  // one, and only counted.
   struct Refused {
     uint64_t logged = 0;
     uint64_t counted = 0;

@@ -48,6 +48,7 @@ uint64_t RefusalRecorder::Refuse(const RefusedPeer& who, const std::string& coun
   rejection.set_peer(who.peer);
   rejection.set_peer_address(who.address);
   rejection.set_socket(who.socket);
+  rejection.set_counted_as(std::get<0>(key));
   if (id != nullptr) *rejection.mutable_id() = *id;
   rejection.set_message_sha256(DigestBytes(Sha256(raw)));
   rejection.set_message_size(raw.size());
