@@ -34,7 +34,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // GRADCAP_FLOOD_FRAMES=N floods longer (for measuring; the bounds below scale).
-const int kGarbageFrames = std::getenv("GRADCAP_FLOOD_FRAMES") ? std::atoi(std::getenv("GRADCAP_FLOOD_FRAMES")) : 20'000;
+const int kGarbageFrames =
+    std::getenv("GRADCAP_FLOOD_FRAMES") ? std::atoi(std::getenv("GRADCAP_FLOOD_FRAMES")) : 20'000;
 constexpr int kOtherBoothEvents = 200;
 
 class HostileInputTest : public ::testing::Test {
@@ -268,6 +269,52 @@ TEST_F(HostileInputTest, ABoothRevokedThroughTheAdminSocketIsCutOffAtOnceAndStay
                   .ok());
   EXPECT_EQ(revocations, 1);
   EXPECT_EQ(refusals, 1);
+}
+
+TEST_F(HostileInputTest, AnAdminRevokedWhileConnectedIsRefusedOnThatConnectionAtOnce) {
+  keys_ = dir_.Sub("keys");
+  std::string out;
+  ASSERT_EQ(Gradcap({"transport-keys", "init", "--keys", keys_}, &out), 0) << out;
+  for (const char* admin : {"wang", "li"}) {
+    ASSERT_EQ(Gradcap({"transport-keys", "enroll", "--keys", keys_, "--admin", admin}, &out), 0) << out;
+  }
+  StartCoordinator();
+  // li's tool (a supervisor, say) keeps its admin connection open.
+  absl::StatusOr<BoothKeys> li = LoadAdminKeys(keys_, "li");
+  ASSERT_TRUE(li.ok()) << li.status();
+  SocketOptions options;
+  options.immediate = false;
+  options.curve_keys = li->booth;
+  options.curve_server_public_key = li->coordinator_public_key;
+  auto socket = MessageSocket::Create(SocketKind::kDealer, options);
+  ASSERT_TRUE(socket.ok());
+  ASSERT_TRUE((*socket)->Connect(admin_).ok());
+  auto status = [&](uint64_t id) -> std::optional<v1::AdminReply> {
+    v1::Envelope e;
+    e.mutable_admin_request()->set_request_id(id);
+    e.mutable_admin_request()->mutable_status();
+    EXPECT_TRUE((*socket)->Send({SerializeEnvelope(e)}).ok());
+    auto frames = (*socket)->Receive(10'000);
+    if (!frames.ok() || !frames->has_value()) return std::nullopt;
+    v1::Envelope reply;
+    EXPECT_TRUE(reply.ParseFromString((**frames)[0]));
+    return reply.admin_reply();
+  };
+  std::optional<v1::AdminReply> before = status(1);
+  ASSERT_TRUE(before.has_value());
+  EXPECT_FALSE(before->has_error()) << before->DebugString();
+
+  ASSERT_EQ(Gradcap({"transport-keys", "revoke", "--admin", "li", "--coordinator", admin_, "--keys", keys_,
+                     "--as", "wang"},
+                    &out),
+            0)
+      << out;
+  std::optional<v1::AdminReply> after = status(2);
+  ASSERT_TRUE(after.has_value()) << "no answer on the open connection";
+  ASSERT_TRUE(after->has_error());
+  EXPECT_EQ(after->error().code(), "PERMISSION_DENIED");
+  EXPECT_NE(after->error().message().find("li"), std::string::npos) << after->error().message();
+  StopCoordinator();
 }
 
 }  // namespace
