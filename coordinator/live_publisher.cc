@@ -56,6 +56,19 @@ bool LivePublisher::Revoked(const std::string& user) const {
   return options_.authenticator != nullptr && options_.authenticator->IsRevoked(kLiveZapDomain, user);
 }
 
+void LivePublisher::DropRevoked() {
+  if (options_.authenticator == nullptr) return;
+  for (auto it = subscribers_.begin(); it != subscribers_.end();) {
+    if (Revoked(it->second.user)) {
+      LogWarning(kComponent, "live subscriber \"", it->second.user, "\" peer:", ToHex(it->first),
+                 " dropped: its key was revoked");
+      subscribers_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+}
+
 void LivePublisher::Serve(const std::string& routing_id, const std::string& user, const std::string& raw,
                           const std::function<v1::LiveSnapshot()>& snapshot) {
   ParsedEnvelope parsed = ParseEnvelope(raw, 1 << 20);
@@ -95,6 +108,7 @@ void LivePublisher::Publish(v1::LiveUpdate update) {
   kept_.push_back(update);
   while (kept_.size() > options_.keep_updates) kept_.pop_front();
   ++stats_.published;
+  DropRevoked();  // a key revoked this turn gets nothing more
   if (subscribers_.empty()) return;
   v1::Envelope e;
   *e.mutable_live_update() = std::move(update);
@@ -113,13 +127,9 @@ void LivePublisher::Publish(v1::LiveUpdate update) {
 void LivePublisher::Tick() {
   const int64_t now = clock_->MonotonicMs();
   std::vector<std::string> silent;
+  DropRevoked();
   for (const auto& [routing_id, sub] : subscribers_) {
     if (now - sub.heard_ms > options_.subscriber_timeout_ms) silent.push_back(routing_id);
-    if (Revoked(sub.user)) {
-      LogWarning(kComponent, "live subscriber \"", sub.user, "\" peer:", ToHex(routing_id),
-                 " dropped: its key was revoked");
-      silent.push_back(routing_id);
-    }
   }
   for (const std::string& s : silent) subscribers_.erase(s);
   if (now - last_heartbeat_ms_ < options_.heartbeat_ms) return;

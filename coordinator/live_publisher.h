@@ -67,6 +67,7 @@ class LivePublisher {
   void Serve(const std::string& routing_id, const std::string& user, const std::string& raw,
              const std::function<v1::LiveSnapshot()>& snapshot);
   bool Revoked(const std::string& user) const;
+  void DropRevoked();
   // False (and the subscriber dropped) when it cannot take the message now.
   bool SendTo(const std::string& routing_id, v1::Envelope& envelope);
 

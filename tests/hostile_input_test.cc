@@ -317,5 +317,51 @@ TEST_F(HostileInputTest, AnAdminRevokedWhileConnectedIsRefusedOnThatConnectionAt
   StopCoordinator();
 }
 
+TEST_F(HostileInputTest, ALiveSubscriberWhoseAdminKeyIsRevokedStopsGettingTheFeed) {
+  keys_ = dir_.Sub("keys");
+  std::string out;
+  ASSERT_EQ(Gradcap({"transport-keys", "init", "--keys", keys_}, &out), 0) << out;
+  for (const char* admin : {"wang", "supervisor"}) {
+    ASSERT_EQ(Gradcap({"transport-keys", "enroll", "--keys", keys_, "--admin", admin}, &out), 0) << out;
+  }
+  const std::string live = absl::StrFormat("tcp://127.0.0.1:%d", testing::FreeLoopbackPort());
+  StartCoordinator({"--live", live});
+  absl::StatusOr<BoothKeys> own = LoadAdminKeys(keys_, "supervisor");
+  ASSERT_TRUE(own.ok()) << own.status();
+  SocketOptions options;
+  options.immediate = false;
+  options.curve_keys = own->booth;
+  options.curve_server_public_key = own->coordinator_public_key;
+  auto socket = MessageSocket::Create(SocketKind::kDealer, options);
+  ASSERT_TRUE(socket.ok());
+  ASSERT_TRUE((*socket)->Connect(live).ok());
+  auto subscribe = [&] {
+    v1::Envelope e;
+    e.mutable_live_subscribe();
+    EXPECT_TRUE((*socket)->Send({SerializeEnvelope(e)}).ok());
+  };
+  // Whether anything (a snapshot, an update, a heartbeat) arrives within `ms`.
+  auto hears = [&](int ms) {
+    auto frames = (*socket)->Receive(ms);
+    return frames.ok() && frames->has_value();
+  };
+  subscribe();
+  ASSERT_TRUE(hears(10'000)) << "no snapshot for the enrolled supervisor";
+  ASSERT_EQ(Gradcap({"transport-keys", "revoke", "--admin", "supervisor", "--coordinator", admin_, "--keys",
+                     keys_, "--as", "wang"},
+                    &out),
+            0)
+      << out;
+  while (hears(0)) {
+  }  // what was on its way before the revocation
+  // Heartbeats come every second to a subscriber: three seconds of silence,
+  // and a new subscription on the open connection gets no snapshot.
+  EXPECT_FALSE(hears(3000)) << "the revoked subscriber still gets the feed";
+  subscribe();
+  EXPECT_FALSE(hears(2000)) << "the revoked key subscribed again";
+  StopCoordinator();
+  EXPECT_NE(testing::ReadFile(dir_.Sub("coordinator.log")).find("revoked"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace gradcap
