@@ -31,7 +31,8 @@ ABSL_FLAG(std::string, as, "",
 ABSL_FLAG(bool, json, false, "Print machine-readable JSON.");
 ABSL_FLAG(std::string, keys, "", "Transport keys directory.");
 ABSL_FLAG(std::string, booth, "", "Booth id.");
-ABSL_FLAG(std::string, admin, "", "transport-keys enroll: enrol this administrator (instead of a booth).");
+ABSL_FLAG(std::string, admin, "", "transport-keys enroll|revoke: this administrator (instead of a booth).");
+ABSL_FLAG(std::string, validator, "", "transport-keys revoke: this validator's key (enrolled as a booth named validator*).");
 ABSL_FLAG(bool, replace, false, "Replace an existing key pair (the old key stops working).");
 ABSL_FLAG(std::string, out, "", "Output directory.");
 ABSL_FLAG(std::string, college, "", "Only this college.");
@@ -131,7 +132,10 @@ constexpr char kUsage[] =
     "  transport-keys init --keys DIR   make the coordinator's CURVE key pair\n"
     "  transport-keys enroll --keys DIR --booth ID | --admin NAME [--replace]\n"
     "                                   make and enrol a booth's (or an administrator's) key pair; copy\n"
-    "                                   coordinator.public and booths/ID.secret to the booth\n";
+    "                                   coordinator.public and booths/ID.secret to the booth\n"
+    "  transport-keys revoke --booth ID | --validator NAME | --admin NAME\n"
+    "      (--coordinator ENDPOINT [--keys MY_KEYS --as ME]: cut off at once, logged;\n"
+    "       --keys DIR alone, coordinator stopped: the key files are set aside)\n";
 
 std::string Actor() {
   if (const std::string as = absl::GetFlag(FLAGS_as); !as.empty()) return as;
@@ -193,6 +197,55 @@ int TransportKeys(const std::string& verb) {
   return 0;
 }
 
+int OnTarget(const std::string& what, const std::function<int(gradcap::AdminTarget&)>& run);
+
+// Online (a coordinator given, or advertised in --db): one revoke_key request,
+// logged naming who asked. Offline: the key files set aside.
+int RevokeTransportKey() {
+  using gradcap::v1::RevokeKeyRequest;
+  const std::string booth = absl::GetFlag(FLAGS_booth), admin = absl::GetFlag(FLAGS_admin),
+                    validator = absl::GetFlag(FLAGS_validator);
+  if ((!booth.empty()) + (!admin.empty()) + (!validator.empty()) != 1) {
+    std::fprintf(stderr, "gradcap transport-keys revoke: give one of --booth ID, --validator NAME, --admin NAME\n");
+    return 2;
+  }
+  const std::string name = !booth.empty() ? booth : !admin.empty() ? admin : validator;
+  const bool online = !absl::GetFlag(FLAGS_coordinator).empty() ||
+                      (!absl::GetFlag(FLAGS_db).empty() && gradcap::AdvertisedAdminEndpoint(absl::GetFlag(FLAGS_db)));
+  if (!online) {
+    const std::string dir = absl::GetFlag(FLAGS_keys);
+    if (dir.empty()) {
+      std::fprintf(stderr,
+                   "gradcap transport-keys revoke: give --coordinator ENDPOINT (running) or --keys DIR (stopped)\n");
+      return 2;
+    }
+    absl::StatusOr<std::string> key = gradcap::RevokeKeyFiles(dir, admin.empty() ? "booths" : "admins", name);
+    if (!key.ok()) {
+      std::fprintf(stderr, "gradcap transport-keys revoke: %s\n", std::string(key.status().message()).c_str());
+      return 1;
+    }
+    std::printf("key %s of %s set aside in %s (*.revoked): the coordinator will not load it when it starts\n",
+                key->c_str(), name.c_str(), dir.c_str());
+    return 0;
+  }
+  return OnTarget("transport-keys revoke", [&](gradcap::AdminTarget& target) {
+    gradcap::v1::AdminRequest request;
+    request.mutable_revoke_key()->set_role(!booth.empty()       ? RevokeKeyRequest::BOOTH
+                                           : !admin.empty()     ? RevokeKeyRequest::ADMIN
+                                                                : RevokeKeyRequest::VALIDATOR);
+    request.mutable_revoke_key()->set_name(name);
+    absl::StatusOr<gradcap::v1::AdminReply> reply = target.Call(std::move(request));
+    if (!reply.ok()) {
+      std::fprintf(stderr, "gradcap transport-keys revoke: %s\n", std::string(reply.status().message()).c_str());
+      return 1;
+    }
+    std::printf("key %s of %s revoked at record %llu: its connections are refused from now on\n",
+                reply->revoke_key().public_key().c_str(), name.c_str(),
+                static_cast<unsigned long long>(reply->revoke_key().log_seq()));
+    return 0;
+  });
+}
+
 int Drill(const std::string& file) {
   gradcap::DrillOptions options;
   options.file = file;
@@ -246,6 +299,7 @@ int main(int argc, char** argv) {
       {"roster import", 3}, {"payments import", 3}, {"schedule import", 3}, {"codes import", 3},
       {"codes inspect", 3}, {"codes issue", 2},     {"keys init", 2},       {"keys rotate", 2},
       {"keys retire", 2},   {"audit verify", 2},    {"transport-keys init", 2}, {"transport-keys enroll", 2},
+      {"transport-keys revoke", 2},
       {"audit replay", 2},  {"audit student", 3},   {"audit checkpoint", 2}, {"audit checkpoint export", 3},
       {"keys public", 2},   {"export", 1},          {"report", 1},
       {"reconcile", 1},     {"close", 1},           {"status", 1},          {"student", 2},
@@ -328,6 +382,7 @@ int main(int argc, char** argv) {
   }
   if (matched == "report") return cli::Report(db, absl::GetFlag(FLAGS_out), absl::GetFlag(FLAGS_thumbnails));
   if (matched == "transport-keys init" || matched == "transport-keys enroll") return TransportKeys(words[1]);
+  if (matched == "transport-keys revoke") return RevokeTransportKey();
   if (matched == "codes issue") {
     return cli::CodesIssue(db, absl::GetFlag(FLAGS_out), absl::GetFlag(FLAGS_college), absl::GetFlag(FLAGS_valid_days));
   }

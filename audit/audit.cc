@@ -113,6 +113,9 @@ std::optional<v1::AuditReport> WalkRecords(Walk& walk, const KvStore& store, Dig
       }
     } else if (record.has_rejected()) {
       walk.report.set_rejected(walk.report.rejected() + 1);
+    } else if (record.has_refusals()) {
+      walk.report.set_refusal_counts(walk.report.refusal_counts() + 1);
+      walk.report.set_refused_counted(walk.report.refused_counted() + record.refusals().count());
     } else if (record.has_admin()) {
       walk.report.set_admin(walk.report.admin() + 1);
     } else if (record.has_validation()) {
@@ -136,8 +139,9 @@ std::optional<v1::AuditReport> WalkRecords(Walk& walk, const KvStore& store, Dig
     } else {
       return walk.Fail(*key, absl::StrCat("record ", *key,
                                           ": of a kind this gradcap does not know (written by a "
-                                          "newer version?) — neither an applied event, a rejection, an "
-                                          "administrator's change, a verdict nor a checkpoint"));
+                                          "newer version?) — neither an applied event, a rejection, a "
+                                          "count of refusals, an administrator's change, a verdict nor a "
+                                          "checkpoint"));
     }
     if (auto c = walk.covered.find(*key); c != walk.covered.end()) c->second = DigestBytes(opened->hash);
     prev = opened->hash;
@@ -272,7 +276,12 @@ std::string FormatAuditReport(const v1::AuditReport& report) {
   std::string out;
   if (report.ok()) {
     out = absl::StrCat(report.records(), " records (", report.applied(), " applied events, ",
-                       report.rejected(), " rejections, ", report.admin(), " administrator changes, ",
+                       report.rejected(), " rejections, ",
+                       report.refusal_counts() > 0
+                           ? absl::StrCat(report.refusal_counts(), " counts of ", report.refused_counted(),
+                                          " more refused messages, ")
+                           : std::string(),
+                       report.admin(), " administrator changes, ",
                        report.verdicts(), " photo verdicts, ", report.checkpoints(), " signed checkpoints, ",
                        report.booths(), " booths), head ", report.head_hash());
   } else {

@@ -218,6 +218,14 @@ absl::StatusOr<v1::ReplayReport> ReplayAudit(const std::string& db_dir, const Re
   hooks.before = [&auditor](const v1::LogRecord& r, const Digest& h) { return auditor.Before(r, h); };
   GRADCAP_RETURN_IF_ERROR(ReplayChecked(db, &day, hooks, options.until));
   GRADCAP_RETURN_IF_ERROR(auditor.Finish());
+  for (const auto& [key, refused] : day.refusals()) {
+    v1::RefusalTotal* total = report.add_refusals();
+    total->set_socket(std::get<0>(key));
+    total->set_peer(std::get<1>(key));
+    total->set_code(std::get<2>(key));
+    total->set_logged(refused.logged);
+    total->set_counted(refused.counted);
+  }
   return report;
 }
 
@@ -227,6 +235,21 @@ std::string FormatReplayReport(const v1::ReplayReport& r) {
                    r.until() != 0 ? absl::StrCat(" (up to record ", r.until(), ")") : "", ": ", r.applied(),
                    " booth events, ", r.rejected(), " rejections, ", r.admin(), " administrator changes, ",
                    r.verdicts(), " verdicts, ", r.checkpoints(), " checkpoints");
+  // The biggest first; the JSON has them all.
+  std::vector<const v1::RefusalTotal*> refused;
+  for (const v1::RefusalTotal& t : r.refusals()) refused.push_back(&t);
+  std::sort(refused.begin(), refused.end(), [](const v1::RefusalTotal* a, const v1::RefusalTotal* b) {
+    return a->logged() + a->counted() > b->logged() + b->counted();
+  });
+  constexpr size_t kShown = 20;
+  for (size_t i = 0; i < refused.size() && i < kShown; ++i) {
+    const v1::RefusalTotal& t = *refused[i];
+    absl::StrAppend(&out, "\nrefused ", t.logged() + t.counted(), " ", t.socket(), " messages from ", t.peer(), ": ",
+                    CodeName(t.code()), t.counted() > 0 ? absl::StrCat(" (", t.logged(), " logged one by one, ",
+                                                                        t.counted(), " counted)")
+                                                         : std::string());
+  }
+  if (refused.size() > kShown) absl::StrAppend(&out, "\n… and ", refused.size() - kShown, " more peers refused (--json)");
   if (r.records() > 0) {
     absl::StrAppend(&out, "; ", LocalTimeText(r.first_record_ms()), " – ", LocalTimeText(r.last_record_ms()),
                     ", head ", r.head_hash().substr(0, 16), "…");

@@ -81,6 +81,9 @@ absl::Status ReplayAuditor::Before(const v1::LogRecord& record, const Digest& ha
     }
   } else if (record.has_rejected()) {
     report_->set_rejected(report_->rejected() + 1);
+  } else if (record.has_refusals()) {
+    report_->set_refusal_counts(report_->refusal_counts() + 1);
+    report_->set_refused_counted(report_->refused_counted() + record.refusals().count());
   } else if (record.has_validation()) {
     report_->set_verdicts(report_->verdicts() + 1);
     CheckVerdict(record);

@@ -51,6 +51,18 @@ std::string RefusalsCsv(const DayFacts& f) {
   return out;
 }
 
+// Messages refused before they could be applied (bad frames, floods,
+// revoked keys, foreign verdicts), as the replay counted them: logged one
+// by one and only counted.
+std::string RefusedMessagesCsv(const CaptureDay& day) {
+  std::string out = absl::StrCat(kCsvUtf8Bom, CsvLine({"socket", "peer", "code", "logged", "counted"}));
+  for (const auto& [key, n] : day.refusals()) {
+    out += CsvLine({std::get<0>(key), std::get<1>(key), CodeName(std::get<2>(key)), absl::StrCat(n.logged),
+                    absl::StrCat(n.counted)});
+  }
+  return out;
+}
+
 std::string AlertsCsv(const DayReport& r) {
   std::string out = absl::StrCat(
       kCsvUtf8Bom, CsvLine({"log_seq", "time", "booth", "kind", "shooting_nos", "photo_log_seq", "detail"}));
@@ -149,6 +161,7 @@ absl::StatusOr<ReportSummary> WriteReport(const std::string& db_dir, const Repor
   }
   GRADCAP_RETURN_IF_ERROR(out->Write("reconciliation.csv", ReconciliationCsv(report)));
   GRADCAP_RETURN_IF_ERROR(out->Write("refusals.csv", RefusalsCsv(report.facts)));
+  GRADCAP_RETURN_IF_ERROR(out->Write("refused_messages.csv", RefusedMessagesCsv(day)));
   GRADCAP_RETURN_IF_ERROR(out->Write("alerts.csv", AlertsCsv(report)));
   GRADCAP_RETURN_IF_ERROR(out->Write("throughput.csv", ThroughputCsv(report.facts)));
   GRADCAP_RETURN_IF_ERROR(out->Write("failed_checks.csv", FailedChecksCsv(report.facts)));

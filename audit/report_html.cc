@@ -192,7 +192,8 @@ std::string IndexHtml(const DayReport& r) {
   absl::StrAppend(
       &body,
       "</table>\n<p>CSV: <a href=\"reconciliation.csv\">reconciliation</a>, <a "
-      "href=\"refusals.csv\">refusals</a>, <a href=\"alerts.csv\">alerts</a>, <a "
+      "href=\"refusals.csv\">refusals</a>, <a href=\"refused_messages.csv\">refused messages</a>, <a "
+      "href=\"alerts.csv\">alerts</a>, <a "
       "href=\"throughput.csv\">throughput</a>, <a href=\"failed_checks.csv\">failed checks</a>, <a "
       "href=\"overrides.csv\">overrides</a>.</p>\n");
   return Page("毕业生图像采集 Capture day report", body);

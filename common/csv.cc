@@ -77,7 +77,12 @@ bool IsValidUtf8(const std::string& s) {
     for (size_t k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
     }
-    if (len == 2 && c < 0xc2) return false;  // overlong
+    const unsigned char next = s[i + 1 < s.size() ? i + 1 : i];
+    if (len == 2 && c < 0xc2) return false;                   // overlong
+    if (len == 3 && c == 0xe0 && next < 0xa0) return false;  // overlong
+    if (len == 3 && c == 0xed && next >= 0xa0) return false;  // a UTF-16 surrogate (U+D800–DFFF)
+    if (len == 4 && c == 0xf0 && next < 0x90) return false;  // overlong
+    if (len == 4 && (c > 0xf4 || (c == 0xf4 && next >= 0x90))) return false;  // past U+10FFFF
     i += len;
   }
   return true;

@@ -80,6 +80,33 @@ TEST(Csv, BytesThatAreNeitherUtf8NorGb18030AreRefused) {
   EXPECT_FALSE(t.ok());
 }
 
+TEST(Csv, SurrogatesOverlongFormsAndCodePointsPastUnicodeAreNotUtf8) {
+  EXPECT_TRUE(IsValidUtf8("\xE5\xAD\xA6\xEF\xBF\xBD\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF"));
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // U+D800, a surrogate
+  EXPECT_FALSE(IsValidUtf8("\xED\xBB\x8E"));      // U+DECE
+  EXPECT_FALSE(IsValidUtf8("\xE0\x80\xAF"));      // "/" overlong
+  EXPECT_FALSE(IsValidUtf8("\xF0\x80\x80\xAF"));  // "/" overlong
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xF5\x80\x80\x80"));
+}
+
+// Found by fuzz/csv_fuzzer: a name holding an encoded surrogate passed as
+// UTF-8, so the roster import stored a Student that protobuf cannot parse
+// back (the coordinator could not have loaded its registry again).
+TEST(Csv, EveryFieldOfAFileTakenIsValidUtf8) {
+  const std::string file =
+      "学号,姓名,身份证号\nS2021002,\xED\xBB\x8E\xE8\x8B\xB1,360102200203031023\n";
+  absl::StatusOr<CsvTable> table = ParseCsv(file, "roster.csv");
+  if (!table.ok()) {
+    EXPECT_NE(table.status().message().find("roster.csv"), std::string::npos) << table.status();
+    return;
+  }
+  EXPECT_NE(table->encoding, "UTF-8");
+  for (const CsvRow& row : table->rows) {
+    for (const std::string& field : row.fields) EXPECT_TRUE(IsValidUtf8(field)) << field;
+  }
+}
+
 TEST(Csv, MapColumnsAcceptsEnglishOrChineseInAnyOrder) {
   auto t = ParseCsv("College,学号,extra\nx,1,y\n", "m.csv");
   ASSERT_TRUE(t.ok());

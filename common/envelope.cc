@@ -1,5 +1,7 @@
 #include "common/envelope.h"
 
+#include <google/protobuf/stubs/logging.h>
+
 #include "common/booth_id.h"
 
 #include "absl/strings/str_cat.h"
@@ -22,6 +24,10 @@ ParsedEnvelope ParseEnvelope(std::string_view frame, size_t max_bytes) {
   }
   if (frame.empty()) return Fail(v1::ERROR_MALFORMED, "empty message");
   v1::Envelope envelope;
+  // protobuf logs a line for every string field that is not UTF-8 before it
+  // refuses the message: a flood of such frames would fill the log with
+  // them. The refusal itself says what is wrong.
+  const google::protobuf::LogSilencer quiet;
   if (!envelope.ParseFromArray(frame.data(), static_cast<int>(frame.size()))) {
     return Fail(v1::ERROR_MALFORMED,
                 absl::StrCat("message of ", frame.size(), " bytes is not a gradcap Envelope"));

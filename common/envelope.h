@@ -13,8 +13,6 @@
 
 namespace gradcap {
 
-namespace v1 = ::gradcap::v1;
-
 inline constexpr uint32_t kProtocolVersion = 1;
 // Largest envelope the application accepts (a 24-megapixel JPEG fits).
 inline constexpr size_t kMaxEnvelopeBytes = 24u << 20;

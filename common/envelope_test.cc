@@ -91,5 +91,22 @@ TEST(BoothEventCheck, RequiresBoothEpochSeqAndBody) {
   EXPECT_EQ(CheckBoothEvent(long_id)->code, v1::ERROR_MALFORMED);
 }
 
+// Found by fuzz/envelope_fuzzer: protobuf printed an error line for each
+// such frame, so a flood of them filled the coordinator's log.
+TEST(Envelope, TextThatIsNotUtf8IsMalformedAndLogsNothing) {
+  v1::Envelope e;
+  e.mutable_heartbeat()->set_booth("B1");
+  std::string frame = SerializeEnvelope(e);
+  const size_t at = frame.find("B1");
+  ASSERT_NE(at, std::string::npos);
+  frame[at] = '\xff';
+  ::testing::internal::CaptureStderr();
+  ParsedEnvelope parsed = ParseEnvelope(frame);
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(parsed.error.has_value());
+  EXPECT_EQ(parsed.error->code, v1::ERROR_MALFORMED);
+  EXPECT_EQ(logged, "");
+}
+
 }  // namespace
 }  // namespace gradcap

@@ -168,6 +168,14 @@ uint64_t EventLog::StageRejection(const v1::Rejection& rejection, v1::LogRecord*
   return log_seq;
 }
 
+uint64_t EventLog::StageRefusalCount(const v1::RefusalCount& count, v1::LogRecord* staged) {
+  v1::LogRecord record;
+  *record.mutable_refusals() = count;
+  const uint64_t log_seq = Stage(record);
+  if (staged != nullptr) *staged = std::move(record);
+  return log_seq;
+}
+
 std::unique_ptr<SealedBatch> EventLog::Seal() {
   if (staged_records_ == 0) return nullptr;
   for (const auto& [booth, p] : staged_progress_) {

@@ -63,6 +63,8 @@ class EventLog {
                         int64_t decided_at_ms = 0, v1::LogRecord* staged = nullptr);
   // Stages a refused message. Returns its log_seq.
   uint64_t StageRejection(const v1::Rejection& rejection, v1::LogRecord* staged = nullptr);
+  // Stages refusals counted over an interval instead of logged one by one.
+  uint64_t StageRefusalCount(const v1::RefusalCount& count, v1::LogRecord* staged = nullptr);
   // Stages a photo's verdict from the validator pool. Returns its log_seq.
   uint64_t StageValidation(const v1::ValidationRecord& record, v1::LogRecord* staged = nullptr);
   // Stages an administrator's change; its data goes into staged_batch().

@@ -104,6 +104,28 @@ absl::Status EnrollAdmin(const std::string& dir, const std::string& name, bool r
   return Enroll(dir, "admins", "administrator", name, replace);
 }
 
+absl::StatusOr<std::string> RevokeKeyFiles(const std::string& dir, const std::string& folder,
+                                           const std::string& name) {
+  GRADCAP_RETURN_IF_ERROR(CheckBoothId(name));
+  if (folder != "booths" && folder != "admins") {
+    return absl::InvalidArgumentError(absl::StrCat("keys live under booths/ or admins/, not ", folder, "/"));
+  }
+  const fs::path base = fs::path(dir) / folder / name;
+  const fs::path public_file = base.string() + ".public";
+  if (!fs::exists(public_file)) {
+    return absl::NotFoundError(absl::StrCat("no key for ", name, " in ", dir, "/", folder));
+  }
+  GRADCAP_ASSIGN_OR_RETURN(std::string key, ReadKey(public_file));
+  for (const char* ext : {".secret", ".public"}) {
+    const fs::path from = base.string() + ext;
+    if (!fs::exists(from)) continue;
+    std::error_code ec;
+    fs::rename(from, base.string() + ext + ".revoked", ec);
+    if (ec) return absl::UnavailableError(absl::StrCat("cannot rename ", from.string(), ": ", ec.message()));
+  }
+  return key;
+}
+
 absl::StatusOr<CurveKeyPair> LoadCoordinatorKeys(const std::string& dir) {
   GRADCAP_ASSIGN_OR_RETURN(std::string secret, ReadKey(fs::path(dir) / "coordinator.secret"));
   GRADCAP_ASSIGN_OR_RETURN(std::string pub, CurvePublicKey(secret));

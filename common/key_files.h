@@ -28,6 +28,13 @@ absl::Status EnrollBooth(const std::string& dir, const std::string& booth, bool 
 // who may then use the coordinator's admin socket.
 absl::Status EnrollAdmin(const std::string& dir, const std::string& name, bool replace);
 
+// Offline revocation (the coordinator stopped): renames `folder`/`name`.public
+// and .secret (folder "booths" or "admins") to *.revoked, so the coordinator
+// no longer loads the key and `name` may be enrolled afresh. Returns the
+// revoked public key; NotFound when none is enrolled.
+absl::StatusOr<std::string> RevokeKeyFiles(const std::string& dir, const std::string& folder,
+                                           const std::string& name);
+
 // The coordinator's own pair, from coordinator.secret.
 absl::StatusOr<CurveKeyPair> LoadCoordinatorKeys(const std::string& dir);
 // Every enrolled booth: (public key, booth id).

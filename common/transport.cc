@@ -4,11 +4,13 @@
 
 #include <atomic>
 #include <iterator>
+#include <mutex>
 #include <thread>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
 
@@ -97,7 +99,7 @@ std::string MessageSocket::LastEndpoint() const {
 }
 
 absl::StatusOr<std::optional<Frames>> MessageSocket::Receive(int timeout_ms, int wake_fd,
-                                                             std::string* user_id) {
+                                                             std::string* user_id, std::string* peer_address) {
   try {
     if (timeout_ms > 0) {
       zmq::pollitem_t items[2] = {{impl_->socket.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake_fd, ZMQ_POLLIN, 0}};
@@ -114,6 +116,13 @@ absl::StatusOr<std::optional<Frames>> MessageSocket::Receive(int timeout_ms, int
         // Metadata is per connection; ask the last frame (the payload).
         const char* name = zmq_msg_gets(parts.back().handle(), "User-Id");
         if (name != nullptr) *user_id = name;
+      }
+    }
+    if (peer_address != nullptr) {
+      peer_address->clear();
+      if (!parts.empty()) {
+        const char* address = zmq_msg_gets(parts.back().handle(), "Peer-Address");
+        if (address != nullptr) *peer_address = address;
       }
     }
     Frames frames;
@@ -178,8 +187,11 @@ absl::StatusOr<std::string> CurvePublicKey(const std::string& secret_key) {
 
 struct CurveAuthenticator::Impl {
   zmq::socket_t socket;
+  mutable std::mutex mu;  // guards the two below (the ZAP thread reads, sockets' threads revoke)
   // domain '\0' binary public key → name
   absl::flat_hash_map<std::string, std::string> enrolled;
+  // domain '\0' name, of keys revoked while running
+  absl::flat_hash_set<std::string> revoked;
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> refused{0};
   std::atomic<uint64_t> errors{0};
@@ -226,6 +238,7 @@ struct CurveAuthenticator::Impl {
     auto part = [&](size_t i) { return base + i < frames.size() ? frames[base + i].to_string() : std::string(); };
     std::string status = "400", text = "unknown key", user;
     if (frames.size() >= base + 7 && part(5) == "CURVE") {
+      std::lock_guard<std::mutex> lock(mu);
       auto it = enrolled.find(part(2) + '\0' + part(6));
       if (it != enrolled.end()) {
         status = "200";
@@ -253,6 +266,38 @@ CurveAuthenticator::~CurveAuthenticator() {
 }
 
 uint64_t CurveAuthenticator::refused() const { return impl_->refused.load(); }
+
+absl::StatusOr<std::string> CurveAuthenticator::Revoke(const std::string& domain, const std::string& name) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  const std::string prefix = domain + '\0';
+  for (auto it = impl_->enrolled.begin(); it != impl_->enrolled.end(); ++it) {
+    if (it->second != name || it->first.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string binary = it->first.substr(prefix.size());
+    char z85[41];
+    zmq_z85_encode(z85, reinterpret_cast<const uint8_t*>(binary.data()), binary.size());
+    impl_->enrolled.erase(it);
+    impl_->revoked.insert(domain + '\0' + name);
+    return std::string(z85);
+  }
+  return absl::NotFoundError(absl::StrCat("no key is enrolled for \"", name, "\" on the ", domain, " sockets"));
+}
+
+bool CurveAuthenticator::IsRevoked(const std::string& domain, const std::string& name) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->revoked.contains(domain + '\0' + name);
+}
+
+std::optional<std::string> CurveAuthenticator::PublicKeyOf(const std::string& domain, const std::string& name) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  const std::string prefix = domain + '\0';
+  for (const auto& [key, enrolled_name] : impl_->enrolled) {
+    if (enrolled_name != name || key.compare(0, prefix.size(), prefix) != 0) continue;
+    char z85[41];
+    zmq_z85_encode(z85, reinterpret_cast<const uint8_t*>(key.data() + prefix.size()), key.size() - prefix.size());
+    return std::string(z85);
+  }
+  return std::nullopt;
+}
 uint64_t CurveAuthenticator::errors() const { return impl_->errors.load(); }
 
 absl::StatusOr<std::unique_ptr<CurveAuthenticator>> CurveAuthenticator::Start(

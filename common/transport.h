@@ -17,6 +17,11 @@ using Frames = std::vector<std::string>;
 
 enum class SocketKind { kRouter, kDealer };
 
+// The ZAP domain of the booth and validator sockets (keys under booths/).
+inline constexpr char kBoothZapDomain[] = "gradcap";
+// The ZAP domain of the admin and live sockets (keys under admins/).
+inline constexpr char kAdminZapDomain[] = "admin";
+
 // CURVE keys, Z85-encoded (40 characters each).
 struct CurveKeyPair {
   std::string public_key;
@@ -79,6 +84,16 @@ class CurveAuthenticator {
   ~CurveAuthenticator();
   uint64_t refused() const;
 
+  // Takes `name`'s key in `domain` out at once: new handshakes with it fail,
+  // and IsRevoked(domain, name) is true so that the sockets refuse what its
+  // connections already open send (ZeroMQ cannot close one peer of a
+  // ROUTER). Returns the key revoked (Z85); NotFound when `name` has no
+  // enrolled key there. Thread-safe, as is everything below.
+  absl::StatusOr<std::string> Revoke(const std::string& domain, const std::string& name);
+  bool IsRevoked(const std::string& domain, const std::string& name) const;
+  // The enrolled (not revoked) key of `name` in `domain`, Z85.
+  std::optional<std::string> PublicKeyOf(const std::string& domain, const std::string& name) const;
+
  private:
   struct Impl;
   explicit CurveAuthenticator(std::unique_ptr<Impl> impl);
@@ -102,9 +117,11 @@ class MessageSocket {
   // `wake_fd` ≥ 0 the wait also ends as soon as that file descriptor is
   // readable (another thread's signal); the caller drains it.
   // `user_id`, when given, receives the name the authenticator gave the
-  // sending peer (empty without CURVE).
+  // sending peer (empty without CURVE); `peer_address` the IP address of
+  // its connection (empty when ZeroMQ does not know it, e.g. inproc).
   absl::StatusOr<std::optional<Frames>> Receive(int timeout_ms, int wake_fd = -1,
-                                                std::string* user_id = nullptr);
+                                                std::string* user_id = nullptr,
+                                                std::string* peer_address = nullptr);
   // Waits up to `timeout_ms` until one of `sockets` has a message or
   // `wake_fd` (when ≥ 0) is readable. Returns one flag per socket: true
   // when that socket has a whole message to Receive(0).

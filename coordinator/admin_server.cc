@@ -35,9 +35,18 @@ std::string AdminServer::endpoint() const { return socket_ ? socket_->LastEndpoi
 
 absl::Status AdminServer::ServeWaiting(const AdminContext& context) {
   while (true) {
-    std::string sender;
-    GRADCAP_ASSIGN_OR_RETURN(std::optional<Frames> frames, socket_->Receive(0, -1, &sender));
+    std::string sender, address;
+    GRADCAP_ASSIGN_OR_RETURN(std::optional<Frames> frames, socket_->Receive(0, -1, &sender, &address));
     if (!frames.has_value()) return absl::OkStatus();
+    if (options_.authenticator != nullptr && options_.authenticator->IsRevoked(kAdminZapDomain, sender)) {
+      // Its connection was open before the revocation: answered, never served.
+      LogWarning(kComponent, "admin request from revoked key \"", sender, "\" at ", address, " refused: ",
+                 CodeName(v1::ERROR_KEY_REVOKED));
+      v1::AdminReply reply;
+      SetAdminError(absl::PermissionDeniedError(absl::StrCat("the key of \"", sender, "\" was revoked")), &reply);
+      if (!frames->empty()) Send((*frames)[0], reply);
+      continue;
+    }
     if (frames->size() != 2) {
       v1::AdminReply reply;
       SetAdminError(absl::InvalidArgumentError(absl::StrCat("expected one frame per request, got ",

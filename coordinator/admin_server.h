@@ -22,11 +22,10 @@
 
 namespace gradcap {
 
-inline constexpr char kAdminZapDomain[] = "admin";
-
 struct AdminOptions {
   std::string endpoint;                    // e.g. tcp://127.0.0.1:5558
   std::optional<CurveKeyPair> curve_keys;  // CURVE server: only enrolled admin keys get in
+  const CurveAuthenticator* authenticator = nullptr;  // when set: a revoked admin's requests are refused
 };
 
 class AdminServer {

@@ -85,6 +85,8 @@ absl::Status AdminService::Handle(const v1::AdminRequest& request, const std::st
       return Checkpoint(actor, context, reply);
     case v1::AdminRequest::kUnmask:
       return Unmask(request.unmask(), actor, context, reply);
+    case v1::AdminRequest::kRevokeKey:
+      return RevokeKey(request.revoke_key(), actor, context, reply);
     case v1::AdminRequest::kHeadCount: {
       GRADCAP_RETURN_IF_ERROR(context.commit());
       absl::StatusOr<v1::Reconciliation> r = Reconcile(*day_, *registry_, request.head_count().college());

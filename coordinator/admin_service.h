@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "common/clock.h"
 #include "common/event_log.h"
+#include "common/transport.h"
 #include "coordinator/capture_day.h"
 #include "registry/registry.h"
 #include "registry/registry_import.h"
@@ -24,6 +25,9 @@ struct AdminContext {
   std::function<absl::Status()> commit;
   // Monotonic ms since the booth was last heard; -1 when never (or offline).
   std::function<int64_t(const std::string& booth)> last_heard_ago_ms;
+  // The running coordinator's CURVE authenticator (revoke_key); null
+  // without --keys and in offline tools.
+  CurveAuthenticator* authenticator = nullptr;
 };
 
 class AdminService {
@@ -62,6 +66,9 @@ class AdminService {
   // Logs that `actor` sees a student's plain name and ID number.
   absl::Status Unmask(const v1::UnmaskRequest& request, const std::string& actor, const AdminContext& context,
                       v1::AdminReply* reply);
+  // Takes an enrolled CURVE key out at once (admin_revoke.cc).
+  absl::Status RevokeKey(const v1::RevokeKeyRequest& request, const std::string& actor, const AdminContext& context,
+                         v1::AdminReply* reply);
   void DescribeStudent(const std::string& student_no, v1::AdminReply* reply) const;
   void DescribeBooth(const std::string& booth, const AdminContext& context, v1::AdminReply* reply) const;
   void DescribeCoordinator(v1::AdminReply* reply) const;

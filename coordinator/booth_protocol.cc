@@ -35,12 +35,15 @@ std::optional<v1::Outcome> CheckPhotoDigest(v1::BoothEvent& event) {
 }  // namespace
 
 BoothProtocol::BoothProtocol(EventLog* log, EventApplier* applier, const Clock* clock, size_t max_message_bytes,
-                             bool authenticated, IngestStats* stats)
+                             BoothGuards guards, RefusalRecorder* refusals, IngestStats* stats)
     : log_(log),
       applier_(applier),
       clock_(clock),
       max_message_bytes_(max_message_bytes),
-      authenticated_(authenticated),
+      authenticated_(guards.authenticated),
+      authenticator_(guards.authenticator),
+      rate_(clock, guards.rate),
+      refusals_(refusals),
       stats_(stats) {}
 
 std::string BoothProtocol::RoutingOf(const std::string& booth) const {
@@ -69,11 +72,32 @@ void BoothProtocol::Heard(const std::string& booth, const std::string& routing_i
   routing_of_[booth] = routing_id;
 }
 
-void BoothProtocol::Handle(Frames&& frames, const std::string& sender, std::vector<Reply>* replies) {
+void BoothProtocol::Handle(Frames&& frames, const std::string& sender, const std::string& peer_address,
+                           std::vector<Reply>* replies) {
   if (frames.empty()) return;
   sender_ = sender;
+  peer_address_ = peer_address;
   replies_ = replies;
   const std::string routing_id = frames[0];
+  // The cheap refusals first: nothing of these messages is read.
+  if (authenticated_ && authenticator_ != nullptr && authenticator_->IsRevoked(kBoothZapDomain, sender)) {
+    ++stats_->revoked;
+    RefuseUnread(
+        routing_id, v1::ERROR_KEY_REVOKED,
+        [&] { return absl::StrCat("the key of \"", sender, "\" was revoked: this connection is refused"); },
+        frames.back());
+    return;
+  }
+  if (!rate_.Allow(authenticated_ ? sender : routing_id)) {
+    ++stats_->rate_limited;
+    RefuseUnread(routing_id, v1::ERROR_RATE_LIMITED,
+                 [&] {
+                   return absl::StrCat("more than ", rate_.limit().per_second, " messages a second (", rate_.limit().burst,
+                                       " at once) from this peer: not read; send again later");
+                 },
+                 frames.back());
+    return;
+  }
   if (frames.size() != 2) {
     std::string raw;
     for (size_t i = 1; i < frames.size(); ++i) raw += frames[i];
@@ -201,25 +225,37 @@ void BoothProtocol::HandleHeartbeat(const std::string& routing_id, const v1::Hea
 void BoothProtocol::Refuse(const std::string& routing_id, const WireError& error, const std::string& raw,
                            const v1::EventId* id) {
   ++stats_->rejected;
-  v1::Rejection rejection;
-  rejection.set_code(error.code);
-  rejection.set_detail(error.detail);
-  rejection.set_peer(!sender_.empty()                          ? sender_
-                     : id != nullptr && !id->booth().empty() ? id->booth()
-                                                             : PeerName(routing_id));
-  if (id != nullptr) *rejection.mutable_id() = *id;
-  rejection.set_message_sha256(DigestBytes(Sha256(raw)));
-  rejection.set_message_size(raw.size());
-  v1::LogRecord staged;
-  const uint64_t log_seq = log_->StageRejection(rejection, &staged);
-  applier_->Apply(staged);
-  LogWarning(kComponent, "refused message from ", rejection.peer(), " (log record ", log_seq, "): ", CodeName(error.code), ": ",
-             error.detail);
+  const RefusedPeer who{"booth",
+                        !sender_.empty()                          ? sender_
+                        : id != nullptr && !id->booth().empty() ? id->booth()
+                                                                : PeerName(routing_id),
+                        peer_address_};
+  if (refusals_->Refuse(who, CountKey(routing_id), error.code, [&] { return error.detail; }, raw, id) == 0) return;
   Reply reply{routing_id, {}, false, std::nullopt};
   v1::ErrorReply* reply_error = reply.envelope.mutable_error();
   reply_error->set_code(error.code);
   reply_error->set_detail(error.detail);
   if (id != nullptr) *reply_error->mutable_id() = *id;
+  replies_->push_back(std::move(reply));
+}
+
+std::string BoothProtocol::CountKey(const std::string& routing_id) const {
+  // Under CURVE the key; otherwise the machine, so a flood over many
+  // connections from one address is one count.
+  if (authenticated_) return sender_;
+  return peer_address_.empty() ? PeerName(routing_id) : absl::StrCat("address:", peer_address_);
+}
+
+void BoothProtocol::RefuseUnread(const std::string& routing_id, v1::ErrorCode code,
+                                 const std::function<std::string()>& detail, const std::string& raw) {
+  ++stats_->rejected;
+  const RefusedPeer who{"booth", !sender_.empty() ? sender_ : PeerName(routing_id), peer_address_};
+  std::string said;
+  const auto remember = [&] { return said = detail(); };
+  if (refusals_->Refuse(who, CountKey(routing_id), code, remember, raw, nullptr) == 0) return;
+  Reply reply{routing_id, {}, false, std::nullopt};
+  reply.envelope.mutable_error()->set_code(code);
+  reply.envelope.mutable_error()->set_detail(said);
   replies_->push_back(std::move(reply));
 }
 

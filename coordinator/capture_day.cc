@@ -107,6 +107,21 @@ void CaptureDay::Apply(const v1::LogRecord& record) {
     ApplyVerdict(record.validation(), record.log_seq(), record.recorded_at_ms());
   } else if (record.has_admin()) {
     ApplyAdmin(record.admin(), record.log_seq(), record.recorded_at_ms());
+  } else if (record.has_rejected() || record.has_refusals()) {
+    ApplyRefusal(record);
+  }
+}
+
+void CaptureDay::ApplyRefusal(const v1::LogRecord& record) {
+  if (record.has_rejected()) {
+    const v1::Rejection& r = record.rejected();
+    // Under the name its peer's counts have, so that one peer is one line.
+    ++refusals_[{r.socket().empty() ? "booth" : r.socket(), r.counted_as().empty() ? r.peer() : r.counted_as(),
+                 r.code()}]
+          .logged;
+  } else {
+    const v1::RefusalCount& c = record.refusals();
+    refusals_[{c.socket().empty() ? "booth" : c.socket(), c.peer(), c.code()}].counted += c.count();
   }
 }
 
@@ -294,6 +309,8 @@ void CaptureDay::ApplyAdmin(const v1::AdminRecord& record, uint64_t log_seq, int
     a.acknowledged_at_ms = at_ms;
     a.note = record.detail();
     if (tracking_) changes_.alerts.insert(a.id);
+  } else if (record.action() == kKeyRevokedAction) {
+    revoked_keys_[record.detail()] = record.source();
   }
 }
 

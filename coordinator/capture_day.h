@@ -23,6 +23,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -39,6 +40,9 @@ namespace gradcap {
 inline constexpr char kCloseAction[] = "college_close";
 inline constexpr char kCloseOverrideAction[] = "college_close_override";
 inline constexpr char kAlertAckAction[] = "alert_ack";  // source: the alert id; detail: the note
+// A CURVE key taken out: source "booth:B1" (or validator:, admin:), detail
+// the key (Z85). The coordinator refuses it from then on, restarts included.
+inline constexpr char kKeyRevokedAction[] = "transport_key_revoked";
 
 // Accepted scans at one booth faster than any queue is served: one person
 // scanning several phones. kBurstScans within kBurstWindowMs, with at least
@@ -150,6 +154,20 @@ class CaptureDay final : public EventApplier {
   std::optional<Close> ClosedAt(const std::string& college) const;
   uint64_t last_log_seq() const { return last_log_seq_; }
 
+  // Refused messages (Rejection and RefusalCount records) by socket, peer
+  // (as counted: the enrolled name, or the address) and code: logged one by
+  // one, and only counted.
+  struct Refused {
+    uint64_t logged = 0;
+    uint64_t counted = 0;
+    bool operator==(const Refused&) const = default;
+  };
+  using RefusalKey = std::tuple<std::string, std::string, v1::ErrorCode>;  // socket, peer, code
+  const std::map<RefusalKey, Refused>& refusals() const { return refusals_; }
+  // Transport keys revoked (Z85 public key → "booth:B1"), so that a restart
+  // does not let them back in.
+  const std::map<std::string, std::string>& revoked_keys() const { return revoked_keys_; }
+
  private:
   struct Waiting {
     uint32_t shooting_no = 0;
@@ -190,6 +208,7 @@ class CaptureDay final : public EventApplier {
   void ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, int64_t decided_at_ms);
   void ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_seq, int64_t at_ms);
   void ApplyAdmin(const v1::AdminRecord& record, uint64_t log_seq, int64_t at_ms);
+  void ApplyRefusal(const v1::LogRecord& record);
   void AddAlert(AlertEntry entry);
   void Changed(const std::string& booth, const std::string& college);
 
@@ -209,6 +228,8 @@ class CaptureDay final : public EventApplier {
   std::vector<AlertEntry> alerts_;
   absl::flat_hash_map<std::string, size_t> alert_index_;  // id → position in alerts_
   absl::flat_hash_map<std::string, BoothActivity> activity_;  // per booth
+  std::map<RefusalKey, Refused> refusals_;
+  std::map<std::string, std::string> revoked_keys_;
   bool tracking_ = false;
   Changes changes_;
 };

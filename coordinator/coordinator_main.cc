@@ -49,6 +49,17 @@ ABSL_FLAG(std::string, live, "",
           "Endpoint of the live feed for supervisors, e.g. tcp://127.0.0.1:5559: a snapshot, then every "
           "change, numbered (the supervisor view and `gradcap watch` subscribe). With --keys, only enrolled "
           "admin keys. Empty: none.");
+ABSL_FLAG(double, booth_rate, 500,
+          "Messages a second each booth may send (events and heartbeats; 0: no limit): more are refused unread "
+          "(rate_limited) and resent by the booth later, so a flood from one booth leaves the others their share. "
+          "Per enrolled key with --keys, else per connection.");
+ABSL_FLAG(double, booth_burst, 2000, "Messages a booth may send at once above --booth_rate (a backlog after a link cut).");
+ABSL_FLAG(int, refusal_interval_ms, 10000,
+          "Refused messages: the first --refusals_logged of each peer and code in this interval are logged one by one, "
+          "the rest counted in one record per peer and code at its end.");
+ABSL_FLAG(int, refusals_logged, 10, "See --refusal_interval_ms.");
+ABSL_FLAG(int, refusals_logged_total, 100,
+          "Refused messages logged one by one in an interval over all peers; the rest are counted.");
 ABSL_FLAG(std::string, admin, "",
           "Endpoint of the admin socket, e.g. tcp://127.0.0.1:5558: imports, head counts, closing a college "
           "and queries from `gradcap ... --coordinator ENDPOINT` while the coordinator runs. Empty: none.");
@@ -129,10 +140,18 @@ int main(int argc, char** argv) {
                    (!own.ok() ? own.status() : !booths.ok() ? booths.status() : admins.status()).ToString().c_str());
       return 1;
     }
-    LogInfo("coordinator", "CURVE on: ", booths->size(), " booths and ", admins->size(), " admins enrolled in ", keys);
     std::vector<EnrolledKey> enrolled;
-    for (auto& [key, name] : *booths) enrolled.push_back(EnrolledKey{key, name, "gradcap"});
+    for (auto& [key, name] : *booths) enrolled.push_back(EnrolledKey{key, name, kBoothZapDomain});
     for (auto& [key, name] : *admins) enrolled.push_back(EnrolledKey{key, name, kAdminZapDomain});
+    // A key revoked in the log stays out, whatever the key files say.
+    std::erase_if(enrolled, [&](const EnrolledKey& k) {
+      auto revoked = day.revoked_keys().find(k.public_key);
+      if (revoked == day.revoked_keys().end()) return false;
+      LogWarning("coordinator", "key of ", revoked->second, " in ", keys, " was revoked (see the log): left out");
+      return true;
+    });
+    LogInfo("coordinator", "CURVE on: ", booths->size(), " booths and ", admins->size(), " admins in ", keys, ", ",
+            enrolled.size(), " keys enrolled");
     auto started = CurveAuthenticator::Start(std::move(enrolled));
     if (!started.ok()) {
       std::fprintf(stderr, "coordinator: %s\n", started.status().ToString().c_str());
@@ -140,7 +159,13 @@ int main(int argc, char** argv) {
     }
     authenticator = std::move(*started);
     options.curve_keys = *own;
+    options.authenticator = authenticator.get();
   }
+  options.booth_rate.per_second = absl::GetFlag(FLAGS_booth_rate);
+  options.booth_rate.burst = absl::GetFlag(FLAGS_booth_burst);
+  options.refusals.interval_ms = absl::GetFlag(FLAGS_refusal_interval_ms);
+  options.refusals.per_peer_logged = absl::GetFlag(FLAGS_refusals_logged);
+  options.refusals.total_logged = absl::GetFlag(FLAGS_refusals_logged_total);
   options.endpoint = absl::GetFlag(FLAGS_listen);
   options.max_batch_events = absl::GetFlag(FLAGS_max_batch_events);
   options.stats_interval_ms = absl::GetFlag(FLAGS_stats_interval_ms);
@@ -155,6 +180,7 @@ int main(int argc, char** argv) {
     BrokerOptions broker_options;
     broker_options.endpoint = validators;
     broker_options.curve_keys = options.curve_keys;
+    broker_options.authenticator = options.authenticator;
     broker_options.job_timeout_ms = absl::GetFlag(FLAGS_validation_timeout_ms);
     const KvStore* store = &(*log)->store();
     broker = std::make_unique<ValidatorBroker>(
@@ -187,6 +213,7 @@ int main(int argc, char** argv) {
     AdminOptions admin_options;
     admin_options.endpoint = endpoint;
     admin_options.curve_keys = options.curve_keys;
+    admin_options.authenticator = options.authenticator;
     admin = std::make_unique<AdminServer>(admin_options, &admin_service, clock);
     if (absl::Status s = admin->Bind(); !s.ok()) {
       std::fprintf(stderr, "coordinator: admin endpoint %s: %s\n", endpoint.c_str(), s.ToString().c_str());
@@ -202,6 +229,7 @@ int main(int argc, char** argv) {
     LiveOptions live_options;
     live_options.endpoint = endpoint;
     live_options.curve_keys = options.curve_keys;
+    live_options.authenticator = options.authenticator;
     live = std::make_unique<LivePublisher>(live_options, clock);
     if (absl::Status s = live->Bind(); !s.ok()) {
       std::fprintf(stderr, "coordinator: live endpoint %s: %s\n", endpoint.c_str(), s.ToString().c_str());
@@ -234,7 +262,9 @@ int main(int argc, char** argv) {
   if (admin != nullptr) std::remove(admin_file.c_str());
   const IngestStats& st = server.stats();
   LogInfo("coordinator", "stopping: applied=", st.applied, " duplicates=", st.duplicates,
-          " rejected=", st.rejected, " log_head=", (*log)->last_log_seq());
+          " rejected=", st.rejected, " (rate_limited=", st.rate_limited, " revoked=", st.revoked,
+          "; logged one by one=", server.refusals().logged(), " counted=", server.refusals().counted(),
+          ") log_head=", (*log)->last_log_seq());
   if (!served.ok()) {
     std::fprintf(stderr, "coordinator: %s\n", served.ToString().c_str());
     return 1;

@@ -45,6 +45,7 @@ class CurveTest : public ::testing::Test {
     options.endpoint = "tcp://127.0.0.1:*";
     options.stats_interval_ms = 0;
     options.curve_keys = LoadCoordinatorKeys(keys_).value();
+    options.authenticator = auth_.get();
     server_ = std::make_unique<IngestServer>(log_.get(), &applier_, SystemClock::Get(), options);
     ASSERT_TRUE(server_->Bind().ok());
     thread_ = std::thread([this] { (void)server_->Run(stop_); });
@@ -158,6 +159,51 @@ TEST_F(CurveTest, AnAdminKeyCannotUseTheBoothSocket) {
   EXPECT_FALSE(Send(*client, "registrar", 1500).has_value());
   EXPECT_GE(auth_->refused(), 1u);
   EXPECT_EQ(log_->next_log_seq(), 1u);
+}
+
+TEST_F(CurveTest, RevokingABoothCutsOffItsOpenConnectionAtOnceAndItsNextHandshake) {
+  auto b1 = Client(LoadBoothKeys(keys_, "B1")->booth);
+  auto b2 = Client(LoadBoothKeys(keys_, "B2")->booth);
+  ASSERT_TRUE(Send(*b1, "B1", 5000).value_or(v1::Envelope()).has_ack());
+  ASSERT_TRUE(Send(*b2, "B2", 5000).value_or(v1::Envelope()).has_ack());
+  absl::StatusOr<std::string> revoked = auth_->Revoke(kBoothZapDomain, "B1");
+  ASSERT_TRUE(revoked.ok()) << revoked.status();
+  EXPECT_EQ(*revoked, LoadBoothKeys(keys_, "B1")->booth.public_key);
+  // The connection opened before is still up, but nothing it sends is taken.
+  std::optional<v1::Envelope> reply = Send(*b1, "B1", 5000);
+  ASSERT_TRUE(reply.has_value());
+  ASSERT_TRUE(reply->has_error());
+  EXPECT_EQ(reply->error().code(), v1::ERROR_KEY_REVOKED);
+  EXPECT_NE(reply->error().detail().find("B1"), std::string::npos);
+  // A new connection with the same key does not get through the handshake.
+  const uint64_t refused_before = auth_->refused();
+  auto again = Client(LoadBoothKeys(keys_, "B1")->booth);
+  EXPECT_FALSE(Send(*again, "B1", 1500).has_value());
+  EXPECT_GT(auth_->refused(), refused_before);
+  // Everyone else is served as before.
+  EXPECT_TRUE(Send(*b2, "B2", 5000).value_or(v1::Envelope()).has_ack());
+  EXPECT_EQ(auth_->Revoke(kBoothZapDomain, "B1").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(auth_->IsRevoked(kBoothZapDomain, "B1"));
+  EXPECT_FALSE(auth_->IsRevoked(kAdminZapDomain, "B1"));
+}
+
+TEST(TransportKeys, RevokingOfflineSetsTheKeyFilesAsideAndLetsTheNameEnrolAfresh) {
+  TempDir dir;
+  ASSERT_TRUE(InitTransportKeys(dir.path()).ok());
+  ASSERT_TRUE(EnrollBooth(dir.path(), "B1", false).ok());
+  ASSERT_TRUE(EnrollBooth(dir.path(), "B2", false).ok());
+  const std::string old_key = LoadBoothKeys(dir.path(), "B1")->booth.public_key;
+  absl::StatusOr<std::string> revoked = RevokeKeyFiles(dir.path(), "booths", "B1");
+  ASSERT_TRUE(revoked.ok()) << revoked.status();
+  EXPECT_EQ(*revoked, old_key);
+  auto enrolled = LoadEnrolledBooths(dir.path());
+  ASSERT_TRUE(enrolled.ok());
+  ASSERT_EQ(enrolled->size(), 1u);
+  EXPECT_EQ((*enrolled)[0].second, "B2");
+  EXPECT_TRUE(std::filesystem::exists(dir.Sub("booths/B1.public.revoked")));
+  EXPECT_EQ(RevokeKeyFiles(dir.path(), "booths", "B1").status().code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(EnrollBooth(dir.path(), "B1", false).ok());
+  EXPECT_NE(LoadBoothKeys(dir.path(), "B1")->booth.public_key, old_key);
 }
 
 TEST(TransportKeys, InitTwiceIsRefusedAndEnrolRequiresInit) {

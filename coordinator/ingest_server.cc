@@ -20,8 +20,11 @@ IngestServer::IngestServer(EventLog* log, EventApplier* applier, const Clock* cl
       clock_(clock),
       options_(std::move(options)),
       committer_(log),
-      booths_(log, applier, clock, options_.max_message_bytes, options_.curve_keys.has_value(), &stats_),
-      verdicts_(log, applier, &stats_) {}
+      refusals_(log, applier, clock, options_.refusals),
+      booths_(log, applier, clock, options_.max_message_bytes,
+              BoothGuards{options_.curve_keys.has_value(), options_.authenticator, options_.booth_rate}, &refusals_,
+              &stats_),
+      verdicts_(log, applier, &refusals_, &stats_) {}
 
 IngestServer::~IngestServer() = default;
 
@@ -53,6 +56,7 @@ absl::Status IngestServer::Run(const std::atomic<bool>& stop) {
   last_stats_ms_ = clock_->MonotonicMs();
   AdminContext admin_context;
   admin_context.commit = [this] { return CommitNow(); };
+  admin_context.authenticator = options_.authenticator;
   admin_context.last_heard_ago_ms = [this](const std::string& booth) -> int64_t {
     const int64_t heard = booths_.LastHeardMs(booth);
     return heard < 0 ? -1 : clock_->MonotonicMs() - heard;
@@ -80,6 +84,7 @@ absl::Status IngestServer::Run(const std::atomic<bool>& stop) {
       }
     }
     verdicts_.StageResults(&replies_);
+    refusals_.Tick();
     if (committer_.busy() && committer_.done()) GRADCAP_RETURN_IF_ERROR(FinishCommit());
     GRADCAP_RETURN_IF_ERROR(MaybeStartCommit());
     if (admin_ != nullptr) GRADCAP_RETURN_IF_ERROR(admin_->AnswerWaits(admin_context));
@@ -89,18 +94,25 @@ absl::Status IngestServer::Run(const std::atomic<bool>& stop) {
     }
     MaybeLogStats();
   }
-  // Leave nothing half done: the running write, then what is still staged.
+  // Leave nothing half done: the running write, then what is still staged
+  // (with the refusals counted so far).
+  refusals_.FlushAll();
   return CommitNow();
 }
 
 absl::Status IngestServer::ReceiveBooths() {
-  // Take whatever is already waiting into the same stage.
-  while (log_->staged_records() < options_.max_batch_events && staged_wire_bytes_ < options_.max_batch_bytes) {
-    std::string sender;
-    GRADCAP_ASSIGN_OR_RETURN(std::optional<Frames> frames, socket_->Receive(0, -1, &sender));
+  // Take whatever is already waiting into the same stage — but no more than
+  // a stage's worth of messages per turn: refusals that are only counted
+  // stage nothing, and a flood must not keep the loop from committing and
+  // answering the others.
+  for (int taken = 0; taken < options_.max_batch_events && log_->staged_records() < options_.max_batch_events &&
+                      staged_wire_bytes_ < options_.max_batch_bytes;
+       ++taken) {
+    std::string sender, address;
+    GRADCAP_ASSIGN_OR_RETURN(std::optional<Frames> frames, socket_->Receive(0, -1, &sender, &address));
     if (!frames.has_value()) break;
     for (size_t i = 1; i < frames->size(); ++i) staged_wire_bytes_ += (*frames)[i].size();
-    booths_.Handle(std::move(*frames), sender, &replies_);
+    booths_.Handle(std::move(*frames), sender, address, &replies_);
   }
   return absl::OkStatus();
 }

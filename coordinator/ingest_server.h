@@ -45,6 +45,12 @@ struct IngestOptions {
   // CURVE: when set, only enrolled booths connect (a CurveAuthenticator must
   // be running), and each may only send events in its own name.
   std::optional<CurveKeyPair> curve_keys;
+  // That authenticator, when revocations must reach open connections (the
+  // admin socket's `revoke_key`); not owned.
+  CurveAuthenticator* authenticator = nullptr;
+  // Each booth's share (0: unlimited), and how refusals are logged.
+  RateLimit booth_rate;
+  RefusalPolicy refusals;
 };
 
 class IngestServer {
@@ -63,6 +69,7 @@ class IngestServer {
   // Call before Run().
   void AttachLive(LivePublisher* publisher, LiveView* view);
   const BoothProtocol& booths() const { return booths_; }
+  const RefusalRecorder& refusals() const { return refusals_; }
   // Wakes Run() (any thread): the broker has results.
   void Wake();
   std::string endpoint() const;  // the bound endpoint, port resolved
@@ -89,6 +96,7 @@ class IngestServer {
   IngestStats stats_;
   std::unique_ptr<MessageSocket> socket_;
   GroupCommitter committer_;
+  RefusalRecorder refusals_;
   BoothProtocol booths_;
   VerdictPath verdicts_;
   AdminServer* admin_ = nullptr;

@@ -39,14 +39,37 @@ std::string LivePublisher::endpoint() const { return socket_ ? socket_->LastEndp
 
 void LivePublisher::ServeWaiting(const std::function<v1::LiveSnapshot()>& snapshot) {
   while (true) {
-    absl::StatusOr<std::optional<Frames>> frames = socket_->Receive(0);
+    std::string user, address;
+    absl::StatusOr<std::optional<Frames>> frames = socket_->Receive(0, -1, &user, &address);
     if (!frames.ok() || !frames->has_value()) return;
     if ((*frames)->size() != 2) continue;  // not a subscription: nothing to answer
-    Serve((**frames)[0], (**frames)[1], snapshot);
+    if (Revoked(user)) {
+      LogWarning(kComponent, "live subscription from revoked key \"", user, "\" at ", address, " peer:",
+                 ToHex((**frames)[0]), " refused");
+      continue;
+    }
+    Serve((**frames)[0], user, (**frames)[1], snapshot);
   }
 }
 
-void LivePublisher::Serve(const std::string& routing_id, const std::string& raw,
+bool LivePublisher::Revoked(const std::string& user) const {
+  return options_.authenticator != nullptr && options_.authenticator->IsRevoked(kLiveZapDomain, user);
+}
+
+void LivePublisher::DropRevoked() {
+  if (options_.authenticator == nullptr) return;
+  for (auto it = subscribers_.begin(); it != subscribers_.end();) {
+    if (Revoked(it->second.user)) {
+      LogWarning(kComponent, "live subscriber \"", it->second.user, "\" peer:", ToHex(it->first),
+                 " dropped: its key was revoked");
+      subscribers_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void LivePublisher::Serve(const std::string& routing_id, const std::string& user, const std::string& raw,
                           const std::function<v1::LiveSnapshot()>& snapshot) {
   ParsedEnvelope parsed = ParseEnvelope(raw, 1 << 20);
   if (parsed.error.has_value() || !parsed.envelope->has_live_subscribe()) {
@@ -55,7 +78,7 @@ void LivePublisher::Serve(const std::string& routing_id, const std::string& raw,
   }
   const v1::LiveSubscribe& sub = parsed.envelope->live_subscribe();
   const bool known = subscribers_.contains(routing_id);
-  subscribers_[routing_id] = clock_->MonotonicMs();
+  subscribers_[routing_id] = Subscriber{clock_->MonotonicMs(), user};
   // A keep-alive from a subscriber that is up to date needs no answer.
   if (known && sub.run() == run_ && sub.after_seq() == seq_) return;
   const uint64_t oldest = kept_.empty() ? seq_ + 1 : kept_.front().seq();
@@ -85,12 +108,13 @@ void LivePublisher::Publish(v1::LiveUpdate update) {
   kept_.push_back(update);
   while (kept_.size() > options_.keep_updates) kept_.pop_front();
   ++stats_.published;
+  DropRevoked();  // a key revoked this turn gets nothing more
   if (subscribers_.empty()) return;
   v1::Envelope e;
   *e.mutable_live_update() = std::move(update);
   const std::string bytes = SerializeEnvelope(e);
   std::vector<std::string> gone;
-  for (const auto& [routing_id, heard] : subscribers_) {
+  for (const auto& [routing_id, sub] : subscribers_) {
     if (!socket_->Send({routing_id, bytes}).ok()) gone.push_back(routing_id);
   }
   for (const std::string& g : gone) {
@@ -103,8 +127,9 @@ void LivePublisher::Publish(v1::LiveUpdate update) {
 void LivePublisher::Tick() {
   const int64_t now = clock_->MonotonicMs();
   std::vector<std::string> silent;
-  for (const auto& [routing_id, heard] : subscribers_) {
-    if (now - heard > options_.subscriber_timeout_ms) silent.push_back(routing_id);
+  DropRevoked();
+  for (const auto& [routing_id, sub] : subscribers_) {
+    if (now - sub.heard_ms > options_.subscriber_timeout_ms) silent.push_back(routing_id);
   }
   for (const std::string& s : silent) subscribers_.erase(s);
   if (now - last_heartbeat_ms_ < options_.heartbeat_ms) return;
@@ -118,7 +143,7 @@ void LivePublisher::Tick() {
   beat->set_now_ms((options_.state_clock != nullptr ? options_.state_clock : clock_)->NowMs());
   const std::string bytes = SerializeEnvelope(e);
   std::vector<std::string> gone;
-  for (const auto& [routing_id, heard] : subscribers_) {
+  for (const auto& [routing_id, sub] : subscribers_) {
     if (!socket_->Send({routing_id, bytes}).ok()) gone.push_back(routing_id);
   }
   for (const std::string& g : gone) subscribers_.erase(g), ++stats_.dropped;

@@ -34,6 +34,8 @@ struct LiveOptions {
   // The time updates and heartbeats tell viewers (now_ms); the publisher's own
   // clock when null. A time-lapse shows the day's time.
   const Clock* state_clock = nullptr;
+  // When set, a revoked admin key's subscriptions end at once (checked every Tick).
+  const CurveAuthenticator* authenticator = nullptr;
 };
 
 struct LiveStats {
@@ -62,8 +64,10 @@ class LivePublisher {
   void Tick();
 
  private:
-  void Serve(const std::string& routing_id, const std::string& raw,
+  void Serve(const std::string& routing_id, const std::string& user, const std::string& raw,
              const std::function<v1::LiveSnapshot()>& snapshot);
+  bool Revoked(const std::string& user) const;
+  void DropRevoked();
   // False (and the subscriber dropped) when it cannot take the message now.
   bool SendTo(const std::string& routing_id, v1::Envelope& envelope);
 
@@ -73,7 +77,11 @@ class LivePublisher {
   std::string run_;
   uint64_t seq_ = 0;
   std::deque<v1::LiveUpdate> kept_;  // the last updates, seq order
-  absl::flat_hash_map<std::string, int64_t> subscribers_;  // routing id → last heard (monotonic ms)
+  struct Subscriber {
+    int64_t heard_ms = 0;  // monotonic
+    std::string user;      // the enrolled key's name (CURVE)
+  };
+  absl::flat_hash_map<std::string, Subscriber> subscribers_;  // by routing id
   int64_t last_heartbeat_ms_ = 0;
   LiveStats stats_;
 };

@@ -74,6 +74,13 @@ std::vector<v1::ValidationResult> ValidatorBroker::TakeResults() {
   return out;
 }
 
+std::vector<BrokerRefusal> ValidatorBroker::TakeRefusals() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<BrokerRefusal> out;
+  out.swap(refusals_);
+  return out;
+}
+
 BrokerStats ValidatorBroker::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   return stats_;
@@ -81,8 +88,8 @@ BrokerStats ValidatorBroker::stats() const {
 
 void ValidatorBroker::Loop() {
   while (!stop_.load()) {
-    std::string user;
-    auto frames = socket_->Receive(200, wake_fd_, &user);
+    std::string user, address;
+    auto frames = socket_->Receive(200, wake_fd_, &user, &address);
     uint64_t drained;
     while (::read(wake_fd_, &drained, sizeof drained) > 0) {
     }
@@ -92,12 +99,12 @@ void ValidatorBroker::Loop() {
       continue;
     }
     if (frames->has_value() && (*frames)->size() == 2) {
-      Handle((**frames)[0], user, (**frames)[1], now);
+      Handle((**frames)[0], user, address, (**frames)[1], now);
       // Take what else is waiting.
       for (int i = 0; i < 64; ++i) {
-        auto more = socket_->Receive(0, -1, &user);
+        auto more = socket_->Receive(0, -1, &user, &address);
         if (!more.ok() || !more->has_value()) break;
-        if ((*more)->size() == 2) Handle((**more)[0], user, (**more)[1], now);
+        if ((*more)->size() == 2) Handle((**more)[0], user, address, (**more)[1], now);
       }
     }
     {
@@ -115,15 +122,40 @@ void ValidatorBroker::Loop() {
   }
 }
 
-void ValidatorBroker::Handle(const std::string& routing_id, const std::string& user, const std::string& raw,
-                             int64_t now) {
+void ValidatorBroker::Refuse(const std::string& routing_id, const std::string& user, const std::string& address,
+                             v1::ErrorCode code, std::string detail, const std::string& raw) {
+  auto known = workers_.find(routing_id);
+  BrokerRefusal refusal;
+  refusal.peer = absl::StrCat(known != workers_.end() && !known->second.name.empty() ? known->second.name : "validator",
+                              user.empty() ? "" : absl::StrCat(" (key ", user, ")"), " peer:", ToHex(routing_id));
+  refusal.address = address;
+  refusal.code = code;
+  refusal.detail = std::move(detail);
+  refusal.raw = raw;
+  LogWarning(kComponent, "refused ", refusal.peer, address.empty() ? "" : absl::StrCat(" at ", address), ": ",
+             refusal.detail);
+  std::lock_guard<std::mutex> lock(mu_);
+  ++stats_.refused;
+  refusals_.push_back(std::move(refusal));
+  if (wake_) wake_();
+}
+
+void ValidatorBroker::Handle(const std::string& routing_id, const std::string& user, const std::string& address,
+                             const std::string& raw, int64_t now) {
+  if (options_.authenticator != nullptr && options_.authenticator->IsRevoked(kBoothZapDomain, user)) {
+    Refuse(routing_id, user, address, v1::ERROR_KEY_REVOKED,
+           absl::StrCat("the key of \"", user, "\" was revoked: this connection is refused"), raw);
+    return;
+  }
   if (options_.curve_keys && !absl::StartsWith(user, "validator")) {
-    LogWarning(kComponent, "message from \"", user, "\" ignored: only keys enrolled as validator* may serve");
+    LogWarning(kComponent, "message from \"", user, "\" at ", address, " peer:", ToHex(routing_id),
+               " ignored: only keys enrolled as validator* may serve");
     return;
   }
   ParsedEnvelope parsed = ParseEnvelope(raw, 1 << 20);
   if (!parsed.envelope) {
-    LogWarning(kComponent, "bad message from a worker: ", parsed.error->detail);
+    LogWarning(kComponent, "bad message from worker \"", user, "\" at ", address, " peer:", ToHex(routing_id), ": ",
+               parsed.error->detail);
     return;
   }
   const bool known_worker = workers_.contains(routing_id);
@@ -138,6 +170,17 @@ void ValidatorBroker::Handle(const std::string& routing_id, const std::string& u
     if (!busy && std::find(idle_.begin(), idle_.end(), routing_id) == idle_.end()) idle_.push_back(routing_id);
   } else if (parsed.envelope->has_validation_result()) {
     v1::ValidationResult& result = *parsed.envelope->mutable_validation_result();
+    // Only a worker the job was sent to may answer it: anything else is a
+    // forged or confused verdict, never applied.
+    auto issued = issued_to_.find(result.photo_sha256());
+    if (issued == issued_to_.end() ||
+        std::find(issued->second.begin(), issued->second.end(), routing_id) == issued->second.end()) {
+      Refuse(routing_id, user, address, v1::ERROR_JOB_NOT_GIVEN,
+             absl::StrCat("a result for photo ", ToHex(result.photo_sha256()), " (log record ", result.log_seq(),
+                          "), a job this validator was not given: not applied"),
+             raw);
+      return;
+    }
     // Whichever worker answers first ends the job (a re-issued job may be
     // answered by its first worker after all).
     in_flight_.erase(result.photo_sha256());
@@ -226,6 +269,7 @@ void ValidatorBroker::Dispatch(int64_t now) {
       continue;
     }
     in_flight_[job.sha] = InFlight{job, worker, now};
+    issued_to_[job.sha].push_back(worker);
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_.sent;
   }

@@ -32,13 +32,24 @@ namespace gradcap {
 struct BrokerOptions {
   std::string endpoint;                    // e.g. tcp://*:5556
   std::optional<CurveKeyPair> curve_keys;  // CURVE server when set (workers enrolled as "validator*")
+  const CurveAuthenticator* authenticator = nullptr;  // when set: revoked names are refused
   int job_timeout_ms = 15000;              // a job not answered in this time goes to another worker
   int worker_timeout_ms = 5000;            // a busy worker silent this long is taken for dead
 };
 
 struct BrokerStats {
   uint64_t submitted = 0, sent = 0, results = 0, reissued = 0, duplicates = 0;
+  uint64_t refused = 0;  // results for jobs not given to the sender, messages from revoked keys
   size_t workers = 0;
+};
+
+// A validator message the broker refused, for the coordinator's log.
+struct BrokerRefusal {
+  std::string peer;     // the worker's name as it said it, its enrolled key's name, and its routing id
+  std::string address;  // its IP address
+  v1::ErrorCode code = v1::ERROR_NONE;
+  std::string detail;
+  std::string raw;      // the message as received
 };
 
 class ValidatorBroker {
@@ -56,6 +67,7 @@ class ValidatorBroker {
   // `enrolment_photo` (a file path, optional) goes with the job for face_match.
   void Submit(const std::string& photo_sha256, uint64_t log_seq, const std::string& enrolment_photo = "");
   std::vector<v1::ValidationResult> TakeResults();
+  std::vector<BrokerRefusal> TakeRefusals();
   BrokerStats stats() const;
 
  private:
@@ -75,7 +87,10 @@ class ValidatorBroker {
   };
 
   void Loop();
-  void Handle(const std::string& routing_id, const std::string& user, const std::string& raw, int64_t now);
+  void Handle(const std::string& routing_id, const std::string& user, const std::string& address,
+              const std::string& raw, int64_t now);
+  void Refuse(const std::string& routing_id, const std::string& user, const std::string& address,
+              v1::ErrorCode code, std::string detail, const std::string& raw);
   void Dispatch(int64_t now);
   void Expire(int64_t now);
 
@@ -90,6 +105,7 @@ class ValidatorBroker {
   mutable std::mutex mu_;  // guards the three below
   std::vector<Job> submitted_;
   std::vector<v1::ValidationResult> results_;
+  std::vector<BrokerRefusal> refusals_;
   BrokerStats stats_;
 
   // Broker thread only.
@@ -97,6 +113,9 @@ class ValidatorBroker {
   absl::flat_hash_map<std::string, InFlight> in_flight_;  // by photo sha
   absl::flat_hash_set<std::string> known_;                // every sha submitted (dedupe)
   absl::flat_hash_set<std::string> finished_;
+  // Every worker (routing id) each job was sent to: only they may answer it
+  // (a re-issued job's first worker too, late).
+  absl::flat_hash_map<std::string, std::vector<std::string>> issued_to_;
   std::deque<std::string> idle_;                          // routing ids, longest idle first
   absl::flat_hash_map<std::string, Worker> workers_;
 };

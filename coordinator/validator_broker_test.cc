@@ -133,5 +133,46 @@ TEST(ValidatorBroker, AWorkerThatSaysItIsBusyKeepsItsJob) {
   EXPECT_EQ(broker.stats().reissued, 0u);
 }
 
+TEST(ValidatorBroker, AResultForAJobTheValidatorWasNotGivenIsRefusedNamingItAndNeverApplied) {
+  Photos photos;
+  BrokerOptions options;
+  options.endpoint = "tcp://127.0.0.1:*";
+  ValidatorBroker broker([&](const std::string& sha) -> std::optional<std::string> { return photos.by_sha.at(sha); },
+                         options, nullptr);
+  ASSERT_TRUE(broker.Start().ok());
+  ScriptedWorker honest(broker.endpoint(), "validator-honest");
+  const std::string sha = photos.Add("the photo");
+  broker.Submit(sha, 11);
+  std::optional<v1::ValidationJob> job;
+  for (int i = 0; i < 40 && !job; ++i) job = honest.NextJob(100);
+  ASSERT_TRUE(job.has_value());
+  // Another validator answers the job it saw nothing of — and one never submitted at all.
+  ScriptedWorker forger(broker.endpoint(), "validator-forger");
+  forger.Answer(*job, v1::VERDICT_PASS);
+  v1::ValidationJob unknown;
+  unknown.set_jpeg("a photo nobody sent");
+  unknown.set_log_seq(99);
+  forger.Answer(unknown, v1::VERDICT_PASS);
+  std::vector<BrokerRefusal> refused;
+  for (int i = 0; i < 300 && refused.size() < 2; ++i) {
+    for (auto& r : broker.TakeRefusals()) refused.push_back(std::move(r));
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(refused.size(), 2u);
+  for (const BrokerRefusal& r : refused) {
+    EXPECT_EQ(r.code, v1::ERROR_JOB_NOT_GIVEN);
+    EXPECT_NE(r.peer.find("validator-forger"), std::string::npos) << r.peer;
+    EXPECT_NE(r.peer.find("peer:"), std::string::npos) << r.peer;  // its routing id
+    EXPECT_EQ(r.address, "127.0.0.1");
+  }
+  EXPECT_TRUE(broker.TakeResults().empty()) << "a forged result was applied";
+  // The job's own worker still answers it, once.
+  honest.Answer(*job, v1::VERDICT_FAIL);
+  const auto results = WaitResults(broker, 1, 2s);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].verdict(), v1::VERDICT_FAIL);
+  EXPECT_EQ(broker.stats().refused, 2u);
+}
+
 }  // namespace
 }  // namespace gradcap

@@ -1,5 +1,6 @@
 #include "coordinator/verdict_path.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/codes.h"
 #include "common/logging.h"
 
@@ -10,8 +11,8 @@ constexpr char kComponent[] = "coordinator";
 
 }  // namespace
 
-VerdictPath::VerdictPath(EventLog* log, EventApplier* applier, IngestStats* stats)
-    : log_(log), applier_(applier), stats_(stats) {}
+VerdictPath::VerdictPath(EventLog* log, EventApplier* applier, RefusalRecorder* refusals, IngestStats* stats)
+    : log_(log), applier_(applier), refusals_(refusals), stats_(stats) {}
 
 void VerdictPath::Attach(ValidatorBroker* broker, const BoothProtocol* booths, std::vector<Reply>* replies) {
   broker_ = broker;
@@ -33,6 +34,12 @@ void VerdictPath::Await(PendingPhoto photo, std::vector<Reply>* replies) {
 
 void VerdictPath::StageResults(std::vector<Reply>* replies) {
   if (broker_ == nullptr) return;
+  for (const BrokerRefusal& r : broker_->TakeRefusals()) {
+    ++stats_->rejected;
+    // Validators are enrolled machines: counted by who they are, address included.
+    refusals_->Refuse(RefusedPeer{"validator", r.peer, r.address}, absl::StrCat(r.peer, "@", r.address), r.code,
+                      [&] { return r.detail; }, r.raw, nullptr);
+  }
   for (v1::ValidationResult& result : broker_->TakeResults()) {
     auto it = awaiting_.find(result.photo_sha256());
     if (it == awaiting_.end()) continue;  // already recorded

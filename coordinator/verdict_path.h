@@ -15,6 +15,7 @@
 #include "common/event_log.h"
 #include "coordinator/booth_protocol.h"
 #include "coordinator/event_applier.h"
+#include "coordinator/refusal_recorder.h"
 #include "coordinator/reply.h"
 #include "coordinator/validator_broker.h"
 
@@ -22,7 +23,8 @@ namespace gradcap {
 
 class VerdictPath {
  public:
-  VerdictPath(EventLog* log, EventApplier* applier, IngestStats* stats);
+  // `refusals` logs what the pool refused (a result for a job not given).
+  VerdictPath(EventLog* log, EventApplier* applier, RefusalRecorder* refusals, IngestStats* stats);
 
   // Starts using the pool: every photo the state says still lacks a verdict
   // (after a restart: those in the log) is submitted again.
@@ -31,7 +33,8 @@ class VerdictPath {
 
   // A photo whose record is now committed.
   void Await(PendingPhoto photo, std::vector<Reply>* replies);
-  // Stages every result the pool has delivered since the last call.
+  // Stages every result the pool has delivered since the last call, and
+  // every message it refused.
   void StageResults(std::vector<Reply>* replies);
   // Photos submitted and not answered yet.
   size_t in_flight() const { return awaiting_.size(); }
@@ -41,6 +44,7 @@ class VerdictPath {
 
   EventLog* log_;
   EventApplier* applier_;
+  RefusalRecorder* refusals_;
   IngestStats* stats_;
   ValidatorBroker* broker_ = nullptr;
   const BoothProtocol* booths_ = nullptr;

@@ -203,5 +203,35 @@ TEST_F(VerdictPathTest, TheSameBytesCheckedBeforeAreAnsweredFromTheLogWithoutAJo
   EXPECT_EQ(RecordsInLog().size(), 2u);
 }
 
+TEST_F(VerdictPathTest, AVerdictFromAValidatorNotGivenTheJobIsLoggedAsARefusalAndNeverApplied) {
+  ASSERT_TRUE(Scan("A1").outcome().accepted());
+  const v1::Ack photo = Photo("jpeg-of-A1");
+  std::optional<v1::ValidationJob> job = worker_->NextJob(5000);
+  ASSERT_TRUE(job.has_value());
+  ScriptedWorker forger(broker_->endpoint(), "validator-forger");
+  forger.Answer(*job, v1::VERDICT_PASS);
+  std::vector<v1::Rejection> refused;
+  for (int i = 0; i < 100 && refused.empty(); ++i) {
+    Next(50);
+    auto reader = EventLog::OpenReadOnly(dir_.Sub("db"));
+    ASSERT_TRUE(reader.ok());
+    ASSERT_TRUE((*reader)->ForEachRecord([&](const v1::LogRecord& r) {
+                             if (r.has_rejected()) refused.push_back(r.rejected());
+                           }).ok());
+  }
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].code(), v1::ERROR_JOB_NOT_GIVEN);
+  EXPECT_EQ(refused[0].socket(), "validator");
+  EXPECT_NE(refused[0].peer().find("validator-forger"), std::string::npos) << refused[0].peer();
+  EXPECT_EQ(refused[0].peer_address(), "127.0.0.1");
+  EXPECT_TRUE(RecordsInLog().empty()) << "the forged verdict was recorded";
+  // The validator given the job still decides it.
+  worker_->Answer(*job, v1::VERDICT_FAIL);
+  CollectVerdicts(1, 5000);
+  ASSERT_EQ(verdicts_.size(), 1u);
+  EXPECT_EQ(verdicts_[0].verdict(), v1::VERDICT_FAIL);
+  EXPECT_EQ(verdicts_[0].photo_log_seq(), photo.log_seq());
+}
+
 }  // namespace
 }  // namespace gradcap

@@ -25,6 +25,8 @@ PACKAGES=(
   chromium nodejs fonts-wqy-zenhei
   # deploy/check-deploy.sh: systemd-analyze verify on the units
   systemd
+  # fuzz/: libFuzzer targets built with Debian's clang 14 (libFuzzer itself is in libclang-rt-14-dev)
+  clang libclang-rt-14-dev
 )
 # npm: Debian's package, unless node already brings its own (a nodejs build
 # that bundles npm conflicts with Debian's npm package).
