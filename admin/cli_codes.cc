@@ -109,6 +109,10 @@ int CodesIssue(const std::string& db, const std::string& out_dir, const std::str
     body.set_issued_at_ms(now);
     body.set_expires_at_ms(expires);
     const std::string payload = SealCode(body, *key);
+    if (payload.empty()) {
+      return Fail("codes issue", absl::InvalidArgumentError(absl::StrCat(
+                                     "student ", s.student_no(), ": a roster field is over 127 bytes, too long for a code")));
+    }
     auto png = RenderCodeScreenPng(payload, MaskIdNo(s.id_no()));
     if (!png.ok()) return Fail("codes issue", png.status());
     const std::string file = s.student_no() + ".png";

@@ -111,7 +111,7 @@ v1::ValidationResult Result(bool pass) {
       "hair_bun",         "hair_ornament",    "earrings",           "necklace",        "clothing_color",
       "clothing_pattern", "clothing_style",   "face_match"};
   v1::ValidationResult r;
-  r.set_rule_set("chsi2017-r1");
+  r.set_rule_set("chsi2017-r2");
   r.set_worker("validator-1");
   r.set_verdict(pass ? v1::VERDICT_PASS : v1::VERDICT_FAIL);
   for (const char* id : kChecks) {

@@ -5,10 +5,16 @@
 // same frames, the baseline: one plain ZXing ReadBarcodes pass (no rotation
 // or downscale tries, no contrast pass), with its decode rate.
 //
-//   build/bench/decode_bench [--frames 48]
+// Codes are sealed as issued now (GC2, a version-5 QR code) or, with
+// --code_format gc1, as they were before (version 7–8): the same frames with
+// bigger or smaller modules. The tiny group (not in the decode corpus test)
+// shows where that matters.
+//
+//   build/bench/decode_bench [--frames 48] [--code_format gc2|gc1] [--only GROUP]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <string>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -20,6 +26,8 @@
 #include "tests/code_frames.h"
 
 ABSL_FLAG(int, frames, 48, "Frames with a code (spread over the corpus groups).");
+ABSL_FLAG(std::string, code_format, "gc2", "gc2: codes as issued now; gc1: as issued before GC2.");
+ABSL_FLAG(std::string, only, "", "Only this group (e.g. tiny, glare), for a larger sample of it.");
 
 namespace {
 
@@ -28,6 +36,7 @@ using Clock = std::chrono::steady_clock;
 struct Timing {
   std::vector<double> ms;
   int decoded = 0;
+  std::vector<bool> hit;  // per sample
 };
 
 double Pct(std::vector<double> v, double p) {
@@ -42,7 +51,9 @@ Timing Measure(const std::vector<gradcap::testing::Sample>& samples, Decode deco
     const auto start = Clock::now();
     std::vector<std::string> got = decode(s.frame);
     t.ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-    t.decoded += std::find(got.begin(), got.end(), s.expected) != got.end() && !s.expected.empty() ? 1 : 0;
+    const bool hit = std::find(got.begin(), got.end(), s.expected) != got.end() && !s.expected.empty();
+    t.decoded += hit ? 1 : 0;
+    t.hit.push_back(hit);
   }
   return t;
 }
@@ -75,19 +86,40 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   if (!gradcap::InitCrypto().ok()) return 1;
   cv::setNumThreads(1);  // one core, as the goal is stated
-  gradcap::testing::CodeFrames frames(7);
+  const bool gc1 = absl::GetFlag(FLAGS_code_format) == "gc1";
+  gradcap::testing::CodeFrames frames(7, gc1);
   std::vector<gradcap::testing::Sample> with_code, without;
-  const char* groups[] = {"clean", "small", "rotated", "perspective", "blurred",
-                          "jpeg",  "glare", "low_contrast", "dim", "noisy"};
+  std::vector<std::string> group_of;
+  const char* groups[] = {"clean", "small", "rotated", "perspective", "blurred", "jpeg",
+                          "glare", "low_contrast", "dim", "noisy", "tiny"};
   const int want = absl::GetFlag(FLAGS_frames);
+  const std::string only = absl::GetFlag(FLAGS_only);
   for (int i = 0; static_cast<int>(with_code.size()) < want; ++i) {
-    for (auto& s : frames.Group(groups[i % 10])) {
-      if (static_cast<int>(with_code.size()) < want) with_code.push_back(std::move(s));
+    const char* group = only.empty() ? groups[i % 11] : only.c_str();
+    for (auto& s : frames.Group(group)) {
+      if (static_cast<int>(with_code.size()) < want) {
+        with_code.push_back(std::move(s));
+        group_of.push_back(group);
+      }
     }
   }
   for (int i = 0; i < want / 2; ++i) without.push_back({frames.Background(), ""});
+  const std::string sample = frames.Payload();
+  const auto symbol = gradcap::EncodeQrCode(sample, gc1 ? gradcap::QrEcc::kM : gradcap::QrEcc::kQ);
+  std::printf("codes: %s, %zu characters, QR version %d (level %s)\n", gc1 ? "GC1" : "GC2", sample.size(),
+              symbol.ok() ? gradcap::QrVersion(*symbol) : -1, gc1 ? "M" : "Q");
   std::printf("1920x1080 frames, one thread; %zu with a code, %zu without\n", with_code.size(), without.size());
-  Report("frames with a code", Measure(with_code, Ours), Measure(with_code, Baseline), with_code.size(), true);
+  const Timing ours = Measure(with_code, Ours), base = Measure(with_code, Baseline);
+  Report("frames with a code", ours, base, with_code.size(), true);
+  for (const std::string& g : only.empty() ? std::vector<std::string>(std::begin(groups), std::end(groups))
+                                           : std::vector<std::string>{only}) {
+    int n = 0, o = 0, b = 0;
+    for (size_t i = 0; i < with_code.size(); ++i) {
+      if (group_of[i] != g) continue;
+      ++n, o += ours.hit[i], b += base.hit[i];
+    }
+    if (n > 0) std::printf("  %-13s ours %2d/%2d  baseline %2d/%2d\n", g.c_str(), o, n, b, n);
+  }
   Report("frames without a code", Measure(without, Ours), Measure(without, Baseline), without.size(), false);
   return 0;
 }

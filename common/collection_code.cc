@@ -2,8 +2,10 @@
 
 #include <sodium.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/code_packing.h"
 
 namespace gradcap {
 namespace {
@@ -39,7 +41,90 @@ bool ValidKeyId(std::string_view id) {
   return true;
 }
 
-std::string Header(const std::string& key_id) { return absl::StrCat(kCodeVersionTag, ".", key_id); }
+std::string Header(const std::string& key_id) { return absl::StrCat(kLegacyCodeVersionTag, ".", key_id); }
+
+// ---------------------------------------------------------------- GC2
+
+constexpr size_t kSivTagBytes = 16;
+constexpr char kKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "gradcap2";
+
+// The MAC and stream subkeys of a code key (32 bytes each).
+std::pair<std::string, std::string> Subkeys(const std::string& secret) {
+  std::string mac(32, '\0'), enc(32, '\0');
+  const auto* master = reinterpret_cast<const unsigned char*>(secret.data());
+  crypto_kdf_derive_from_key(reinterpret_cast<unsigned char*>(mac.data()), mac.size(), 1, kKdfContext, master);
+  crypto_kdf_derive_from_key(reinterpret_cast<unsigned char*>(enc.data()), enc.size(), 2, kKdfContext, master);
+  return {mac, enc};
+}
+
+std::string SivTag(const std::string& mac_key, const std::string& header, const std::string& packed) {
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, reinterpret_cast<const unsigned char*>(mac_key.data()), mac_key.size(), kSivTagBytes);
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(header.data()), header.size());
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(packed.data()), packed.size());
+  std::string tag(kSivTagBytes, '\0');
+  crypto_generichash_final(&st, reinterpret_cast<unsigned char*>(tag.data()), tag.size());
+  return tag;
+}
+
+// XChaCha20 keystream XOR, nonce = the tag padded to 24 bytes.
+std::string StreamXor(const std::string& enc_key, const std::string& tag, const std::string& in) {
+  unsigned char nonce[crypto_stream_xchacha20_NONCEBYTES] = {0};
+  std::copy(tag.begin(), tag.end(), nonce);
+  std::string out(in.size(), '\0');
+  crypto_stream_xchacha20_xor(reinterpret_cast<unsigned char*>(out.data()),
+                              reinterpret_cast<const unsigned char*>(in.data()), in.size(), nonce,
+                              reinterpret_cast<const unsigned char*>(enc_key.data()));
+  return out;
+}
+
+// GC2 key ids are the GC1 ids in upper case (alphanumeric mode has no lower case).
+std::string Gc2Header(const std::string& key_id) { return absl::StrCat(kCodeVersionTag, ".", key_id); }
+
+bool ValidGc2KeyId(const std::string& id) {
+  return ValidKeyId(absl::AsciiStrToLower(id)) && absl::AsciiStrToUpper(id) == id;
+}
+
+// Opens a GC2 code whose key is known: the body, or why not.
+CodeCheck OpenGc2(const std::string& key_id, const std::string& sealed_text, const v1::CodeKey& key) {
+  CodeCheck check;
+  check.key_id = key_id;
+  std::optional<std::string> sealed = FromBase32(sealed_text);
+  if (!sealed.has_value() || sealed->size() < kSivTagBytes + 4) {
+    check.reason = v1::REASON_FORGED_CODE;
+    check.detail = "sealed part is damaged or truncated";
+    return check;
+  }
+  const auto [mac_key, enc_key] = Subkeys(key.secret());
+  const std::string tag = sealed->substr(0, kSivTagBytes);
+  const std::string packed = StreamXor(enc_key, tag, sealed->substr(kSivTagBytes));
+  const std::string want = SivTag(mac_key, Gc2Header(key_id), packed);
+  if (sodium_memcmp(want.data(), tag.data(), kSivTagBytes) != 0) {
+    check.reason = v1::REASON_FORGED_CODE;
+    check.detail = absl::StrCat("does not open under key \"", key_id, "\": altered or forged");
+    return check;
+  }
+  std::optional<v1::CodeBody> body = UnpackCodeBody(packed);
+  if (!body.has_value() || body->student_no().empty()) {
+    check.reason = v1::REASON_FORGED_CODE;
+    check.detail = "sealed body is not a collection code body";
+    return check;
+  }
+  check.body = *body;
+  return check;
+}
+
+// A code that opened: refused as expired when its key is retired or its
+// validity has ended.
+void Expiry(const v1::CodeKey& key, CodeCheck* check, int64_t now_ms) {
+  if (key.retired()) {
+    check->reason = v1::REASON_EXPIRED_CODE;
+    check->detail = absl::StrCat("key \"", check->key_id, "\" has been retired; issue a new code");
+  } else if (check->body->expires_at_ms() != 0 && now_ms > check->body->expires_at_ms()) {
+    check->reason = v1::REASON_EXPIRED_CODE;
+    check->detail = "the code's validity has ended; issue a new code";
+  }
+}
 
 }  // namespace
 
@@ -54,6 +139,16 @@ v1::CodeKey NewCodeKey(const std::string& key_id, int64_t created_at_ms) {
 }
 
 std::string SealCode(const v1::CodeBody& body, const v1::CodeKey& key) {
+  const std::optional<std::string> packed = PackCodeBody(body);
+  if (!packed.has_value() || key.secret().size() != crypto_kdf_KEYBYTES) return "";
+  const std::string key_id = absl::AsciiStrToUpper(key.key_id());
+  const auto [mac_key, enc_key] = Subkeys(key.secret());
+  const std::string header = Gc2Header(key.key_id());
+  const std::string tag = SivTag(mac_key, header, *packed);
+  return absl::StrCat(kCodeVersionTag, ".", key_id, ".", Base32(tag + StreamXor(enc_key, tag, *packed)));
+}
+
+std::string SealLegacyCode(const v1::CodeBody& body, const v1::CodeKey& key) {
   const std::string header = Header(key.key_id());
   const std::string plain = body.SerializeAsString();
   std::string sealed(kNonceBytes + plain.size() + kTagBytes, '\0');
@@ -70,7 +165,9 @@ std::string SealCode(const v1::CodeBody& body, const v1::CodeKey& key) {
 
 bool LooksLikeGradcapCode(const std::string& payload) {
   std::vector<std::string> parts = absl::StrSplit(payload, absl::MaxSplits('.', 2));
-  return parts.size() == 3 && parts[0] == kCodeVersionTag && ValidKeyId(parts[1]);
+  if (parts.size() != 3) return false;
+  return (parts[0] == kLegacyCodeVersionTag && ValidKeyId(parts[1])) ||
+         (parts[0] == kCodeVersionTag && ValidGc2KeyId(parts[1]));
 }
 
 CodeCheck CheckCode(const std::string& payload, const CodeKeyLookup& keys, int64_t now_ms) {
@@ -79,15 +176,26 @@ CodeCheck CheckCode(const std::string& payload, const CodeKeyLookup& keys, int64
     check.reason = v1::REASON_UNKNOWN_CODE;
     check.detail = payload.size() > kMaxCodePayloadBytes
                        ? absl::StrCat("payload of ", payload.size(), " bytes is too long to be a collection code")
-                       : "not a gradcap collection code (no GC1 tag)";
+                       : "not a gradcap collection code (no GC2 or GC1 tag)";
     return check;
   }
   std::vector<std::string> parts = absl::StrSplit(payload, absl::MaxSplits('.', 2));
-  check.key_id = parts[1];
+  const bool gc2 = parts[0] == kCodeVersionTag;
+  check.key_id = gc2 ? absl::AsciiStrToLower(parts[1]) : parts[1];
   std::optional<v1::CodeKey> key = keys(check.key_id);
   if (!key.has_value()) {
     check.reason = v1::REASON_FORGED_CODE;
     check.detail = absl::StrCat("sealed with key \"", check.key_id, "\", which this coordinator never issued");
+    return check;
+  }
+  if (gc2) {
+    if (key->secret().size() != crypto_kdf_KEYBYTES) {
+      check.reason = v1::REASON_FORGED_CODE;
+      check.detail = absl::StrCat("key \"", check.key_id, "\" is damaged");
+      return check;
+    }
+    check = OpenGc2(check.key_id, parts[2], *key);
+    if (check.body.has_value()) Expiry(*key, &check, now_ms);
     return check;
   }
   std::optional<std::string> sealed = FromBase64Url(parts[2]);
@@ -117,16 +225,7 @@ CodeCheck CheckCode(const std::string& payload, const CodeKeyLookup& keys, int64
     return check;
   }
   check.body = body;
-  if (key->retired()) {
-    check.reason = v1::REASON_EXPIRED_CODE;
-    check.detail = absl::StrCat("key \"", check.key_id, "\" has been retired; issue a new code");
-    return check;
-  }
-  if (body.expires_at_ms() != 0 && now_ms > body.expires_at_ms()) {
-    check.reason = v1::REASON_EXPIRED_CODE;
-    check.detail = "the code's validity has ended; issue a new code";
-    return check;
-  }
+  Expiry(*key, &check, now_ms);
   return check;
 }
 

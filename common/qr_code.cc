@@ -9,8 +9,9 @@
 
 namespace gradcap {
 
-absl::StatusOr<std::string> RenderCodeScreenPng(const std::string& payload, const std::string& caption) {
-  absl::StatusOr<ModuleMatrix> modules = EncodeQrCode(payload);
+absl::StatusOr<std::string> RenderCodeScreenPng(const std::string& payload, const std::string& caption,
+                                                QrEcc ecc) {
+  absl::StatusOr<ModuleMatrix> modules = EncodeQrCode(payload, ecc);
   if (!modules.ok()) return modules.status();
   try {
     cv::Mat qr(modules->height, modules->width, CV_8UC1, modules->pixels.data());

@@ -7,12 +7,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/zxing_codes.h"
 
 namespace gradcap {
 
 // A portrait phone-screen image (PNG bytes): a white page with the QR code
-// (ECC level M, quiet zone 4) in its upper middle and `caption` (ASCII) below.
-absl::StatusOr<std::string> RenderCodeScreenPng(const std::string& payload, const std::string& caption);
+// (ECC level `ecc`, quiet zone 4) in its upper middle and `caption` (ASCII) below.
+absl::StatusOr<std::string> RenderCodeScreenPng(const std::string& payload, const std::string& caption,
+                                                QrEcc ecc = QrEcc::kQ);
 
 // Every QR code ZXing finds in the image file (any format OpenCV reads),
 // trying rotations and downscaling. Empty when there is none.

@@ -59,10 +59,11 @@ absl::StatusOr<std::vector<std::string>> ReadQrCodes(const LumImage& image, cons
   }
 }
 
-absl::StatusOr<ModuleMatrix> EncodeQrCode(const std::string& payload) {
+absl::StatusOr<ModuleMatrix> EncodeQrCode(const std::string& payload, QrEcc ecc) {
   try {
     ZXing::MultiFormatWriter writer(ZXing::BarcodeFormat::QRCode);
-    writer.setEncoding(ZXing::CharacterSet::ISO8859_1).setEccLevel(4).setMargin(4);  // 3–4: level M
+    // ZXing 1.4's levels: 0–2 L, 3–4 M, 5–6 Q, 7–8 H.
+    writer.setEncoding(ZXing::CharacterSet::ISO8859_1).setEccLevel(ecc == QrEcc::kQ ? 6 : 4).setMargin(4);
     return FromBits(writer.encode(payload, 0, 0));
   } catch (const std::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("cannot encode a QR code: ", e.what()));

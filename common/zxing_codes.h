@@ -52,10 +52,20 @@ struct ModuleMatrix {
   std::vector<uint8_t> pixels;
 };
 
-// A collection code's QR symbol: the payload as ISO-8859-1 bytes, error
-// correction level M, a quiet zone of 4 modules, one pixel per module.
-// InvalidArgument when the payload does not fit in a QR code.
-absl::StatusOr<ModuleMatrix> EncodeQrCode(const std::string& payload);
+// Error correction of a QR symbol. Collection codes use Q (25 % of the
+// codewords may be lost): a GC2 code is then version 6 — still smaller than a
+// GC1 code was at M (version 7–8) — and reads through a glare spot on a
+// glossy screen more often than either at M (README, "Code reading").
+enum class QrEcc { kM, kQ };
+
+// A collection code's QR symbol: the payload as ISO-8859-1 bytes (all
+// upper-case alphanumerics: alphanumeric mode), a quiet zone of 4 modules,
+// one pixel per module. InvalidArgument when the payload does not fit.
+absl::StatusOr<ModuleMatrix> EncodeQrCode(const std::string& payload, QrEcc ecc = QrEcc::kQ);
+
+// The QR version (1–40) of a symbol from EncodeQrCode (its width less the
+// quiet zone is 17 + 4 × version modules).
+inline int QrVersion(const ModuleMatrix& m) { return (m.width - 8 - 17) / 4; }
 
 // Symbols that are not QR codes, for negative test pictures.
 enum class OtherSymbology { kEan13, kCode128, kDataMatrix };

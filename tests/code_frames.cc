@@ -10,19 +10,22 @@
 
 namespace gradcap::testing {
 
-CodeFrames::CodeFrames(uint64_t seed) : rng_(seed), key_(NewCodeKey("k1", 0)) {}
+CodeFrames::CodeFrames(uint64_t seed, bool legacy_gc1)
+    : rng_(seed), key_(NewCodeKey("k1", 0)), legacy_gc1_(legacy_gc1) {}
 
 std::string CodeFrames::Payload() {
   v1::CodeBody body;
   body.set_student_no("S2021" + std::to_string(100 + Uniform(0, 899)));
   body.set_college("信息工程学院");
   body.set_cohort("2021");
+  body.set_issued_at_ms(1'726'880'000'000);
   body.set_expires_at_ms(1'900'000'000'000);
-  return SealCode(body, key_);
+  return legacy_gc1_ ? SealLegacyCode(body, key_) : SealCode(body, key_);
 }
 
 cv::Mat CodeFrames::PhoneScreen(const std::string& payload) {
-  std::string png = RenderCodeScreenPng(payload, "****8746").value();
+  // As each was issued: GC1 at level M, GC2 at level Q.
+  std::string png = RenderCodeScreenPng(payload, "****8746", legacy_gc1_ ? QrEcc::kM : QrEcc::kQ).value();
   return cv::imdecode(std::vector<uchar>(png.begin(), png.end()), cv::IMREAD_COLOR);
 }
 
@@ -67,6 +70,8 @@ std::vector<Sample> CodeFrames::Group(const std::string& name) {
     } else if (name == "small") {
       // Held far from the camera: about 2 px per module.
       s.frame = Place(screen, Uniform(110, 170), Uniform(-10, 10), 0);
+    } else if (name == "tiny") {
+      s.frame = Place(screen, Uniform(80, 110), Uniform(-10, 10), 0);
     } else if (name == "rotated") {
       s.frame = Place(screen, Uniform(220, 450), Uniform(-45, 45), 0);
     } else if (name == "perspective") {

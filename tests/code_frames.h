@@ -22,7 +22,9 @@ struct Sample {
 
 class CodeFrames {
  public:
-  explicit CodeFrames(uint64_t seed);
+  // `legacy_gc1`: seal codes the way they were issued before GC2 (longer, a
+  // bigger QR version), to compare the two.
+  explicit CodeFrames(uint64_t seed, bool legacy_gc1 = false);
   // A freshly sealed collection code payload (a random test key).
   std::string Payload();
   // The 720x1280 phone screen showing `payload`.
@@ -32,7 +34,8 @@ class CodeFrames {
   // `screen` placed in a frame: QR `qr_px` wide, rotated, corners jittered.
   cv::Mat Place(const cv::Mat& screen, double qr_px, double degrees, double jitter);
   // kPerGroup samples of a named group: clean, small, rotated, perspective,
-  // blurred, jpeg, glare, low_contrast, noisy.
+  // blurred, jpeg, glare, low_contrast, dim, noisy — and tiny (the bench's:
+  // the QR 80–110 px wide, about 1.5–2 px per module of a version-7 code).
   std::vector<Sample> Group(const std::string& name);
   // Frames without a QR code: backgrounds and 1-D / DataMatrix barcodes.
   std::vector<Sample> Negatives();
@@ -43,6 +46,7 @@ class CodeFrames {
  private:
   std::mt19937_64 rng_;
   v1::CodeKey key_;
+  bool legacy_gc1_ = false;
 };
 
 }  // namespace gradcap::testing

@@ -21,6 +21,7 @@
 #include "common/collection_code.h"
 #include "common/qr_code.h"
 #include "common/sha256.h"
+#include "common/zxing_codes.h"
 #include "tests/code_frames.h"
 
 namespace gradcap {
@@ -108,6 +109,25 @@ TEST(DecodeCorpus, RealQrImagesShippedByDebianDecode) {
     EXPECT_TRUE(got->empty()) << f;
   }
   EXPECT_TRUE(DecodeImageFile(rust + "test_annex_i_micro_qr_as_image.png")->empty());
+}
+
+// Codes issued now (GC2, alphanumeric mode) are a version-5 QR symbol at
+// level M and version 6 at level Q, as issued; the same content as issued
+// before (GC1, level M) needed version 7 or 8: on the same 600 px of phone
+// screen a GC2 module is a fifth larger, with more error correction.
+TEST(DecodeCorpus, TodaysCodesAreAVersion6SymbolAtLevelQWhereOldOnesWere7Or8AtM) {
+  ASSERT_TRUE(InitCrypto().ok());
+  auto version = [](const std::string& payload, QrEcc ecc) {
+    absl::StatusOr<ModuleMatrix> m = EncodeQrCode(payload, ecc);
+    return m.ok() ? QrVersion(*m) : -1;
+  };
+  CodeFrames now(5), before(5, /*legacy_gc1=*/true);
+  for (int i = 0; i < 20; ++i) {
+    const std::string gc2 = now.Payload(), gc1 = before.Payload();
+    EXPECT_EQ(version(gc2, QrEcc::kM), 5) << gc2;
+    EXPECT_EQ(version(gc2, QrEcc::kQ), 6) << gc2;
+    EXPECT_GE(version(gc1, QrEcc::kM), 7) << gc1;
+  }
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ std::string CorpusDir() {
 std::string RulesWith(const std::vector<std::string>& replacements) {
   std::string out;
   for (const std::string& line :
-       std::vector<std::string>(absl::StrSplit(testing::ReadFile(RULES_DIR "/chsi2017-r1.rules"), '\n'))) {
+       std::vector<std::string>(absl::StrSplit(testing::ReadFile(RULES_DIR "/chsi2017-r2.rules"), '\n'))) {
     std::string replaced = line;
     for (const std::string& r : replacements) {
       if (line.rfind(r.substr(0, r.find(' ')) + " ", 0) == 0) replaced = r;
@@ -68,12 +68,22 @@ void SplitCorpus(std::vector<std::string>* good, std::vector<std::string>* bad) 
       google::protobuf::util::JsonStringToMessage(testing::ReadFile(CorpusDir() + "/labels.json"), &labels)
           .ok())
       << "no corpus at " << CorpusDir() << ": run tests/photos/make-corpus.sh";
+  // Good: what a photographer would mark good — the photos made to be good
+  // (positives; the wider set's "good" ones) that no label fails. Bad: any
+  // whose label fails a check that sends a student back. The rest (a navy top,
+  // a beanie: the operator decides) is in neither.
   for (const Value& image : labels.fields().at("images").list_value().values()) {
     const auto& f = image.struct_value().fields();
-    bool fails = false;
-    for (const auto& [check, expected] : f.at("expect").struct_value().fields())
-      fails |= expected.string_value() == "fail";
-    (fails ? bad : good)->push_back(CorpusDir() + "/" + f.at("file").string_value());
+    bool fails = false, warns = false;
+    for (const auto& [check, expected] : f.at("expect").struct_value().fields()) {
+      const bool warn_only = check == "headwear" || check == "clothing_style" || check == "file_size";
+      (warn_only ? warns : fails) |= expected.string_value() == "fail";
+    }
+    if (warns && !fails) continue;
+    const auto made_good = f.find("good");
+    const bool good_photo = f.at("kind").string_value() == "positive" ||
+                            (made_good != f.end() && made_good->second.bool_value());
+    if (fails || good_photo) (fails ? bad : good)->push_back(CorpusDir() + "/" + f.at("file").string_value());
   }
 }
 
@@ -85,7 +95,7 @@ TEST(ValidatorRulesCli, ATightenedRulesFileChangesTheVerdictAndTheVersion) {
   std::string out;
   EXPECT_EQ(testing::RunCommand({VALIDATOR_BIN, "check", "--json", photo}, &out), 0) << out;
   EXPECT_NE(out.find(R"("verdict":"pass")"), std::string::npos) << out;
-  EXPECT_NE(out.find(R"("rule_set":"chsi2017-r1")"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("rule_set":"chsi2017-r2")"), std::string::npos) << out;
   EXPECT_EQ(testing::RunCommand({VALIDATOR_BIN, "check", "--json", "--rules", dir.Sub("strict.rules"), photo},
                                 &out),
             1)
@@ -146,7 +156,7 @@ TEST(ValidatorCalibrateCli, SuggestedLimitsKeepFalseRetakesOnTheCorpusGoodPhotos
     EXPECT_LE(f.at("good_flagged_suggested").number_value(), std::floor(0.05 * n + 1e-9))
         << f.at("name").string_value();
   }
-  // Bad photos are still caught (measured: 81 of 85; 82 under chsi2017-r1).
+  // Bad photos are still caught (measured: 124 of 128 under both).
   const double bad = Num(report, "bad", "photos");
   EXPECT_GT(bad, 10);
   EXPECT_GE(Num(report, "bad", "caught_suggested"), 0.9 * bad) << out;
@@ -162,7 +172,7 @@ TEST(ValidatorCalibrateCli, SuggestedLimitsKeepFalseRetakesOnTheCorpusGoodPhotos
   // The written file is a rules file `check` loads, under the new version:
   // every good photo passes under it.
   const std::string version = report.fields().at("suggested_rule_set").string_value();
-  EXPECT_EQ(version.rfind("chsi2017-r1-cal-", 0), 0u) << version;
+  EXPECT_EQ(version.rfind("chsi2017-r2-cal-", 0), 0u) << version;
   std::vector<std::string> argv = {VALIDATOR_BIN, "check", "--json", "--rules", dir.Sub("suggested.rules")};
   argv.insert(argv.end(), good_files.begin(), good_files.end());
   const int status = testing::RunCommand(argv, &out, 300000);

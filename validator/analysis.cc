@@ -94,9 +94,15 @@ void Segment(Analysis& a) {
     }
   }
   a.person = cv::Mat::zeros(h, w, CV_8U);
+  // Stray objects: other blobs of some size — above the chin. Below it, beside
+  // the person, a blob is a piece of a top whose colour is near the backdrop's
+  // (the split cannot join it to the person); clothing_color judges that.
+  const double below = a.geo ? a.geo->chin_y : h;
   int stray = 0;
   for (int i = 1; i < m; ++i) {
-    if (i != main_label) stray += stats.at<int>(i, cv::CC_STAT_AREA) > 30 ? stats.at<int>(i, cv::CC_STAT_AREA) : 0;
+    if (i == main_label || stats.at<int>(i, cv::CC_STAT_AREA) <= 30) continue;
+    if (centroids.at<double>(i, 1) > below) continue;
+    stray += stats.at<int>(i, cv::CC_STAT_AREA);
   }
   if (main_label > 0) a.person = labels == main_label;
   a.stray_object_fraction = stray / double(w * h);

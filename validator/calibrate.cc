@@ -143,20 +143,63 @@ Calibration Calibrate(const std::vector<v1::ValidationResult>& good,
   c.suggested = rules;
   const Values good_values = Collect(good), bad_values = Collect(bad);
   static const std::vector<double> kNone;
-  for (const MeasureSpec& spec : AllMeasures()) {
-    const auto g = good_values.find(spec.name);
-    const auto b = bad_values.find(spec.name);
-    const std::vector<double>& gv = g == good_values.end() ? kNone : g->second;
-    const std::vector<double>& bv = b == bad_values.end() ? kNone : b->second;
+  auto values = [&](const Values& all, const MeasureSpec& spec) -> const std::vector<double>& {
+    const auto it = all.find(spec.name);
+    return it == all.end() ? kNone : it->second;
+  };
+  // Each measure may flag its share of the good photos it saw; then, while the
+  // measures together flag more good photos than the target allows (each
+  // within its share, but different photos), the measure flagging the most of
+  // them gives up one more photo of its share.
+  const std::vector<MeasureSpec>& specs = AllMeasures();
+  std::vector<int> budget(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    budget[i] = static_cast<int>(max_false_retake * values(good_values, specs[i]).size() + 1e-9);
+  }
+  auto suggest = [&](size_t i) {
+    const std::vector<double>& gv = values(good_values, specs[i]);
+    const auto limit = MeasureLimits(specs[i], rules);
+    return gv.empty() ? limit : Suggest(specs[i], gv, limit, budget[i]);
+  };
+  const int total_budget = static_cast<int>(max_false_retake * good.size() + 1e-9);
+  for (;;) {
+    std::vector<std::pair<double, double>> limits(specs.size());
+    for (size_t i = 0; i < specs.size(); ++i) limits[i] = suggest(i);
+    std::vector<int> flagging(specs.size(), 0);
+    int flagged_photos = 0;
+    for (const v1::ValidationResult& r : good) {
+      std::vector<size_t> by;
+      for (const v1::CheckResult& ch : r.checks()) {
+        if (ch.severity() == v1::SEVERITY_WARN) continue;  // a warning is no retake
+        for (const v1::Measure& m : ch.measures()) {
+          for (size_t i = 0; i < specs.size(); ++i) {
+            if (m.name() == specs[i].name && MeasureFails(specs[i], m.value(), limits[i])) by.push_back(i);
+          }
+        }
+      }
+      flagged_photos += !by.empty();
+      for (size_t i : by) ++flagging[i];
+    }
+    if (flagged_photos <= total_budget) break;
+    size_t worst = specs.size();
+    for (size_t i = 0; i < specs.size(); ++i) {
+      if (budget[i] > 0 && flagging[i] > 0 && (worst == specs.size() || flagging[i] > flagging[worst])) worst = i;
+    }
+    if (worst == specs.size()) break;  // every flagging measure already lets all good photos through
+    --budget[worst];
+  }
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const MeasureSpec& spec = specs[i];
+    const std::vector<double>& gv = values(good_values, spec);
+    const std::vector<double>& bv = values(bad_values, spec);
     MeasureCalibration m;
     m.spec = &spec;
     m.warn = WarnCheck(good, spec.check_id);
     m.good = Describe(gv);
-    m.limit = m.suggested = MeasureLimits(spec, rules);
+    m.limit = MeasureLimits(spec, rules);
     // The budget is of the photos this measure saw (a check that could not
     // measure a photo did not flag it either).
-    if (!gv.empty())
-      m.suggested = Suggest(spec, gv, m.limit, static_cast<int>(max_false_retake * gv.size() + 1e-9));
+    m.suggested = suggest(i);
     m.good_flagged = Flagged(spec, gv, m.limit);
     m.good_flagged_suggested = Flagged(spec, gv, m.suggested);
     m.bad_n = static_cast<int>(bv.size());

@@ -1,8 +1,10 @@
 // Calibration: the measures of photos a photographer marked good (and,
 // optionally, bad) against the current limits, and the limits that would
-// keep false retakes under a target. A suggestion only ever loosens a limit
-// that flags more good photos than the target allows; a limit that already
-// meets it is kept (the distribution shows how much room it has).
+// keep false retakes under a target — per measure, and for all measures
+// together (two measures each within the target may flag different photos:
+// the one flagging most then lets more through). A suggestion only ever
+// loosens a limit that flags more good photos than allowed; a limit that
+// already meets it is kept (the distribution shows how much room it has).
 #pragma once
 
 #include <string>

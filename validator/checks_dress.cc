@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include <opencv2/imgproc.hpp>
 
@@ -15,6 +16,10 @@ namespace gradcap::validator {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
+// CIE76 distance under which a clothing pixel merges with the backdrop: the
+// first corpus's blue tops sit at ΔE2000 4–9 from it (≈ ΔE76 6–15), a white
+// shirt at ≥ 40 and navy at ≥ 50.
+constexpr double kMergeDeltaE = 18;
 
 // Width of the person-mask run through the head's midline at row y.
 int RunWidth(const Analysis& a, int y, int mid) {
@@ -65,10 +70,48 @@ cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& sk
   return jewel;
 }
 
+// How far the crown's colour is from the hair beside the temples (CIE76), or
+// -1 when there is no hair to compare with there (short hair, bald, ears).
+// A cap or beanie covers the crown but leaves the hair at the temples: they
+// differ unless the hat is the hair's colour. No brim is needed (a beanie, a
+// sailor's or a nurse's cap have none).
+double CrownContrast(const Analysis& a, const FaceRegions& fr) {
+  const FaceGeometry& g = *a.geo;
+  const Face& f = *a.face();
+  const double fw = g.face_width;
+  const cv::Rect image(0, 0, a.bgr.cols, a.bgr.rows);
+  auto sample = [&](const cv::Rect& box) -> std::optional<cv::Vec3f> {
+    const cv::Rect b = box & image;
+    if (b.area() < 20) return std::nullopt;
+    cv::Mat m = a.person(b).clone();
+    for (int y = 0; y < b.height; ++y) {
+      const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(b.y + y);
+      for (int x = 0; x < b.width; ++x) {
+        if (DeltaE76(l[b.x + x], fr.skin) < 20) m.at<uint8_t>(y, x) = 0;  // ears, temples, forehead
+      }
+    }
+    if (cv::countNonZero(m) < std::max(30.0, 0.25 * b.area())) return std::nullopt;
+    return MedianLab(a.lab(b), m);
+  };
+  const int crown_h = std::max(3, int(0.12 * fw));
+  const auto crown = sample(cv::Rect(int(g.midline_x - 0.2 * fw), int(g.head_top + 0.03 * fw), int(0.4 * fw), crown_h));
+  if (!crown) return -1;
+  const int y0 = int(g.brow_top), h = std::max(4, int(g.eye_line + 0.1 * fw) - y0);
+  const int w = std::max(4, int(0.11 * fw));
+  const auto left = sample(cv::Rect(int(f.points[0].x - 0.14 * fw), y0, w, h));
+  const auto right = sample(cv::Rect(int(f.points[16].x + 0.03 * fw), y0, w, h));
+  double contrast = -1;
+  for (const auto& side : {left, right}) {
+    if (side) contrast = contrast < 0 ? DeltaE76(*crown, *side) : std::min(contrast, DeltaE76(*crown, *side));
+  }
+  return contrast;
+}
+
 void Head(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
   const FaceGeometry& g = *a.geo;
-  const std::string hat_limit = absl::StrFormat("brim ledge ≤ %g, crown height ≤ %g face widths", r.max_brim_ledge,
-                                                r.max_crown_height);
+  const std::string hat_limit =
+      absl::StrFormat("brim ledge ≤ %g, crown height ≤ %g face widths, crown vs temple hair ΔE ≤ %g",
+                      r.max_brim_ledge, r.max_crown_height, r.max_crown_contrast);
   const std::string bun_limit = absl::StrFormat("narrow top ≤ %g face widths", r.max_bun_height);
   if (g.head_top <= 1) {  // not found, or cut off by the top edge (head_top says so)
     Undetermined(out, "headwear", Severity::kWarn, hat_limit, "看不到完整头顶", "the top of the head is not in view");
@@ -127,9 +170,16 @@ void Head(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* o
   if (std::getenv("GRADCAP_VALIDATOR_TRACE")) {
     std::fprintf(stderr, "trace: head height %.2f width %.2f narrow %.2f ledge %.2f\n", height, width, narrow, ledge);
   }
+  const double contrast = CrownContrast(a, fr);
+  if (std::getenv("GRADCAP_VALIDATOR_TRACE")) std::fprintf(stderr, "trace: crown contrast %.1f\n", contrast);
   if (ledge > r.max_brim_ledge) {
     Fail(out, "headwear", Severity::kWarn, ledge, hat_limit, "头部轮廓有帽檐，请摘下帽子（宗教/医疗头饰请人工确认）",
          "a brim on the head's outline: take off the hat (religious or medical headwear: confirm by eye)");
+  } else if (contrast > r.max_crown_contrast) {
+    Fail(out, "headwear", Severity::kWarn, contrast, hat_limit,
+         absl::StrFormat("头顶颜色与两侧头发不同（ΔE %.0f）：戴帽子？请摘下（宗教/医疗头饰请人工确认）", contrast),
+         absl::StrFormat("the crown is not the colour of the hair beside it (ΔE %.0f): a cap? take it off "
+                         "(religious or medical headwear: confirm by eye)", contrast));
   } else if (!bun && height > r.max_crown_height) {
     Fail(out, "headwear", Severity::kWarn, height, hat_limit, "头顶有帽子或头饰（头部过高），请摘下",
          "something tall on the head (hat?): take it off");
@@ -137,6 +187,7 @@ void Head(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* o
     Pass(out, "headwear", Severity::kWarn, ledge, hat_limit);
   }
   AddMeasure(out, "brim_ledge", ledge);
+  if (contrast >= 0) AddMeasure(out, "crown_contrast", contrast);
   if (!bun) AddMeasure(out, "crown_height", height);  // a bun's height is hair_bun's
   if (bun) {
     Fail(out, "hair_bun", Severity::kReject, narrow, bun_limit, "头顶有发髻/高马尾，请放下头发",
@@ -209,36 +260,51 @@ void Clothing(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Result
   const int torso_top = int(g.chin_y + 0.3 * fw);  // below the neck
   const cv::Rect torso =
       cv::Rect(int(g.midline_x - 0.5 * fw), torso_top, int(fw), a.bgr.rows - 2 - torso_top) & image;
-  const std::string color_limit = absl::StrFormat("background-like share ≤ %g", r.max_clothing_blue_fraction);
+  const std::string color_limit =
+      absl::StrFormat("share merging with the background ≤ %g; blue-hued share ≤ %g (warn)",
+                      r.max_clothing_blue_fraction, r.warn_clothing_blue_fraction);
   const std::string pattern_limit = absl::StrFormat("edge share ≤ %g", r.max_clothing_edge_fraction);
   if (torso.height < 0.08 * fw || torso.width < 10) {
     Undetermined(out, "clothing_color", Severity::kReject, color_limit, "画面中看不到衣服", "no clothing in the picture");
     Undetermined(out, "clothing_pattern", Severity::kReject, pattern_limit, "画面中看不到衣服",
                  "no clothing in the picture");
   } else {
+    // Judged against the backdrop as the camera sees it (and the reference
+    // blue): a top that merges with it — close in colour, lightness included —
+    // is a retake; a top of the backdrop's hue that still stands apart from it
+    // (navy, a darker steel blue) is a warning; white, grey, black and other
+    // hues pass, however much blue light a white shirt picks up.
     const cv::Vec3f ref = BgrToLab(cv::Vec3b(r.background_rgb[2], r.background_rgb[1], r.background_rgb[0]));
     const double bg_hue = std::atan2(a.background_lab[2], a.background_lab[1]) * 180 / kPi;
     const double ref_hue = std::atan2(ref[2], ref[1]) * 180 / kPi;
-    int like = 0;
+    int merge = 0, bluish = 0;
     for (int y = torso.y; y < torso.y + torso.height; ++y) {
       const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(y);
       for (int x = torso.x; x < torso.x + torso.width; ++x) {
         const double chroma = std::hypot(l[x][1], l[x][2]);
         const double hue = std::atan2(l[x][2], l[x][1]) * 180 / kPi;
-        auto near_hue = [&](double h) { return std::abs(std::remainder(hue - h, 360.0)) < 20; };
-        like += DeltaE76(l[x], ref) < 20 || DeltaE76(l[x], a.background_lab) < 20 ||
-                (chroma > 25 && (near_hue(bg_hue) || near_hue(ref_hue)));
+        auto near_hue = [&](double h) { return std::abs(std::remainder(hue - h, 360.0)) < 35; };
+        if (DeltaE76(l[x], ref) < kMergeDeltaE || DeltaE76(l[x], a.background_lab) < kMergeDeltaE) {
+          ++merge;
+        } else if (chroma > 12 && (near_hue(bg_hue) || near_hue(ref_hue))) {
+          ++bluish;
+        }
       }
     }
-    const double share = like / double(torso.area());
-    if (share <= r.max_clothing_blue_fraction) {
-      Pass(out, "clothing_color", Severity::kReject, share, color_limit);
-    } else {
+    const double share = merge / double(torso.area());
+    const double blue_share = (merge + bluish) / double(torso.area());
+    if (share > r.max_clothing_blue_fraction) {
       Fail(out, "clothing_color", Severity::kReject, share, color_limit,
            "衣服颜色与背景相近（蓝色系），请换非蓝色上衣",
            "clothes too close to the blue background: change to a non-blue top");
+    } else if (blue_share > r.warn_clothing_blue_fraction) {
+      Fail(out, "clothing_color", Severity::kWarn, blue_share, color_limit, "蓝色系上衣（与背景可区分），请目视确认",
+           "a blue top (distinct from the background): confirm by eye");
+    } else {
+      Pass(out, "clothing_color", Severity::kReject, share, color_limit);
     }
     AddMeasure(out, "clothing_blue", share);
+    AddMeasure(out, "clothing_blue_hue", blue_share);
     cv::Mat gray, gx, gy, mag;
     cv::GaussianBlur(a.gray(torso), gray, {3, 3}, 0);
     cv::Sobel(gray, gx, CV_32F, 1, 0, 3);

@@ -66,20 +66,33 @@ void CheckFile(const JpegInfo* info, size_t file_bytes, std::string_view format_
   if (!format_error.empty()) {
     Fail(out, "image_format", Severity::kReject, 0, "JPEG, 24-bit colour, decodes cleanly",
          absl::StrCat("图像格式错误：", Sv(format_error)), absl::StrCat("bad image file: ", Sv(format_error)));
+  } else if (info != nullptr && info->orientation != 1) {
+    // A portrait camera's capture: analysed upright, but a diploma photo
+    // must be stored upright — upload systems ignore the tag and show it
+    // turned. `validator frame` writes the crop upright.
+    Fail(out, "image_format", Severity::kReject, info->orientation, "JPEG, 24-bit colour, decodes cleanly",
+         absl::StrFormat("照片依赖 EXIF 方向标记（%d，存储为 %d × %d），请保存为正向图像（validator frame 会自动转正）",
+                         info->orientation, info->width, info->height),
+         absl::StrFormat("the photo relies on an EXIF orientation tag (%d; stored %d × %d): save it upright "
+                         "(validator frame does)",
+                         info->orientation, info->width, info->height));
   } else {
     Pass(out, "image_format", Severity::kReject, 1, "JPEG, 24-bit colour, decodes cleanly");
   }
   const std::string size_limit = absl::StrFormat("%d × %d px", rules.width, rules.height);
+  // The size as shown: a quarter turn swaps the stored sides.
+  const bool turned = info != nullptr && info->orientation >= 5;
+  const int w = info == nullptr ? 0 : turned ? info->height : info->width;
+  const int h = info == nullptr ? 0 : turned ? info->width : info->height;
   if (info == nullptr || info->width <= 0) {
     Undetermined(out, "image_size", Severity::kReject, size_limit, "无法读取尺寸", "size unreadable");
-  } else if (info->width == rules.width && info->height == rules.height) {
-    Pass(out, "image_size", Severity::kReject, info->width, size_limit);
+  } else if (w == rules.width && h == rules.height) {
+    Pass(out, "image_size", Severity::kReject, w, size_limit);
   } else {
-    Fail(out, "image_size", Severity::kReject, info->width, size_limit,
-         absl::StrFormat("尺寸为 %d × %d，应为 %d × %d（可用 validator frame 裁切）", info->width, info->height,
-                         rules.width, rules.height),
-         absl::StrFormat("size is %d × %d, must be %d × %d (validator frame crops it)", info->width,
-                         info->height, rules.width, rules.height));
+    Fail(out, "image_size", Severity::kReject, w, size_limit,
+         absl::StrFormat("尺寸为 %d × %d，应为 %d × %d（可用 validator frame 裁切）", w, h, rules.width, rules.height),
+         absl::StrFormat("size is %d × %d, must be %d × %d (validator frame crops it)", w, h, rules.width,
+                         rules.height));
   }
   const std::string q_limit = absl::StrCat("≥ ", rules.min_jpeg_quality);
   if (info == nullptr || info->quality < 0) {

@@ -85,19 +85,28 @@ void CheckFraming(const Analysis& a, const RuleSet& r, Results* out) {
   }
   AddMeasure(out, "roll_deg", std::abs(g.roll_deg));
   const double pitch = g.pitch_deg - r.pitch_bias_deg;
-  const std::string pose_limit = absl::StrFormat("yaw ≤ %g°, pitch ≤ %g°", r.max_yaw_deg, r.max_pitch_deg);
-  const double worst = std::max(std::abs(g.yaw_deg) / r.max_yaw_deg, std::abs(pitch) / r.max_pitch_deg);
-  if (worst <= 1) {
-    Pass(out, "head_pose", Severity::kReject, std::abs(g.yaw_deg) > std::abs(pitch) ? g.yaw_deg : pitch, pose_limit);
-  } else if (std::abs(g.yaw_deg) / r.max_yaw_deg >= std::abs(pitch) / r.max_pitch_deg) {
-    Fail(out, "head_pose", Severity::kReject, g.yaw_deg, pose_limit,
-         absl::StrFormat("头部左右转动约 %.0f°，请正对镜头", std::abs(g.yaw_deg)),
-         absl::StrFormat("head turned about %.0f°: face the camera squarely", std::abs(g.yaw_deg)));
-  } else {
-    Fail(out, "head_pose", Severity::kReject, pitch, pose_limit,
+  // Yaw is a retake past its limit. Pitch comes from the nose's drop below the
+  // eyes, which differs between faces by about ±10°: past max_pitch_deg the
+  // operator looks (warn); only past reject_pitch_deg is it surely a nod.
+  const std::string pose_limit = absl::StrFormat("yaw ≤ %g°, pitch ≤ %g° (warn up to %g°)", r.max_yaw_deg,
+                                                 r.max_pitch_deg, r.reject_pitch_deg);
+  const double yaw = std::abs(g.yaw_deg) / r.max_yaw_deg, nod = std::abs(pitch) / r.max_pitch_deg;
+  auto nod_fail = [&](v1::Severity severity) {
+    Fail(out, "head_pose", severity, pitch, pose_limit,
          absl::StrFormat("头部%s约 %.0f°，请平视镜头", pitch > 0 ? "低" : "仰", std::abs(pitch)),
          absl::StrFormat("head %s about %.0f°: look straight at the lens", pitch > 0 ? "lowered" : "raised",
                          std::abs(pitch)));
+  };
+  if (yaw > 1 && yaw >= nod) {
+    Fail(out, "head_pose", Severity::kReject, g.yaw_deg, pose_limit,
+         absl::StrFormat("头部左右转动约 %.0f°，请正对镜头", std::abs(g.yaw_deg)),
+         absl::StrFormat("head turned about %.0f°: face the camera squarely", std::abs(g.yaw_deg)));
+  } else if (std::abs(pitch) > r.reject_pitch_deg) {
+    nod_fail(Severity::kReject);
+  } else if (nod > 1) {
+    nod_fail(Severity::kWarn);
+  } else {
+    Pass(out, "head_pose", Severity::kReject, std::abs(g.yaw_deg) > std::abs(pitch) ? g.yaw_deg : pitch, pose_limit);
   }
   AddMeasure(out, "yaw_deg", std::abs(g.yaw_deg));
   AddMeasure(out, "pitch_deg", std::abs(pitch));

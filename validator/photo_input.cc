@@ -73,6 +73,54 @@ std::string DescribeMagic(std::string_view b) {
   return absl::StrCat("unknown data starting ", hex);
 }
 
+namespace {
+
+// The Orientation tag of an APP1 Exif segment (its bytes after the length),
+// 1 when there is none or the segment is malformed (a broken tag must not
+// refuse an otherwise good photo).
+int ExifOrientation(std::string_view seg) {
+  if (seg.size() < 14 || seg.substr(0, 6) != std::string_view("Exif\0\0", 6)) return 1;
+  const std::string_view tiff = seg.substr(6);
+  const bool little = tiff.substr(0, 2) == "II";
+  if (!little && tiff.substr(0, 2) != "MM") return 1;
+  auto u16 = [&](size_t at) -> int {
+    if (at + 2 > tiff.size()) return -1;
+    const int a = static_cast<uint8_t>(tiff[at]), b = static_cast<uint8_t>(tiff[at + 1]);
+    return little ? a | (b << 8) : (a << 8) | b;
+  };
+  auto u32 = [&](size_t at) -> int64_t {
+    const int lo = u16(at + (little ? 0 : 2)), hi = u16(at + (little ? 2 : 0));
+    return lo < 0 || hi < 0 ? -1 : (int64_t{hi} << 16) | lo;
+  };
+  const int64_t ifd = u32(4);
+  const int entries = ifd < 0 ? -1 : u16(static_cast<size_t>(ifd));
+  for (int i = 0; i < entries; ++i) {
+    const size_t e = static_cast<size_t>(ifd) + 2 + 12 * static_cast<size_t>(i);
+    if (u16(e) != 0x0112) continue;
+    const int v = u16(e + 8);  // a SHORT sits at the start of the value field
+    return u16(e + 2) == 3 && v >= 1 && v <= 8 ? v : 1;
+  }
+  return 1;
+}
+
+// `bgr` as it is meant to be seen under EXIF `orientation`.
+cv::Mat Upright(const cv::Mat& bgr, int orientation) {
+  cv::Mat out;
+  switch (orientation) {
+    case 2: cv::flip(bgr, out, 1); break;
+    case 3: cv::rotate(bgr, out, cv::ROTATE_180); break;
+    case 4: cv::flip(bgr, out, 0); break;
+    case 5: cv::transpose(bgr, out); break;
+    case 6: cv::rotate(bgr, out, cv::ROTATE_90_CLOCKWISE); break;
+    case 7: cv::transpose(bgr, out); cv::flip(out, out, -1); break;
+    case 8: cv::rotate(bgr, out, cv::ROTATE_90_COUNTERCLOCKWISE); break;
+    default: out = bgr;
+  }
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<JpegInfo> ParseJpeg(std::string_view b) {
   if (b.size() < 4 || static_cast<uint8_t>(b[0]) != 0xFF || static_cast<uint8_t>(b[1]) != 0xD8) {
     return absl::InvalidArgumentError(absl::StrCat("not a JPEG: ", DescribeMagic(b)));
@@ -102,6 +150,7 @@ absl::StatusOr<JpegInfo> ParseJpeg(std::string_view b) {
                           pos - 2, len, b.size() - pos));
     }
     const std::string_view seg = b.substr(pos + 2, len - 2);
+    if (marker == 0xE1 && info.orientation == 1) info.orientation = ExifOrientation(seg);
     if (marker == 0xDB) {  // DQT: one or more tables
       size_t i = 0;
       while (i < seg.size()) {
@@ -197,6 +246,7 @@ absl::StatusOr<Photo> DecodePhoto(std::string_view bytes, const DecodeLimits& li
   if (photo.bgr.empty() || photo.bgr.cols != info->width || photo.bgr.rows != info->height) {
     return absl::InvalidArgumentError("JPEG does not decode (corrupt image data)");
   }
+  photo.bgr = Upright(photo.bgr, info->orientation);
   return photo;
 }
 

@@ -22,6 +22,10 @@ struct JpegInfo {
   bool progressive = false;
   int quality = -1;        // IJG quality estimated from the luma table; -1 unknown
   bool complete = false;   // ends with an EOI marker
+  // EXIF Orientation (APP1, tag 0x0112): 1 = stored upright; 6 = a camera held
+  // in portrait (turn 90° clockwise to view), 8 the other way, 3 upside down,
+  // 2/4/5/7 mirrored. width and height are as stored.
+  int orientation = 1;
 };
 
 // Parses markers up to the first scan and checks the end of the file.
@@ -39,13 +43,14 @@ struct DecodeLimits {
 
 struct Photo {
   JpegInfo info;
-  cv::Mat bgr;  // 8-bit, 3 channels
+  cv::Mat bgr;  // 8-bit, 3 channels, upright (the EXIF orientation applied)
   size_t file_bytes = 0;
 };
 
 // ParseJpeg, then the limits (too large, too small or too narrow to
 // measure: 1 × 640, 640 × 1, 2 × 2 …) and the 24-bit-colour rule, then the
-// decode. Errors say which.
+// decode, then the EXIF orientation (a portrait camera's capture is analysed
+// upright, its size as shown). Errors say which.
 absl::StatusOr<Photo> DecodePhoto(std::string_view bytes, const DecodeLimits& limits = {});
 
 // What a file's first bytes look like, for error messages ("a PNG", "text").

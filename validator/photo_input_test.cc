@@ -12,6 +12,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "validator/exif_for_tests.h"
+
 namespace gradcap::validator {
 namespace {
 
@@ -30,9 +32,9 @@ cv::Mat Picture(int w = 480, int h = 640) {
 
 // A JPEG header by hand: SOI, SOF0 with the given size and components, a
 // scan header and EOI. No pixel data: only the header parser may touch it.
-std::string HeaderOnlyJpeg(int w, int h, int components) {
+std::string HeaderOnlyJpeg(int w, int h, int components, int precision = 8) {
   std::string b = "\xFF\xD8";
-  std::string sof = {'\xFF', '\xC0', 0, char(8 + 3 * components), 8, char(h >> 8), char(h & 255),
+  std::string sof = {'\xFF', '\xC0', 0, char(8 + 3 * components), char(precision), char(h >> 8), char(h & 255),
                      char(w >> 8), char(w & 255), char(components)};
   for (int c = 0; c < components; ++c) sof += std::string{char(c + 1), 0x11, 0};
   b += sof;
@@ -40,6 +42,12 @@ std::string HeaderOnlyJpeg(int w, int h, int components) {
   b += std::string(100, '\x55');
   b += "\xFF\xD9";
   return b;
+}
+
+cv::Mat Picture16() {
+  cv::Mat m;
+  Picture().convertTo(m, CV_16UC3, 257);
+  return m;
 }
 
 TEST(PhotoInput, AColourJpegDecodesWithItsSizeAndQuality) {
@@ -66,6 +74,9 @@ TEST(PhotoInput, EachBadFileIsRefusedWithWhatIsWrong) {
       {"empty", "", "0 bytes"},
       {"text", "student photo goes here\n", "text"},
       {"png renamed", Encode(Picture(), ".png"), "PNG"},
+      {"16-bit PNG", Encode(Picture16(), ".png"), "not a JPEG: a PNG"},
+      {"16-bit TIFF", Encode(Picture16(), ".tiff"), "not a JPEG: a TIFF"},
+      {"12-bit JPEG", HeaderOnlyJpeg(480, 640, 3, 12), "12-bit samples"},
       {"truncated", jpeg.substr(0, jpeg.size() / 2), "truncated"},
       {"header cut", jpeg.substr(0, 30), "truncated"},
       {"grey-scale", Encode(grey, ".jpg"), "grey-scale"},
@@ -83,6 +94,54 @@ TEST(PhotoInput, EachBadFileIsRefusedWithWhatIsWrong) {
     EXPECT_NE(std::string(photo.status().message()).find(c.says), std::string::npos)
         << c.name << ": " << photo.status().message();
   }
+}
+
+// A camera held in portrait stores a landscape image and an Orientation
+// tag; the photo is analysed the way it is shown, whatever the byte order.
+TEST(PhotoInput, AnExifRotatedPortraitCaptureIsDecodedUpright) {
+  cv::Mat stored(480, 640, CV_8UC3, cv::Scalar(255, 255, 255));
+  stored(cv::Rect(0, 0, 160, 480)).setTo(cv::Scalar(0, 0, 255));  // red down the stored left edge
+  const std::string jpeg = Encode(stored, ".jpg", {cv::IMWRITE_JPEG_QUALITY, 95});
+  const struct {
+    int orientation;
+    cv::Size shown;
+    cv::Point red;  // where the stored left edge ends up
+  } cases[] = {{1, {640, 480}, {40, 240}}, {6, {480, 640}, {240, 40}}, {8, {480, 640}, {240, 600}},
+               {3, {640, 480}, {600, 240}}};
+  for (const auto& c : cases) {
+    for (bool intel : {true, false}) {
+      auto photo = DecodePhoto(WithExifOrientation(jpeg, c.orientation, intel));
+      ASSERT_TRUE(photo.ok()) << photo.status();
+      EXPECT_EQ(photo->info.orientation, c.orientation);
+      EXPECT_EQ(photo->info.width, 640) << "as stored";
+      EXPECT_EQ(photo->bgr.size(), c.shown) << c.orientation;
+      const cv::Vec3b px = photo->bgr.at<cv::Vec3b>(c.red);
+      EXPECT_GT(px[2], 200) << c.orientation;
+      EXPECT_LT(px[1], 80) << c.orientation << " " << intel;
+    }
+  }
+}
+
+// A broken Exif segment is no reason to refuse a photo: it reads as upright.
+TEST(PhotoInput, AMalformedExifSegmentReadsAsUpright) {
+  const std::string jpeg = Encode(Picture(), ".jpg");
+  std::string bad = WithExifOrientation(jpeg, 6, true);
+  bad[2 + 4 + 6 + 4] = '\x7f';  // the IFD offset now points past the segment
+  auto photo = DecodePhoto(bad);
+  ASSERT_TRUE(photo.ok()) << photo.status();
+  EXPECT_EQ(photo->info.orientation, 1);
+  EXPECT_EQ(photo->bgr.cols, 480);
+  auto out_of_range = DecodePhoto(WithExifOrientation(jpeg, 9, false));
+  ASSERT_TRUE(out_of_range.ok());
+  EXPECT_EQ(out_of_range->info.orientation, 1);
+}
+
+TEST(PhotoInput, AProgressiveJpegDecodesLikeABaselineOne) {
+  auto photo = DecodePhoto(Encode(Picture(), ".jpg", {cv::IMWRITE_JPEG_PROGRESSIVE, 1, cv::IMWRITE_JPEG_QUALITY, 85}));
+  ASSERT_TRUE(photo.ok()) << photo.status();
+  EXPECT_TRUE(photo->info.progressive);
+  EXPECT_EQ(photo->bgr.size(), cv::Size(480, 640));
+  EXPECT_NEAR(photo->info.quality, 85, 2);
 }
 
 TEST(PhotoInput, ATwentyFourMegapixelCaptureIsAccepted) {

@@ -17,6 +17,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "validator/checks.h"
+#include "validator/exif_for_tests.h"
 
 namespace gradcap::validator {
 namespace {
@@ -117,6 +118,25 @@ TEST_F(PhotoValidatorTest, PhotosTooSmallOrTooNarrowToMeasureFailImageFormatAndS
     ExpectEveryCheckOnce(r);
     EXPECT_EQ(ById(r).at("image_format")->status(), v1::CHECK_PASS) << w << " x " << h;
   }
+}
+
+// A 480 × 640 photo stored 640 × 480 with an Orientation tag: measured as
+// shown (the size passes), refused on image_format naming the tag, since
+// upload systems ignore it.
+TEST_F(PhotoValidatorTest, APhotoThatReliesOnAnExifRotationFailsImageFormatNamingIt) {
+  cv::Mat stored(480, 640, CV_8UC3, cv::Scalar(255, 197, 100));
+  std::vector<uint8_t> buf;
+  ASSERT_TRUE(cv::imencode(".jpg", stored, buf, {cv::IMWRITE_JPEG_QUALITY, 90}));
+  const v1::ValidationResult r =
+      validator_->Validate(WithExifOrientation(std::string(buf.begin(), buf.end()), 6, false));
+  ExpectEveryCheckOnce(r);
+  const auto by_id = ById(r);
+  EXPECT_EQ(by_id.at("image_format")->status(), v1::CHECK_FAIL);
+  EXPECT_NE(by_id.at("image_format")->reason_en().find("EXIF orientation tag (6; stored 640 × 480)"),
+            std::string::npos)
+      << by_id.at("image_format")->reason_en();
+  EXPECT_EQ(by_id.at("image_size")->status(), v1::CHECK_PASS) << by_id.at("image_size")->reason_en();
+  EXPECT_EQ(r.verdict(), v1::VERDICT_FAIL);
 }
 
 TEST_F(PhotoValidatorTest, AnExceptionInsideTheChecksBecomesAVerdictNotACrash) {

@@ -1,7 +1,7 @@
 // The limits every check is held against. Values marked "calibrate" in
 // PHOTO-SPEC.md were tuned on the labelled corpus (tests/photos, README
 // "Validator calibration"). These compiled defaults equal the shipped rules
-// file validator/rules/chsi2017-r1.rules (a test pins it); a site loads its
+// file validator/rules/chsi2017-r2.rules (a test pins it); a site loads its
 // own with --rules (validator/rules_file.h). Every verdict names `version`,
 // and worker result caches are keyed on it, so a changed limit needs a new
 // version name: cached results from another rule set are never reused.
@@ -11,7 +11,7 @@
 
 namespace gradcap::validator {
 
-inline constexpr char kRuleSetVersion[] = "chsi2017-r1";
+inline constexpr char kRuleSetVersion[] = "chsi2017-r2";
 
 struct RuleSet {
   std::string version = kRuleSetVersion;
@@ -29,6 +29,7 @@ struct RuleSet {
   // differs between faces), so 8° keeps a frontal face from being refused.
   double max_yaw_deg = 8;
   double max_pitch_deg = 15;  // coarse: faces differ by ~±10° in the landmark ratio pitch comes from
+  double reject_pitch_deg = 25;  // between max_pitch_deg and this: warn (the operator looks)
   double pitch_bias_deg = 0;
 
   // Background and light.
@@ -38,7 +39,11 @@ struct RuleSet {
   double min_object_fraction = 0.002;      // foreign objects in the background
   double face_l_min = 30, face_l_max = 88; // median L* of the face (calibrate)
   double max_clipped_fraction = 0.01;
-  double min_side_light_ratio = 0.72;      // darker cheek / brighter cheek (calibrate)
+  // lighting_uniform: darker / brighter outer cheek. Pass at or above
+  // min_side_light_ratio; below it a warning (key+fill light), below
+  // reject_side_light_ratio a retake (no fill: a 阴阳脸). Measured: README.
+  double min_side_light_ratio = 0.72;
+  double reject_side_light_ratio = 0.5;
   double min_sharpness = 18;               // Laplacian variance, face scaled to 160 px (calibrate)
   double max_red_pupil_fraction = 0.2;
 
@@ -56,9 +61,11 @@ struct RuleSet {
 
   // Dress code.
   double max_crown_height = 1.05;          // (brow top − head top) / face width
+  double max_crown_contrast = 34;          // crown colour vs temple hair, CIE76 (warn)
   double max_brim_ledge = 0.06;            // outline ledge (a brim) / face width (calibrate)
   double max_bun_height = 0.16;            // narrow part above the crown / face width (calibrate)
-  double max_clothing_blue_fraction = 0.2;
+  double max_clothing_blue_fraction = 0.2;   // clothing_color: share merging with the backdrop
+  double warn_clothing_blue_fraction = 0.35; // clothing_color (warn): share of the backdrop's hue
   double max_clothing_edge_fraction = 0.16;
   double min_jewel_score = 1.0;
 };

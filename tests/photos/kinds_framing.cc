@@ -21,7 +21,7 @@ void CorpusMaker::AddPositives() {
     sc.Put(l);
     Labels lb = Appearance(p);
     lb.Pass("background_uniform");
-    corpus.Emit("pos_" + id + ".jpg", "positive", Src(p), sc, &l.g, lb);
+    corpus.Emit("pos_" + id + ".jpg", "positive", Src(p), sc, &l.g, lb).person = PersonOf(*p.spec);
   }
 }
 

@@ -171,7 +171,12 @@ void Corpus::WriteLabels() const {
   for (size_t i = 0; i < cases.size(); ++i) {
     const Case& c = cases[i];
     o << "  {\"file\": \"" << JsonEscape(c.file) << "\", \"kind\": \"" << c.kind
-      << "\", \"source\": \"" << JsonEscape(c.source) << "\",\n   \"expect\": {";
+      << "\", \"source\": \"" << JsonEscape(c.source) << "\",";
+    if (!c.person.empty())
+      o << " \"person\": \"" << JsonEscape(c.person) << "\", \"held_out\": " << (HeldOut(c.person) ? "true" : "false")
+        << ",";
+    if (c.good) o << " \"good\": true,";
+    o << "\n   \"expect\": {";
     bool first = true;
     for (const auto& id : kChecks) {
       auto it = c.expect.m.find(id);

@@ -36,8 +36,20 @@ cv::Mat1f ClothingMask(const Layer& l) {
   return m;
 }
 
-void RecolorClothing(Layer& l, cv::Vec3f color) {
+void RecolorClothing(Layer& l, cv::Vec3f color, bool clean) {
   cv::Mat1f m = ClothingMask(l);
+  if (clean) {
+    // Skin-toned shirts and shadows leave specks in and out of the mask: open
+    // and close it so a whole garment changes colour, not a speckle pattern.
+    cv::Mat1b hard = m > 0.5f;
+    const cv::Mat k = cv::getStructuringElement(cv::MORPH_ELLIPSE, {9, 9});
+    cv::morphologyEx(hard, hard, cv::MORPH_OPEN, k);
+    cv::morphologyEx(hard, hard, cv::MORPH_CLOSE, k);
+    cv::Mat1f soft;
+    hard.convertTo(soft, CV_32F, 1 / 255.0);
+    cv::GaussianBlur(soft, soft, cv::Size(0, 0), 0.8);
+    m = cv::min(soft, l.alpha);
+  }
   cv::Mat1b hard = m > 0.5f;
   cv::Vec3f med = MedianColor(l.fg, hard);
   float ml = std::max(8.f, Luma(med));
@@ -50,6 +62,15 @@ void RecolorClothing(Layer& l, cv::Vec3f color) {
       for (int k = 0; k < 3; ++k) c[k] = std::clamp(c[k], 0.f, 255.f);
       l.fg(y, x) = c * w + l.fg(y, x) * (1 - w);
     }
+}
+
+double TorsoClothingShare(const Layer& l) {
+  const cv::Mat1f m = ClothingMask(l);
+  const double chin = l.g.mid.y + l.g.chin_per_fw * l.g.fw;
+  const cv::Rect torso = cv::Rect(int(l.g.mid.x - 0.5 * l.g.fw), int(chin + 0.3 * l.g.fw), int(l.g.fw), m.rows) &
+                         cv::Rect(0, 0, m.cols, m.rows);
+  if (torso.area() == 0) return 0;
+  return cv::countNonZero(m(torso) > 0.5f) / double(torso.area());
 }
 
 void StripeClothing(Layer& l, int period, int direction, cv::Vec3f dark, cv::Vec3f light) {

@@ -30,7 +30,7 @@ cv::Mat1b Detector::Gray(const cv::Mat3b& img) {
 
 std::vector<cv::Rect> Detector::Faces(const cv::Mat3b& img) {
   std::vector<cv::Rect> fs;
-  int min = std::max(24, std::min(img.cols, img.rows) / 4);
+  int min = std::max(24, std::min(img.cols, img.rows) / 6);
   face.detectMultiScale(Gray(img), fs, 1.05, 4, 0, cv::Size(min, min));
   std::sort(fs.begin(), fs.end(), [](const cv::Rect& a, const cv::Rect& b) {
     return a.area() != b.area() ? a.area() > b.area() : (a.x != b.x ? a.x < b.x : a.y < b.y);
@@ -141,10 +141,30 @@ void ChromaKey(const cv::Mat3b& src, cv::Mat3f& fg, cv::Mat1f& alpha) {
 // box plus a torso widening down to the bottom edge; face and chest cores are
 // sure person; the top edge, the side edges above the shoulders and any
 // hand-marked rectangles are sure background.
+// With a hand-traced outline: inside it (less a band) is sure person, outside
+// (plus the band) sure background, the band either way — the tracing is good
+// to a few pixels; grabCut finds the hair's edge within them.
+cv::Mat1b OutlineMask(const cv::Mat3b& src, const std::vector<cv::Point>& outline, int band) {
+  cv::Mat1b inside(src.size(), uchar(0));
+  cv::fillPoly(inside, std::vector<std::vector<cv::Point>>{outline}, 255);
+  cv::Mat1b core, near;
+  const cv::Mat k = cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * band + 1, 2 * band + 1});
+  cv::erode(inside, core, k);
+  cv::dilate(inside, near, k);
+  cv::Mat1b mask(src.size(), cv::GC_BGD);
+  mask.setTo(cv::GC_PR_BGD, near);
+  mask.setTo(cv::GC_PR_FGD, inside);
+  mask.setTo(cv::GC_FGD, core);
+  return mask;
+}
+
 void GrabCutPerson(const cv::Mat3b& src, const cv::Rect& face, const std::vector<cv::Rect>& bg_hints,
-                   cv::Mat3f& fg, cv::Mat1f& alpha) {
+                   const std::vector<cv::Point>& outline, cv::Mat3f& fg, cv::Mat1f& alpha) {
   cv::Rect all(0, 0, src.cols, src.rows);
   cv::Mat1b mask(src.size(), cv::GC_PR_BGD);
+  if (!outline.empty()) {
+    mask = OutlineMask(src, outline, std::max(3, face.width / 14));
+  } else {
   auto fill = [&](cv::Rect r, int v) { mask(r & all).setTo(v); };
   double fx = face.x, fy = face.y, w = face.width, h = face.height;
   cv::ellipse(mask, cv::Point(fx + 0.5 * w, fy + 0.42 * h), cv::Size(0.66 * w, 0.88 * h), 0, 0, 360,
@@ -159,6 +179,7 @@ void GrabCutPerson(const cv::Mat3b& src, const cv::Rect& face, const std::vector
   fill(cv::Rect(0, 0, 3, fy + 0.9 * h), cv::GC_BGD);
   fill(cv::Rect(src.cols - 3, 0, 3, fy + 0.9 * h), cv::GC_BGD);
   for (const auto& r : bg_hints) fill(r, cv::GC_BGD);
+  }
   cv::Mat bgd, fgd;
   cv::setRNGSeed(7);
   cv::grabCut(src, mask, cv::Rect(), bgd, fgd, 6, cv::GC_INIT_WITH_MASK);
@@ -178,6 +199,10 @@ Person MakePerson(const SourceSpec& spec, const std::string& sources, Detector& 
   std::string path = sources + "/" + spec.path;
   cv::Mat3b src = cv::imread(path, cv::IMREAD_COLOR);
   if (src.empty()) Die("cannot read " + path);
+  if (spec.crop.area() > 0) {
+    if ((spec.crop & cv::Rect(0, 0, src.cols, src.rows)) != spec.crop) Die(std::string("crop outside ") + spec.path);
+    src = src(spec.crop).clone();
+  }
   auto faces = det.Faces(src);
   if (faces.empty()) Die(std::string("no face found in ") + spec.path);
   const cv::Rect face = faces[0];
@@ -197,7 +222,7 @@ Person MakePerson(const SourceSpec& spec, const std::string& sources, Detector& 
   cv::Mat3f fg;
   cv::Mat1f alpha;
   if (spec.seg == Seg::kChroma) ChromaKey(src, fg, alpha);
-  else GrabCutPerson(src, face, spec.bg_hints, fg, alpha);
+  else GrabCutPerson(src, face, spec.bg_hints, spec.outline, fg, alpha);
   p.fw = spec.fw_per_iod * cv::norm(p.re - p.le);
 
   // Continue the clothing past the source edges: clothing colour (median of the

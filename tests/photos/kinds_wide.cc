@@ -1,0 +1,145 @@
+// Issue 13's wider set: every person of the sources on the reference blue at
+// spec framing, then one change at a time that the first corpus did not have
+// and that real capture days do — studio key+fill light (good), white, black
+// and coloured tops (good), navy and steel-blue tops, a one-sided light, a
+// beanie and a brimless cap. Each image names its person, so the test can
+// report people never used to tune the validator apart (HeldOut()).
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include "tests/photos/corpus_maker.h"
+
+namespace gradcap::corpus_maker {
+namespace {
+
+// A soft key light from one side and a fill from the other: the far side gets
+// `fill` of the near side's level (sRGB scale), changing smoothly over about a
+// third of a face width — as a studio's two lights leave a face, with no hard
+// shadow edge.
+void KeyFill(Layer& l, int dark_side, float fill) {
+  for (int y = 0; y < l.fg.rows; ++y)
+    for (int x = 0; x < l.fg.cols; ++x) {
+      float along = (cv::Point2f(x, y) - l.g.mid).dot(l.g.u) / float(l.g.fw) * dark_side;
+      float t = 1.f / (1.f + std::exp(-along / 0.16f));
+      l.fg(y, x) *= 1.f - (1.f - fill) * t;
+    }
+}
+
+double Angle(const Geom& g) { return std::atan2(g.u.y, g.u.x) * 180 / kPi; }
+
+// A knitted beanie: a dome over the hair whose rim sits across the forehead,
+// `rim` face widths above the eye line; no brim, no ledge in the outline.
+void DrawBeanie(Scene& sc, const Geom& g, cv::Vec3f color, double rim) {
+  const double top_up = (g.mid.y - g.head_top) / g.fw + 0.02;
+  const cv::Point2f c = g.At(0, -rim);
+  auto cov = Coverage(sc.img.size(), [&](cv::Mat1b& m) {
+    cv::ellipse(m, cv::Point(std::lround(c.x * 16), std::lround(c.y * 16)),
+                cv::Size(std::lround(g.fw * 0.62 * 16), std::lround((top_up - rim) * g.fw * 16)), Angle(g), 180, 360,
+                255, -1, cv::LINE_AA, 4);
+    // the turned-up rim: a band as wide as the dome's base
+    cv::Point2f a = g.At(-0.62, -rim), b = g.At(0.62, -rim), up = g.At(0.62, -rim - 0.1), up2 = g.At(-0.62, -rim - 0.1);
+    std::vector<cv::Point> band = {a, b, up, up2};
+    cv::fillConvexPoly(m, band, 255, cv::LINE_AA);
+  }, 0.7);
+  sc.Paint(cov, [&](int x, int y) {
+    // knit ribs: a faint vertical ripple
+    double along = (cv::Point2f(x, y) - g.mid).dot(g.u) / g.fw;
+    float rib = float(0.92 + 0.08 * std::cos(along * 2 * kPi * 14));
+    return color * rib;
+  });
+}
+
+// A brimless round cap (a sailor's or a nurse's): a flat-topped white crown
+// with a dark band at the bottom, sitting on the upper forehead.
+void DrawBrimlessCap(Scene& sc, const Geom& g, double rim) {
+  const double top_up = (g.mid.y - g.head_top) / g.fw + 0.04;
+  auto cov_crown = Coverage(sc.img.size(), [&](cv::Mat1b& m) {
+    std::vector<cv::Point> crown = {g.At(-0.58, -rim), g.At(0.58, -rim), g.At(0.52, -top_up), g.At(-0.52, -top_up)};
+    cv::fillConvexPoly(m, crown, 255, cv::LINE_AA);
+  }, 0.7);
+  sc.Paint(cov_crown, [&](int, int) { return cv::Vec3f(236, 238, 240); });
+  auto cov_band = Coverage(sc.img.size(), [&](cv::Mat1b& m) {
+    std::vector<cv::Point> band = {g.At(-0.58, -rim), g.At(0.58, -rim), g.At(0.57, -rim - 0.08), g.At(-0.57, -rim - 0.08)};
+    cv::fillConvexPoly(m, band, 255, cv::LINE_AA);
+  }, 0.7);
+  sc.Paint(cov_band, [&](int, int) { return cv::Vec3f(60, 35, 25); });
+}
+
+}  // namespace
+
+void CorpusMaker::AddWidePeople() {
+  const std::vector<std::string> ids = {"trk_left", "trk_mid", "trk_right",    "astronaut", "fa6_w1",
+                                        "fa6_w2",   "franck_01829", "audrey", "sean"};
+  int n = 0;
+  for (const auto& id : ids) {
+    const Person& p = Get(id);
+    const std::string person = PersonOf(*p.spec);
+    // The people whose source photo is itself acceptable (facing the camera,
+    // no jewellery, mouth closed): their good edits make the false-retake set.
+    const bool acceptable = person != "astronaut" && person != "fa6_w1" && person != "fa6_w2";
+    auto emit = [&](const std::string& kind, const std::string& tag, bool good,
+                    const std::function<void(Layer&, Labels&)>& edit_layer,
+                    const std::function<void(Scene&, const Layer&, Labels&)>& edit_scene) {
+      Layer l = Warp(p, StdPlace(p));
+      Labels lb = Appearance(p);
+      lb.Pass("background_uniform");
+      if (edit_layer) edit_layer(l, lb);
+      Scene sc(BlueBackground());
+      sc.Put(l);
+      if (edit_scene) edit_scene(sc, l, lb);
+      Case& c = corpus.Emit(ImageName("wide_" + kind, id, tag), "wide_" + kind, Src(p), sc, &l.g, lb);
+      c.person = person;
+      c.good = good && acceptable;
+    };
+    const int side = n++ % 2 ? 1 : -1;
+    if (p.spec->seg == Seg::kGrabCut || id == "franck_01829") {
+      // the first corpus has the positives of franck, audrey and sean already
+      if (id != "franck_01829" && id != "audrey" && id != "sean") emit("positive", "", true, nullptr, nullptr);
+    }
+    // Studio key+fill, 2:1 and 3:1 in light (0.73 and 0.62 of the level in sRGB):
+    // an ordinary portrait, not a 阴阳脸.
+    for (float fill : {0.73f, 0.62f}) {
+      emit("keyfill", std::to_string(int(fill * 100)), true, [&](Layer& l, Labels& lb) {
+        KeyFill(l, side, fill);
+        lb.Pass("lighting_uniform");
+        lb.Drop("exposure");
+      }, nullptr);
+    }
+    // No fill: the far side in deep shadow with a hard edge down the nose.
+    emit("one_sided", "", false, [&](Layer& l, Labels& lb) {
+      SideLight(l, -side, 0.3f);
+      lb.Fail("lighting_uniform");
+      lb.Drop("exposure");
+    }, nullptr);
+    // Navy and a darker steel blue are of the backdrop's hue but stand apart
+    // from it: the operator decides (clothing_color warns), so no label. Sky
+    // blue merges with the backdrop: a retake — when it covers the torso.
+    struct Top { const char* tag; cv::Vec3f bgr; const char* label; bool good; };
+    const Top tops[] = {{"white", {238, 240, 242}, "pass", true}, {"black", {28, 26, 26}, "pass", true},
+                        {"maroon", {45, 30, 130}, "pass", true},  {"navy", {85, 40, 22}, "?", false},
+                        {"steel", {180, 130, 70}, "?", false},    {"skyblue", {236, 186, 98}, "fail", false}};
+    for (const Top& t : tops) {
+      emit("top", t.tag, t.good, [&](Layer& l, Labels& lb) {
+        RecolorClothing(l, t.bgr, /*clean=*/true);
+        const bool covers = TorsoClothingShare(l) >= 0.4;
+        lb.Apply(std::string("clothing_color=") + (covers ? t.label : "?"));
+        lb.Drop("necklace");  // a recoloured top can swallow or reveal a chain
+      }, nullptr);
+    }
+    const cv::Vec3f beanie[] = {{40, 40, 150}, {70, 70, 72}, {30, 30, 30}, {120, 90, 40}};
+    emit("beanie", "", false, nullptr, [&](Scene& sc, const Layer& l, Labels& lb) {
+      DrawBeanie(sc, l.g, beanie[n % 4], 0.3);
+      lb.Fail("headwear");
+      lb.Drop({"hair_bun", "hair_over_eyebrows", "ears_visible", "head_top"});
+    });
+    emit("brimless_cap", "", false, nullptr, [&](Scene& sc, const Layer& l, Labels& lb) {
+      DrawBrimlessCap(sc, l.g, 0.45);
+      lb.Fail("headwear");
+      lb.Drop({"hair_bun", "hair_over_eyebrows", "ears_visible", "head_top"});
+    });
+  }
+}
+
+}  // namespace gradcap::corpus_maker
