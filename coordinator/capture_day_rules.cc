@@ -109,9 +109,14 @@ void CaptureDay::DecideAlerts(const v1::BoothEvent& event, int64_t now_ms, const
 void CaptureDay::DecideVerdictAlerts(v1::ValidationRecord* record) const {
   const v1::ValidationResult& result = record->result();
   // The same face already bound to another student today (descriptors of
-  // the same model only).
-  for (const FaceIndex::Match& m :
-       faces_.Within(result.face_model(), result.face_descriptor(), kFaceDuplicateDistance, record->student_no())) {
+  // the same model only): an alert for each of the nearest few; a face that
+  // matches more (a test card shot again and again) says how many more, so
+  // the alert list stays readable and bounded.
+  constexpr size_t kDuplicateAlertsPerVerdict = 3;
+  const std::vector<FaceIndex::Match> matches =
+      faces_.Within(result.face_model(), result.face_descriptor(), kFaceDuplicateDistance, record->student_no());
+  for (size_t i = 0; i < matches.size() && i < kDuplicateAlertsPerVerdict; ++i) {
+    const FaceIndex::Match& m = matches[i];
     auto other = students_.find(m.student_no);
     if (other == students_.end()) continue;
     const StudentState& st = other->second;
@@ -120,10 +125,13 @@ void CaptureDay::DecideVerdictAlerts(v1::ValidationRecord* record) const {
     a->set_booth(record->booth());
     a->add_shooting_nos(record->shooting_no());
     a->add_shooting_nos(st.shooting_no);
-    a->set_detail(absl::StrCat("photo of #", record->shooting_no(), " ", MaskedName(record->student_no()), " at ",
-                               record->booth(), " shows the same face as #", st.shooting_no, " ", MaskedName(m.student_no),
-                               " at ", st.booth, " (distance ", absl::StrFormat("%.2f", m.distance), " ≤ ",
-                               absl::StrFormat("%.2f", kFaceDuplicateDistance), ")"));
+    a->set_detail(absl::StrCat(
+        "photo of #", record->shooting_no(), " ", MaskedName(record->student_no()), " at ", record->booth(),
+        " shows the same face as #", st.shooting_no, " ", MaskedName(m.student_no), " at ", st.booth, " (distance ",
+        absl::StrFormat("%.2f", m.distance), " ≤ ", absl::StrFormat("%.2f", kFaceDuplicateDistance), ")",
+        i + 1 == kDuplicateAlertsPerVerdict && matches.size() > kDuplicateAlertsPerVerdict
+            ? absl::StrCat("; and ", matches.size() - kDuplicateAlertsPerVerdict, " more students' photos")
+            : ""));
   }
   // A clear mismatch with the enrolment photo (a reject); a borderline one
   // only warns the operator.
