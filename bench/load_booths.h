@@ -96,11 +96,17 @@ PhaseStats SimulatedBooths::Run(int active, double seconds, double drain_seconds
   const auto start = SteadyClock::now();
   const auto end = start + std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
   auto next_tick = start;
-  while (SteadyClock::now() < end) {
+  // After `end` no booth starts another student; those in the middle of one
+  // finish it (sign, photo), so the next run finds every queue empty.
+  bool busy = true;
+  while (SteadyClock::now() < end || busy) {
     const auto now = SteadyClock::now();
+    busy = false;
     for (int b = 0; b < active; ++b) {
-      if (booths_[b].due <= now) Step(b, &stats);
-      if (booths_[b].heartbeat_due <= now) Heartbeat(b);
+      Booth& booth = booths_[b];
+      if (booth.due <= now && (now < end || booth.step != 0)) Step(b, &stats);
+      if (booth.heartbeat_due <= now) Heartbeat(b);
+      busy = busy || booth.step != 0;
     }
     if (now >= next_tick) {
       tick();
