@@ -107,7 +107,7 @@ bool Day::Import(const DayShape& shape) {
   Registry registry(store->get());
   (void)registry.Load();
   auto key = registry.CodeKey("k1");
-  if (!key.ok()) return false;
+  if (!key.has_value()) return false;
   key_ = *key;
   return true;
 }
