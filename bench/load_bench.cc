@@ -39,7 +39,7 @@ ABSL_FLAG(int, colleges, 20, "Colleges; booth b serves college b % colleges.");
 ABSL_FLAG(int, baseline_booths, 5, "Booths of the baseline run.");
 ABSL_FLAG(int, baseline_seconds, 30, "Length of the baseline run.");
 ABSL_FLAG(int, drain_seconds, 60, "After each run, the longest wait for outstanding acks and verdicts.");
-ABSL_FLAG(int, jpeg_quality, 95, "JPEG quality of the re-encoded photos (95: ~100 KB at 480 × 640).");
+ABSL_FLAG(int, jpeg_quality, 100, "JPEG quality of the re-encoded photos (100: ~100 KB at 480 × 640).");
 ABSL_FLAG(std::string, corpus, PHOTO_CORPUS_DIR, "The labelled photo corpus (tests/photos/make-corpus.sh).");
 ABSL_FLAG(
     std::string, bin_dir, "",
@@ -164,10 +164,10 @@ int Main() {
               Ratio(Percentile(load.verdict_ms, 0.99), Percentile(baseline.verdict_ms, 0.99)));
   const double offered = booth_count * 3.0 * 1000 / period.count();
   std::printf(
-      "offered %.1f booth events/s (+%d heartbeats/s), %.1f photos/s; acked %.1f events/s = %.2f of "
-      "offered\n",
-      offered, booth_count, offered / 3, load.acked_in_time / load.seconds,
-      load.acked_in_time / load.seconds / offered);
+      "booth events: paced at %.1f/s (+%d heartbeats/s, %.1f photos/s); in the load run %.1f/s sent, %.1f/s "
+      "acked "
+      "(the first and last period ramp up and down)\n",
+      offered, booth_count, offered / 3, load.events_sent / load.seconds, load.acked_in_time / load.seconds);
   std::printf(
       "memory (RSS, peak): coordinator %ld MB baseline, %ld MB load (%ld -> %ld MB across the load run); "
       "largest validator %ld MB\n",
