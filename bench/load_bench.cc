@@ -90,6 +90,8 @@ void PrintPhase(const char* name, int booths, const PhaseStats& s) {
       static_cast<long long>(s.errors));
   for (const auto& [reason, n] : s.refusals)
     std::printf("  refused %s: %lld\n", reason.c_str(), static_cast<long long>(n));
+  std::printf("  verdicts came back at %.1f/s (paced run and drain, %.0f s)\n",
+              s.verdicts / (s.seconds + s.drain_seconds), s.seconds + s.drain_seconds);
   std::printf("  ack latency p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", Percentile(s.ack_ms, 0.5),
               Percentile(s.ack_ms, 0.99), Percentile(s.ack_ms, 1));
   std::printf(

@@ -128,6 +128,7 @@ PhaseStats SimulatedBooths::Run(int active, double seconds, double drain_seconds
     }
     Drain(active, 20, false, &stats);
   }
+  stats.drain_seconds = Ms(SteadyClock::now() - start) / 1000 - stats.seconds;
   return stats;
 }
 
