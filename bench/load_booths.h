@@ -44,7 +44,8 @@ class PhotoSource {
 
 // What one phase measured.
 struct PhaseStats {
-  double seconds = 0;  // the paced part, without the drain
+  double seconds = 0;        // the paced part, without the drain
+  double drain_seconds = 0;  // the wait for outstanding acks and verdicts after it
   int64_t events_sent = 0, acked = 0, acked_in_time = 0, refused = 0, resends = 0, errors = 0;
   int64_t photos_sent = 0, photo_bytes = 0, verdicts = 0, verdicts_pass = 0;
   std::vector<double> ack_ms, verdict_ms;
