@@ -74,9 +74,10 @@ Binaries FindBinaries() {
 
 // Peak resident memory seen, sampled about every second.
 struct Memory {
-  long coordinator_kb = 0, validator_kb = 0;  // validator: the largest worker
-  void Sample(pid_t coordinator, const std::vector<pid_t>& validators) {
+  long coordinator_kb = 0, supervisor_kb = 0, validator_kb = 0;  // validator: the largest worker
+  void Sample(pid_t coordinator, pid_t supervisor, const std::vector<pid_t>& validators) {
     coordinator_kb = std::max(coordinator_kb, RssKb(coordinator));
+    supervisor_kb = std::max(supervisor_kb, RssKb(supervisor));
     for (pid_t v : validators) validator_kb = std::max(validator_kb, RssKb(v));
   }
 };
@@ -142,7 +143,7 @@ int Main() {
   const std::vector<pid_t> validator_pids = day.validator_pids();
   Memory baseline_memory, load_memory;
   const PhaseStats baseline = booths.Run(baseline_booths, baseline_seconds, drain, [&] {
-    baseline_memory.Sample(day.coordinator_pid(), validator_pids);
+    baseline_memory.Sample(day.coordinator_pid(), day.supervisor_pid(), validator_pids);
   });
   PrintPhase("baseline", baseline_booths, baseline);
   std::fflush(stdout);
@@ -150,8 +151,9 @@ int Main() {
   const uint64_t disk_before = DirBytes(day.db());
   const long rss_before = RssKb(day.coordinator_pid());
   const int64_t page_events_before = pages.events();
-  const PhaseStats load = booths.Run(booth_count, seconds, drain,
-                                     [&] { load_memory.Sample(day.coordinator_pid(), validator_pids); });
+  const PhaseStats load = booths.Run(booth_count, seconds, drain, [&] {
+    load_memory.Sample(day.coordinator_pid(), day.supervisor_pid(), validator_pids);
+  });
   const uint64_t disk_after = DirBytes(day.db());
   const long rss_after = RssKb(day.coordinator_pid());
   PrintPhase("load", booth_count, load);
@@ -172,9 +174,10 @@ int Main() {
       offered, booth_count, offered / 3, load.events_sent / load.seconds, load.acked_in_time / load.seconds);
   std::printf(
       "memory (RSS, peak): coordinator %ld MB baseline, %ld MB load (%ld -> %ld MB across the load run); "
-      "largest validator %ld MB\n",
+      "largest validator %ld MB; supervisor %ld MB baseline, %ld MB load\n",
       baseline_memory.coordinator_kb / 1024, load_memory.coordinator_kb / 1024, rss_before / 1024,
-      rss_after / 1024, std::max(baseline_memory.validator_kb, load_memory.validator_kb) / 1024);
+      rss_after / 1024, std::max(baseline_memory.validator_kb, load_memory.validator_kb) / 1024,
+      baseline_memory.supervisor_kb / 1024, load_memory.supervisor_kb / 1024);
   // The run is `pace` times a real day's pace, so it did in load.seconds what
   // a real day does in pace × load.seconds.
   const double real_hours = load.seconds * pace / 3600.0;

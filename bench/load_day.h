@@ -63,6 +63,7 @@ class Day {
   int http_port() const { return http_port_; }
   const std::string& cookie() const { return cookie_; }
   pid_t coordinator_pid() const { return coordinator_.pid(); }
+  pid_t supervisor_pid() const { return supervisor_.pid(); }
   std::vector<pid_t> validator_pids() const;
 
  private:
