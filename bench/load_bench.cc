@@ -40,6 +40,10 @@ ABSL_FLAG(int, baseline_booths, 5, "Booths of the baseline run.");
 ABSL_FLAG(int, baseline_seconds, 30, "Length of the baseline run.");
 ABSL_FLAG(int, drain_seconds, 60, "After each run, the longest wait for outstanding acks and verdicts.");
 ABSL_FLAG(int, jpeg_quality, 100, "JPEG quality of the re-encoded photos (100: ~100 KB at 480 × 640).");
+ABSL_FLAG(bool, identity, false,
+          "Validators load the face network (face_match, face_duplicate). Off by default: the corpus has 89 "
+          "faces, so over thousands of photos every verdict is a face_duplicate of dozens of earlier photos, "
+          "which no real day has (and which stalls the coordinator: see README).");
 ABSL_FLAG(std::string, corpus, PHOTO_CORPUS_DIR, "The labelled photo corpus (tests/photos/make-corpus.sh).");
 ABSL_FLAG(
     std::string, bin_dir, "",
@@ -132,7 +136,7 @@ int Main() {
   std::printf("starting: %d students, %d colleges, %d booths, %d validators (%s)\n", shape.students,
               shape.colleges, booth_count, absl::GetFlag(FLAGS_validators), dir.path().c_str());
   std::fflush(stdout);
-  if (!day.Start(shape, absl::GetFlag(FLAGS_validators))) return 1;
+  if (!day.Start(shape, absl::GetFlag(FLAGS_validators), absl::GetFlag(FLAGS_identity))) return 1;
   PhotoSource photos(std::move(corpus), absl::GetFlag(FLAGS_jpeg_quality));
   SimulatedBooths booths(day.booth_endpoint(), shape, day.code_key(), &photos, period);
   Pages pages;

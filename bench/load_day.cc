@@ -112,7 +112,7 @@ bool Day::Import(const DayShape& shape) {
   return true;
 }
 
-bool Day::Start(const DayShape& shape, int validators) {
+bool Day::Start(const DayShape& shape, int validators, bool identity) {
   db_ = dir_.Sub("db");
   if (!Import(shape)) return false;
   booth_endpoint_ = absl::StrFormat("tcp://127.0.0.1:%d", FreeLoopbackPort());

@@ -55,7 +55,8 @@ class Day {
   // Imports roster, payments and schedule, starts everything and waits until
   // the workers are connected and the supervisor listens. False, with the
   // reason on stderr, when a step fails.
-  bool Start(const DayShape& shape, int validators);
+  // `identity`: validators load the face network (face_match, face_duplicate).
+  bool Start(const DayShape& shape, int validators, bool identity);
 
   const std::string& booth_endpoint() const { return booth_endpoint_; }
   const std::string& db() const { return db_; }
