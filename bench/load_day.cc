@@ -130,9 +130,10 @@ bool Day::Start(const DayShape& shape, int validators, bool identity) {
   for (int w = 0; w < validators; ++w) {
     const std::string name = absl::StrFormat("validator-%d", w + 1);
     validators_.push_back(std::make_unique<ChildProcess>());
-    validators_.back()->Start(
-        {bin_.validator, "--coordinator", pool, "--store", dir_.Sub(name), "--name", name},
-        dir_.Sub(name + ".log"));
+    std::vector<std::string> argv = {bin_.validator, "--coordinator", pool, "--store",
+                                     dir_.Sub(name), "--name",        name};
+    if (!identity) argv.push_back("--face_model=");
+    validators_.back()->Start(argv, dir_.Sub(name + ".log"));
   }
   // A worker is up once its log says it is serving (after loading its models
   // and one warm-up photo: seconds).
