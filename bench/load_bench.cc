@@ -6,6 +6,7 @@
 // every photo is new to the validators), plus a heartbeat a second.
 //
 //   build/bench/load_bench [--booths 200] [--seconds 300] [--pace 10] [--validators 4] [--pages 20]
+//                          [--identity]
 //
 // First a baseline in the same run: a handful of booths (--baseline_booths)
 // at the same pace for --baseline_seconds; then all booths for --seconds.
@@ -14,7 +15,9 @@
 // verdict-at-booth latency (photo sent → its PhotoVerdict on that booth's
 // connection) p50/p99 with ratios against the baseline, coordinator and
 // validator memory (RSS), and the growth of the coordinator's RocksDB, scaled
-// to an hour of a real day.
+// to an hour of a real day. Validators run without the face network unless
+// --identity (the corpus's 89 faces repeated make every verdict a
+// face_duplicate of dozens).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
