@@ -14,6 +14,7 @@
 //
 //   build/bench/face_bench [--labelled DIR] [--strangers DIR,DIR] [--corpus DIR] [--rounds 3]
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -33,6 +34,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "bench/bench_util.h"
 #include "common/face_distance.h"
 #include "common/sha256.h"
 #include "coordinator/face_index.h"
@@ -59,24 +61,9 @@ using namespace gradcap;
 using namespace gradcap::validator;
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-double Pct(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[std::min(v.size() - 1, size_t(p * double(v.size())))];
-}
-std::string Read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-long RssKb() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
+using bench::Percentile;
+std::string Read(const fs::path& p) { return bench::ReadBytes(p.string()); }
+long RssKb() { return bench::RssKb(getpid()); }
 std::vector<fs::path> Jpegs(const fs::path& dir) {
   std::vector<fs::path> out;
   std::error_code ec;
@@ -94,7 +81,7 @@ double Distance(const FaceVector& a, const FaceVector& b) {
 }
 void PrintDistribution(const char* what, const std::vector<double>& d) {
   std::printf("  %-9s n=%-6zu min %.3f  p1 %.3f  p5 %.3f  p50 %.3f  p95 %.3f  p99 %.3f  max %.3f\n", what, d.size(),
-              Pct(d, 0), Pct(d, 0.01), Pct(d, 0.05), Pct(d, 0.5), Pct(d, 0.95), Pct(d, 0.99), Pct(d, 1));
+              Percentile(d, 0), Percentile(d, 0.01), Percentile(d, 0.05), Percentile(d, 0.5), Percentile(d, 0.95), Percentile(d, 0.99), Percentile(d, 1));
 }
 
 struct Person {
@@ -149,9 +136,9 @@ int main(int argc, char** argv) {
   }
   std::printf("\n1. descriptor per face, one core, chip included (%zu faces × %d rounds)\n",
               describe_ms.size() / std::max(1, absl::GetFlag(FLAGS_rounds)), absl::GetFlag(FLAGS_rounds));
-  std::printf("  descriptor       p50 %6.1f ms  p99 %6.1f ms\n", Pct(describe_ms, 0.5), Pct(describe_ms, 0.99));
+  std::printf("  descriptor       p50 %6.1f ms  p99 %6.1f ms\n", Percentile(describe_ms, 0.5), Percentile(describe_ms, 0.99));
   std::printf("  baseline (HOG detector + 68 landmarks) p50 %6.1f ms  p99 %6.1f ms  -> descriptor/baseline p50 %.2f×\n",
-              Pct(detect_ms, 0.5), Pct(detect_ms, 0.99), Pct(describe_ms, 0.5) / std::max(1e-9, Pct(detect_ms, 0.5)));
+              Percentile(detect_ms, 0.5), Percentile(detect_ms, 0.99), Percentile(describe_ms, 0.5) / std::max(1e-9, Percentile(detect_ms, 0.5)));
 
   // 2. Distances.
   std::vector<Person> people;
@@ -280,8 +267,8 @@ int main(int argc, char** argv) {
   }
   std::printf("\n3. search: %zu descriptors, %zu KB of rows (RSS +%ld KB); 1,000 searches p50 %.2f ms  p99 %.2f ms  "
               "(%.1f matches each)\n",
-              index.size(), index.bytes() / 1024, rss_after_index - rss_before_index, Pct(search_ms, 0.5),
-              Pct(search_ms, 0.99), double(hits) / 1000);
+              index.size(), index.bytes() / 1024, rss_after_index - rss_before_index, Percentile(search_ms, 0.5),
+              Percentile(search_ms, 0.99), double(hits) / 1000);
 
   // 4. The validator's whole per-photo time, with and without the network.
   auto with = PhotoValidator::Create(kDefaultLandmarkModel, {}, {}, kDefaultFaceModelDir);
@@ -300,10 +287,10 @@ int main(int argc, char** argv) {
   }
   std::printf("\n4. per 480 × 640 photo, all checks, one core (%zu photos × %d rounds)\n", photo_bytes.size(),
               absl::GetFlag(FLAGS_rounds));
-  std::printf("  with the network    p50 %6.1f ms  p99 %6.1f ms\n", Pct(with_ms, 0.5), Pct(with_ms, 0.99));
+  std::printf("  with the network    p50 %6.1f ms  p99 %6.1f ms\n", Percentile(with_ms, 0.5), Percentile(with_ms, 0.99));
   std::printf("  without (baseline)  p50 %6.1f ms  p99 %6.1f ms  -> with/without p50 %.2f×, p99 %.2f×\n",
-              Pct(without_ms, 0.5), Pct(without_ms, 0.99), Pct(with_ms, 0.5) / std::max(1e-9, Pct(without_ms, 0.5)),
-              Pct(with_ms, 0.99) / std::max(1e-9, Pct(without_ms, 0.99)));
+              Percentile(without_ms, 0.5), Percentile(without_ms, 0.99), Percentile(with_ms, 0.5) / std::max(1e-9, Percentile(without_ms, 0.5)),
+              Percentile(with_ms, 0.99) / std::max(1e-9, Percentile(without_ms, 0.99)));
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
   std::printf("  process peak RSS %ld MB (landmarks + network + two validators)\n", ru.ru_maxrss / 1024);

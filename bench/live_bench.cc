@@ -31,6 +31,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
+#include "bench/bench_util.h"
 #include "common/collection_code.h"
 #include "common/envelope.h"
 #include "common/file_util.h"
@@ -60,20 +61,8 @@ constexpr int kColleges = 5;
 
 double Ms(SteadyClock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
-
-std::string IdNumber(int i) {
-  // Region, birth date, sequence (17 digits), then the check character.
-  std::string body = absl::StrFormat("%06d20010101%03d", 360102 + i / 1000, i % 1000);
-  const int weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-  int sum = 0;
-  for (int k = 0; k < 17; ++k) sum += (body[k] - '0') * weights[k];
-  return body + "10X98765432"[sum % 11];
-}
+using bench::Percentile;
+using bench::IdNumber;
 
 std::string College(int c) { return absl::StrFormat("学院%d", c + 1); }
 std::string Booth(int b) { return absl::StrFormat("B%02d", b + 1); }

@@ -18,15 +18,6 @@
 namespace gradcap::bench {
 namespace {
 
-// A valid resident id number for student i: region, birth date, sequence
-// (17 digits), then the check character.
-std::string IdNumber(int i) {
-  std::string body = absl::StrFormat("%06d20010101%03d", 360102 + i / 1000, i % 1000);
-  const int weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-  int sum = 0;
-  for (int k = 0; k < 17; ++k) sum += (body[k] - '0') * weights[k];
-  return body + "10X98765432"[sum % 11];
-}
 
 int RunToEnd(const std::vector<std::string>& argv, const std::string& log) {
   ChildProcess child;
@@ -49,11 +40,6 @@ bool WaitFor(int timeout_ms, Ready ready) {
 
 double Ms(SteadyClock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
 
 std::string College(int c) { return absl::StrFormat("学院%d", c + 1); }
 std::string BoothName(int b) { return absl::StrFormat("B%03d", b + 1); }
@@ -196,14 +182,6 @@ void Pages::Close() {
   threads_.clear();
 }
 
-long RssKb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
 
 uint64_t DirBytes(const std::string& dir) {
   uint64_t total = 0;

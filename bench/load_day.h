@@ -17,13 +17,13 @@
 #include "common/temp_dir.h"
 #include "proto/gradcap.pb.h"
 
+#include "bench/bench_util.h"
+
 namespace gradcap::bench {
 
 using SteadyClock = std::chrono::steady_clock;
 
 double Ms(SteadyClock::duration d);
-// The p-quantile (0..1) of `v`; 0 when empty.
-double Percentile(std::vector<double> v, double p);
 
 std::string College(int c);
 std::string BoothName(int b);  // B001, B002, ...
@@ -94,8 +94,6 @@ class Pages {
   std::vector<std::thread> threads_;
 };
 
-// Resident memory of a process in KB (VmRSS), -1 when gone.
-long RssKb(pid_t pid);
 // Bytes of all files under `dir`.
 uint64_t DirBytes(const std::string& dir);
 

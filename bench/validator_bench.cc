@@ -24,6 +24,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "bench/bench_util.h"
 #include "common/sha256.h"
 #include "common/subprocess.h"
 #include "common/temp_dir.h"
@@ -44,24 +45,9 @@ using namespace gradcap;
 using namespace gradcap::validator;
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-double Pct(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[std::min(v.size() - 1, size_t(p * double(v.size())))];
-}
-std::string Read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-long RssKb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
+using bench::Percentile;
+using bench::RssKb;
+std::string Read(const fs::path& p) { return bench::ReadBytes(p.string()); }
 
 std::vector<std::string> CorpusPhotos(const fs::path& dir) {
   std::vector<std::string> out;
@@ -135,8 +121,8 @@ PoolRun RunPool(int workers, const std::vector<std::string>& jobs, int pace_ms) 
   }
   run.seconds = Ms(Clock::now() - start) / 1000;
   run.per_second = jobs.size() / run.seconds;
-  run.latency_p50 = Pct(latency, 0.5);
-  run.latency_p99 = Pct(latency, 0.99);
+  run.latency_p50 = Percentile(latency, 0.5);
+  run.latency_p99 = Percentile(latency, 0.99);
   for (auto& p : procs) run.rss_kb.push_back(RssKb(p->pid()));
   for (auto& p : procs) {
     p->Signal(SIGTERM);
@@ -177,8 +163,8 @@ int main(int argc, char** argv) {
   }
   std::printf("480x640, one core, %zu photos x %d: all checks p50 %.1f ms  p99 %.1f ms | baseline (decode + "
               "landmarks) p50 %.1f ms  p99 %.1f ms | ratio p50 %.2f\n",
-              photos.size(), absl::GetFlag(FLAGS_rounds), Pct(full, 0.5), Pct(full, 0.99), Pct(baseline, 0.5),
-              Pct(baseline, 0.99), Pct(full, 0.5) / Pct(baseline, 0.5));
+              photos.size(), absl::GetFlag(FLAGS_rounds), Percentile(full, 0.5), Percentile(full, 0.99), Percentile(baseline, 0.5),
+              Percentile(baseline, 0.99), Percentile(full, 0.5) / Percentile(baseline, 0.5));
 
   // 2. 24-megapixel captures: the photo scaled ×5 onto a 6000 × 4000 backdrop.
   std::vector<double> big, big_decode;
@@ -204,7 +190,7 @@ int main(int argc, char** argv) {
   }
   std::printf("24 MP capture, one core: decode + frame + checks p50 %.0f ms  p99 %.0f ms (decode alone p50 %.0f ms); "
               "%d/%zu framed\n",
-              Pct(big, 0.5), Pct(big, 0.99), Pct(big_decode, 0.5), framed, big.size());
+              Percentile(big, 0.5), Percentile(big, 0.99), Percentile(big_decode, 0.5), framed, big.size());
 
   // 3./4. Workers through the broker.
   const std::vector<std::string> jobs = DistinctJobs(photos, absl::GetFlag(FLAGS_jobs));
