@@ -19,6 +19,8 @@ OperatorText ReasonText(v1::Reason reason) {
       return {"未缴费，请先缴费", "not paid: pay the fee first"};
     case v1::REASON_WRONG_BOOTH:
       return {"不在本机位拍摄，请到本学院机位", "wrong booth: go to your college's booth"};
+    case v1::REASON_WRONG_SHARD:
+      return {"本学院不在本采集点拍摄，请到本学院机位", "your college shoots at another site: go to its booth"};
     case v1::REASON_OUTSIDE_SCHEDULE:
       return {"不在本学院采集时间内", "outside your college's time slot"};
     case v1::REASON_DUPLICATE_SCAN:

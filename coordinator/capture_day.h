@@ -28,6 +28,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "common/collection_code.h"
 #include "common/event_log.h"
 #include "coordinator/event_applier.h"
 #include "coordinator/face_index.h"
@@ -198,6 +199,11 @@ class CaptureDay final : public EventApplier {
   void DecideAtHead(const v1::BoothEvent& event, v1::Outcome* outcome, v1::Binding* binding) const;
   void DecideOverride(const v1::BoothEvent& event, v1::Outcome* outcome, v1::Binding* binding) const;
   std::optional<std::string> Resolve(const std::string& payload, int64_t now_ms, v1::Outcome* outcome) const;
+  // Why a student of `college` is not this shard's (empty when they are, or
+  // the database is not sharded).
+  std::string WrongShardDetail(const std::string& college) const;
+  // The same for a checked code: its college, or the shard its key names.
+  std::string OtherShardDetail(const CodeCheck& check) const;
   void Describe(const std::string& student_no, v1::Outcome* outcome) const;
   // The booth's scan-burst window once an accepted scan at `now_ms` is in it,
   // and whether that makes a burst. Shared by the alert decision and Apply.

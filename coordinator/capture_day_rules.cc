@@ -8,6 +8,7 @@
 #include "common/collection_code.h"
 #include "common/face_distance.h"
 #include "common/masking.h"
+#include "common/shard_map.h"
 #include "coordinator/capture_day.h"
 
 namespace gradcap {
@@ -160,10 +161,39 @@ void CaptureDay::Describe(const std::string& student_no, v1::Outcome* outcome) c
   }
 }
 
+std::string CaptureDay::WrongShardDetail(const std::string& college) const {
+  std::optional<int> other = registry_->OtherShardOf(college);
+  if (!other.has_value()) return "";
+  const v1::ShardAssignment& a = *registry_->shard_assignment();
+  if (*other < 0) {
+    return absl::StrCat(college, " is in no shard of map ", a.map(), ": not a college of this capture day");
+  }
+  return absl::StrCat(college, " shoots at shard ", *other, "'s booths, not here (shard ", a.shard(), ", map ", a.map(),
+                      "): send the student to a ", college, " booth");
+}
+
+std::string CaptureDay::OtherShardDetail(const CodeCheck& check) const {
+  const std::optional<v1::ShardAssignment>& a = registry_->shard_assignment();
+  if (!a.has_value()) return "";
+  // Opened (this shard holds the key): the college it names decides.
+  if (check.body.has_value() && check.reason != v1::REASON_FORGED_CODE) return WrongShardDetail(check.body->college());
+  // A key this shard never made, made on another shard: that shard's code.
+  std::optional<int> issuer = ShardOfKeyId(check.key_id);
+  if (check.reason != v1::REASON_UNKNOWN_CODE || !issuer.has_value() || *issuer == static_cast<int>(a->shard())) {
+    return "";
+  }
+  return absl::StrCat("the code was issued by shard ", *issuer, " (key ", check.key_id, "), not this one (shard ",
+                      a->shard(), ", map ", a->map(), "): send the student to their college's booth");
+}
+
 std::optional<std::string> CaptureDay::Resolve(const std::string& payload, int64_t now_ms,
                                                v1::Outcome* outcome) const {
   if (LooksLikeGradcapCode(payload)) {
     CodeCheck check = CheckCode(payload, [this](const std::string& id) { return registry_->CodeKey(id); }, now_ms);
+    if (std::string other = OtherShardDetail(check); !other.empty()) {
+      Refuse(outcome, v1::REASON_WRONG_SHARD, other);
+      return std::nullopt;
+    }
     if (check.reason != v1::REASON_NONE) {
       Refuse(outcome, check.reason, check.detail);
       return std::nullopt;
@@ -183,6 +213,12 @@ void CaptureDay::DecideScan(const v1::BoothEvent& event, int64_t now_ms, v1::Out
   std::optional<std::string> student_no = Resolve(event.scan().payload(), now_ms, outcome);
   if (!student_no.has_value()) return;
   std::optional<v1::Student> student = registry_->FindStudent(*student_no);
+  if (student.has_value()) {
+    if (std::string other = WrongShardDetail(student->college()); !other.empty()) {
+      Refuse(outcome, v1::REASON_WRONG_SHARD, other);
+      return;
+    }
+  }
   if (!student.has_value()) {
     Refuse(outcome, v1::REASON_NOT_IN_ROSTER, "the code is genuine but its student is not in the roster");
     return;

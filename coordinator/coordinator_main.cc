@@ -8,6 +8,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/str_join.h"
 #include "absl/flags/usage.h"
 #include "common/clock.h"
 #include "common/file_util.h"
@@ -15,6 +16,8 @@
 #include "common/transport.h"
 #include "common/logging.h"
 #include "common/sha256.h"
+#include "common/shard_map.h"
+#include "registry/registry_import.h"
 #include "absl/time/time.h"
 #include "coordinator/capture_day.h"
 #include "registry/registry.h"
@@ -27,8 +30,10 @@
 #include "coordinator/validator_broker.h"
 
 ABSL_FLAG(std::string, db, "", "Directory of the coordinator's RocksDB database (created if missing).");
-ABSL_FLAG(std::string, listen, "tcp://127.0.0.1:5555",
-          "ZeroMQ endpoint for booth agents, e.g. tcp://0.0.0.0:5555 or tcp://127.0.0.1:*.");
+constexpr char kDefaultListen[] = "tcp://127.0.0.1:5555";
+ABSL_FLAG(std::string, listen, "",
+          "ZeroMQ endpoint for booth agents, e.g. tcp://0.0.0.0:5555 or tcp://127.0.0.1:* (default: the shard "
+          "map's, else tcp://127.0.0.1:5555).");
 ABSL_FLAG(std::string, validators, "",
           "Endpoint for the validator pool, e.g. tcp://*:5556: every accepted photo is checked by the "
           "validators connected there and its verdict recorded and sent to the booth. Empty: no checks.");
@@ -64,9 +69,39 @@ ABSL_FLAG(std::string, admin, "",
           "Endpoint of the admin socket, e.g. tcp://127.0.0.1:5558: imports, head counts, closing a college "
           "and queries from `gradcap ... --coordinator ENDPOINT` while the coordinator runs. Empty: none.");
 
+ABSL_FLAG(std::string, shard_map, "",
+          "The shard map (common/shard_map.h): this coordinator is shard --shard of it, owns that shard's colleges "
+          "and refuses their students elsewhere; --listen, --validators, --live and --admin default to the map's "
+          "endpoints for it (give them to bind another address, e.g. tcp://*:5555).");
+ABSL_FLAG(int, shard, -1, "With --shard_map: which shard this coordinator is (0, 1, ...).");
+
 namespace {
 
 std::atomic<bool> g_stop{false};
+
+// With --shard_map: the map's endpoint for a socket flag not given.
+void DefaultFromMap(absl::Flag<std::string>& flag, const std::string& endpoint) {
+  if (absl::GetFlag(flag).empty()) absl::SetFlag(&flag, endpoint);
+}
+
+// Records the shard's colleges in the database (once, or when the map
+// changed before the day began). False after saying why not.
+bool AssignShard(gradcap::EventLog& log, const gradcap::ShardMap& map, int shard) {
+  using namespace gradcap;
+  auto change = PlanShardAssignment(log.store(), map.Assignment(shard), map.source(), log.booth_count());
+  if (!change.ok()) {
+    std::fprintf(stderr, "coordinator: %s\n", std::string(change.status().message()).c_str());
+    return false;
+  }
+  if (!change->has_value()) return true;
+  const std::string detail = (*change)->record.detail();
+  if (absl::Status s = CommitChange(log, std::move(**change), "coordinator"); !s.ok()) {
+    std::fprintf(stderr, "coordinator: cannot record the shard assignment: %s\n", s.ToString().c_str());
+    return false;
+  }
+  LogInfo("coordinator", "recorded the shard assignment: ", detail);
+  return true;
+}
 void OnSignal(int) { g_stop.store(true); }
 
 }  // namespace
@@ -86,6 +121,30 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "coordinator: %s\n", s.ToString().c_str());
     return 1;
   }
+  std::optional<ShardMap> shard_map;
+  const int shard = absl::GetFlag(FLAGS_shard);
+  if (const std::string path = absl::GetFlag(FLAGS_shard_map); !path.empty()) {
+    auto loaded = ShardMap::Load(path);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "coordinator: %s\n", std::string(loaded.status().message()).c_str());
+      return 2;
+    }
+    if (shard < 0 || shard >= static_cast<int>(loaded->shards().size())) {
+      std::fprintf(stderr, "coordinator: --shard %d: %s has shards 0–%zu\n", shard, path.c_str(),
+                   loaded->shards().size() - 1);
+      return 2;
+    }
+    const ShardEntry& own = loaded->shards()[shard];
+    DefaultFromMap(FLAGS_listen, own.booth);
+    DefaultFromMap(FLAGS_validators, own.validators);
+    DefaultFromMap(FLAGS_live, own.live);
+    DefaultFromMap(FLAGS_admin, own.admin);
+    shard_map = std::move(*loaded);
+  } else if (shard >= 0) {
+    std::fprintf(stderr, "coordinator: --shard needs --shard_map FILE\n");
+    return 2;
+  }
+  DefaultFromMap(FLAGS_listen, kDefaultListen);
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
 
@@ -115,6 +174,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "coordinator: cannot open the event log in %s: %s\n", db.c_str(),
                  log.status().ToString().c_str());
     return 1;
+  }
+  if (shard_map.has_value()) {
+    if (!AssignShard(**log, *shard_map, shard)) return 1;
+    LogInfo("coordinator", "shard ", shard, " of ", shard_map->shards().size(), " (map ", shard_map->name(), "): ",
+            absl::StrJoin(shard_map->shards()[shard].colleges, ", "));
   }
   Registry registry(&(*log)->store());
   if (absl::Status s = registry.Load(); !s.ok()) {

@@ -1,10 +1,15 @@
 // Collection-code administration (see registry_import.h): sealing keys and
 // imported external codes.
 #include "absl/strings/numbers.h"
+#include <algorithm>
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/collection_code.h"
 #include "common/csv.h"
 #include "common/log_format.h"
+#include "common/shard_map.h"
 #include "common/signing.h"
 #include "common/status_macros.h"
 #include "registry/import_util.h"
@@ -43,6 +48,13 @@ RegistryChange AddKey(const std::string& key_id, int64_t now_ms, const char* act
   return change;
 }
 
+// "k<n>", or "s<shard>-k<n>" on a sharded database: codes scanned at another
+// shard's booth then name the shard that issued them (common/shard_map.h).
+absl::StatusOr<std::string> KeyId(const KvStore& store, int n) {
+  GRADCAP_ASSIGN_OR_RETURN(std::optional<v1::ShardAssignment> shard, LoadShardAssignment(store));
+  return absl::StrCat(shard.has_value() ? ShardKeyPrefix(static_cast<int>(shard->shard())) : "", "k", n);
+}
+
 // Adds the Ed25519 pair that signs checkpoints of the log to `change`.
 void AddCheckpointKey(int64_t now_ms, RegistryChange* change) {
   const SigningKeyPair pair = NewSigningKeyPair();
@@ -69,7 +81,8 @@ absl::StatusOr<RegistryChange> PlanKeysInit(const KvStore& store, int64_t now_ms
   }
   RegistryChange change;
   if (keys.empty()) {
-    change = AddKey("k1", now_ms, "keys_init");
+    GRADCAP_ASSIGN_OR_RETURN(std::string id, KeyId(store, 1));
+    change = AddKey(id, now_ms, "keys_init");
   } else {
     // A database from before checkpoints: only the signing key is new.
     change.record.set_action("checkpoint_key_init");
@@ -88,9 +101,11 @@ absl::StatusOr<RegistryChange> PlanKeysRotate(const KvStore& store, int64_t now_
   int highest = 0;
   for (const v1::CodeKey& k : keys) {
     int n = 0;
-    if (k.key_id().size() > 1 && absl::SimpleAtoi(k.key_id().substr(1), &n)) highest = std::max(highest, n);
+    const size_t k_at = k.key_id().rfind('k');
+    if (k_at != std::string::npos && absl::SimpleAtoi(k.key_id().substr(k_at + 1), &n)) highest = std::max(highest, n);
   }
-  return AddKey(absl::StrCat("k", highest + 1), now_ms, "keys_rotate");
+  GRADCAP_ASSIGN_OR_RETURN(std::string id, KeyId(store, highest + 1));
+  return AddKey(id, now_ms, "keys_rotate");
 }
 
 absl::StatusOr<RegistryChange> PlanKeysRetire(const KvStore& store, const std::string& key_id) {
@@ -145,6 +160,54 @@ absl::StatusOr<RegistryChange> PlanExternalCodesImport(const KvStore& store, con
   change.summary = ImportSummary{t.encoding, t.rows.size(), absl::StrCat(t.rows.size(), " external codes")};
   DescribeImport(&change, "codes_import", source);
   return change;
+}
+
+absl::StatusOr<std::optional<RegistryChange>> PlanShardAssignment(const KvStore& store,
+                                                                  const v1::ShardAssignment& assignment,
+                                                                  const std::string& map_source, size_t booths_heard) {
+  GRADCAP_ASSIGN_OR_RETURN(std::optional<v1::ShardAssignment> stored, LoadShardAssignment(store));
+  std::vector<std::string> differences;
+  if (stored.has_value()) {
+    differences = AssignmentDifferences(*stored, assignment);
+    if (differences.empty() && stored->map() == assignment.map() && stored->shard_count() == assignment.shard_count()) {
+      return std::optional<RegistryChange>();
+    }
+    if (stored->shard() != assignment.shard()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(map_source, ": this database is shard ", stored->shard(), "'s (map ", stored->map(),
+                       "), not shard ", assignment.shard(), "'s: wrong --shard, or another shard's volume?"));
+    }
+    if (!differences.empty() && booths_heard > 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          map_source, " moves colleges after this shard's log heard ", booths_heard,
+          " booths (a college's day stays in one log; restore the map or start a new day): ",
+          absl::StrJoin(differences, "; ")));
+    }
+  } else {
+    GRADCAP_ASSIGN_OR_RETURN(std::vector<v1::CodeKey> keys, AllKeys(store));
+    for (const v1::CodeKey& k : keys) {
+      if (ShardOfKeyId(k.key_id()) != static_cast<int>(assignment.shard())) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            map_source, ": this database already has code key ", k.key_id(), ", made before it was shard ",
+            assignment.shard(), ": its codes would not name their shard. Start the shard on a new database."));
+      }
+    }
+  }
+  RegistryChange change;
+  change.Put(kMetaColumn, kShardAssignmentKey, assignment.SerializeAsString());
+  std::vector<std::string> own;
+  for (const auto& [college, shard] : assignment.college_shard()) {
+    if (shard == assignment.shard()) own.push_back(college);
+  }
+  std::sort(own.begin(), own.end());
+  change.record.set_action("shard_assignment");
+  change.record.set_source(std::filesystem::path(map_source).filename().string());
+  change.record.set_rows(own.size());
+  change.record.set_detail(absl::StrCat("shard ", assignment.shard(), " of ", assignment.shard_count(), " (map ",
+                                        assignment.map(), "): ", absl::StrJoin(own, ", "),
+                                        differences.empty() ? "" : absl::StrCat("; changed: ", absl::StrJoin(differences, "; "))));
+  change.summary.detail = change.record.detail();
+  return std::optional<RegistryChange>(std::move(change));
 }
 
 }  // namespace gradcap

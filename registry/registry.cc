@@ -9,7 +9,24 @@
 
 namespace gradcap {
 
+absl::StatusOr<std::optional<v1::ShardAssignment>> LoadShardAssignment(const KvStore& store) {
+  GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> stored, store.Get(kMetaColumn, kShardAssignmentKey));
+  if (!stored.has_value()) return std::optional<v1::ShardAssignment>();
+  v1::ShardAssignment a;
+  if (!a.ParseFromString(*stored)) return absl::DataLossError("the shard assignment in column meta does not parse");
+  return std::optional<v1::ShardAssignment>(std::move(a));
+}
+
+std::optional<int> Registry::OtherShardOf(const std::string& college) const {
+  if (!shard_.has_value()) return std::nullopt;
+  auto it = shard_->college_shard().find(college);
+  if (it == shard_->college_shard().end()) return -1;
+  if (it->second == shard_->shard()) return std::nullopt;
+  return static_cast<int>(it->second);
+}
+
 absl::Status Registry::Load() {
+  GRADCAP_ASSIGN_OR_RETURN(shard_, LoadShardAssignment(*store_));
   GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> due, store_->Get(kMetaColumn, kAmountDueKey));
   amount_due_fen_ = due.has_value() ? static_cast<int64_t>(ReadBigEndian64(*due).value_or(kDefaultAmountDueFen))
                                     : kDefaultAmountDueFen;

@@ -22,6 +22,10 @@ namespace gradcap {
 inline constexpr int64_t kDefaultAmountDueFen = 1500;  // 15 元 (the notice)
 inline constexpr char kAmountDueKey[] = "amount_due_fen";
 inline constexpr char kCurrentCodeKey[] = "current_code_key";
+inline constexpr char kShardAssignmentKey[] = "shard_assignment";
+
+// The colleges a sharded coordinator's database owns (nullopt: not sharded).
+absl::StatusOr<std::optional<v1::ShardAssignment>> LoadShardAssignment(const KvStore& store);
 
 class Registry {
  public:
@@ -50,10 +54,17 @@ class Registry {
   std::vector<std::string> Booths() const;
   // The key that signs checkpoints of the log, once `keys init` made one.
   const std::optional<v1::CheckpointKey>& checkpoint_key() const { return checkpoint_key_; }
+  // Set when the coordinator runs as a shard (common/shard_map.h).
+  const std::optional<v1::ShardAssignment>& shard_assignment() const { return shard_; }
+  // The shard owning `college` when this database is a shard and another
+  // shard owns it (or no shard: -1); nullopt when it is this one's or the
+  // database is not sharded.
+  std::optional<int> OtherShardOf(const std::string& college) const;
 
  private:
   const KvStore* store_;
   std::optional<v1::CheckpointKey> checkpoint_key_;
+  std::optional<v1::ShardAssignment> shard_;
   int64_t amount_due_fen_ = kDefaultAmountDueFen;
   absl::flat_hash_map<std::string, std::vector<v1::ScheduleSlot>> slots_;
   absl::flat_hash_map<std::string, v1::CodeKey> keys_;

@@ -26,6 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using import_internal::DescribeImport;
 using import_internal::RowError;
+using import_internal::ShardRows;
 using Columns = std::vector<std::pair<std::string, std::vector<std::string>>>;
 
 bool ValidStudentNo(const std::string& s) {
@@ -94,6 +95,7 @@ absl::StatusOr<RegistryChange> PlanRosterImport(const KvStore& store, const Impo
   if (t.rows.empty()) return absl::InvalidArgumentError(absl::StrCat(t.name, ": no students below the header"));
   std::map<std::string, int> seen_no, seen_id;
   std::vector<v1::Student> students;
+  GRADCAP_ASSIGN_OR_RETURN(ShardRows shard_rows, ShardRows::Of(store));
   for (const CsvRow& row : t.rows) {
     auto field = [&](const char* c) -> const std::string& { return row.fields[col.at(c)]; };
     v1::Student s;
@@ -122,6 +124,8 @@ absl::StatusOr<RegistryChange> PlanRosterImport(const KvStore& store, const Impo
     }
     s.set_college(field("college"));
     if (s.college().empty()) return RowError(t, row, col["college"], "college is empty");
+    GRADCAP_ASSIGN_OR_RETURN(bool other_shard, shard_rows.Skip(t, row, col["college"], s.college()));
+    if (other_shard) continue;
     s.set_class_name(field("class"));
     if (s.class_name().empty()) return RowError(t, row, col["class"], "class is empty");
     s.set_level(field("level"));
@@ -154,7 +158,7 @@ absl::StatusOr<RegistryChange> PlanRosterImport(const KvStore& store, const Impo
   }
   change.summary = ImportSummary{t.encoding, students.size(),
                                  absl::StrCat(students.size(), " students (", students.size() - updated, " new, ",
-                                              updated, " updated)")};
+                                              updated, " updated)", shard_rows.Summary())};
   DescribeImport(&change, "roster_import", source);
   return change;
 }
@@ -166,6 +170,7 @@ absl::StatusOr<RegistryChange> PlanPaymentsImport(const KvStore& store, const Im
                                                            {"amount", {"amount", "金额"}},
                                                            {"paid_at", {"paid_at", "缴费时间"}},
                                                            {"txn_id", {"txn_id", "交易号"}}}));
+  GRADCAP_ASSIGN_OR_RETURN(ShardRows shard_rows, ShardRows::Of(store));
   // Everything already recorded, so totals are recomputed from all of it.
   RegistryChange change;
   std::map<std::string, v1::Payment> payments;
@@ -187,6 +192,7 @@ absl::StatusOr<RegistryChange> PlanPaymentsImport(const KvStore& store, const Im
     if (p.txn_id().empty()) return RowError(t, row, col["txn_id"], "transaction id is empty");
     p.set_student_no(field("student_no"));
     GRADCAP_ASSIGN_OR_RETURN(std::optional<std::string> student, store.Get(kStudentsColumn, p.student_no()));
+    if (!student.has_value() && shard_rows.SkipUnknownStudent(p.student_no())) continue;
     if (!student.has_value()) {
       return RowError(t, row, col["student_no"],
                       absl::StrCat("student ", p.student_no(), " is not in the roster (import the roster first)"));
@@ -233,7 +239,7 @@ absl::StatusOr<RegistryChange> PlanPaymentsImport(const KvStore& store, const Im
   change.summary = ImportSummary{t.encoding, fresh_rows,
                                  absl::StrCat(fresh_rows, " new payments, ", repeats, " already recorded; ", paid,
                                               " students have paid the ", due / 100, ".",
-                                              absl::StrFormat("%02d", due % 100), " 元 due")};
+                                              absl::StrFormat("%02d", due % 100), " 元 due", shard_rows.Summary())};
   DescribeImport(&change, "payments_import", source);
   return change;
 }

@@ -65,6 +65,14 @@ absl::StatusOr<RegistryChange> PlanExternalCodesImport(const KvStore& store, con
 absl::StatusOr<RegistryChange> PlanKeysInit(const KvStore& store, int64_t now_ms);
 absl::StatusOr<RegistryChange> PlanKeysRotate(const KvStore& store, int64_t now_ms);
 absl::StatusOr<RegistryChange> PlanKeysRetire(const KvStore& store, const std::string& key_id);
+// A coordinator starting as a shard (common/shard_map.h): records which
+// colleges it owns. Nothing to do (nullopt) when the database already holds
+// this assignment; refused when the database is another shard's, or the
+// colleges moved after booths were heard (`booths_heard` > 0): a college's
+// day stays in one log.
+absl::StatusOr<std::optional<RegistryChange>> PlanShardAssignment(const KvStore& store,
+                                                                  const v1::ShardAssignment& assignment,
+                                                                  const std::string& map_source, size_t booths_heard);
 
 // Offline: stages the change and its record (naming `actor`) and commits
 // them in one synced batch. `staged` (optional) receives the record.

@@ -24,6 +24,7 @@ namespace {
 using Columns = std::vector<std::pair<std::string, std::vector<std::string>>>;
 using import_internal::DescribeImport;
 using import_internal::RowError;
+using import_internal::ShardRows;
 
 // ISO 8601 local time ("2024-09-21T08:00", seconds and an offset optional;
 // a space or "/" as Excel writes them are accepted too).
@@ -79,9 +80,12 @@ absl::StatusOr<RegistryChange> PlanScheduleImport(const KvStore& store, const Im
     int line;
   };
   std::vector<Placed> placed;
+  GRADCAP_ASSIGN_OR_RETURN(ShardRows shard_rows, ShardRows::Of(store));
   for (const CsvRow& row : t.rows) {
     v1::ScheduleSlot slot;
     slot.set_college(row.fields[col["college"]]);
+    GRADCAP_ASSIGN_OR_RETURN(bool other_shard, shard_rows.Skip(t, row, col["college"], slot.college()));
+    if (other_shard) continue;
     if (!colleges.count(slot.college())) {
       return RowError(t, row, col["college"],
                       absl::StrCat("college \"", slot.college(), "\" has no students in the roster"));
@@ -134,7 +138,7 @@ absl::StatusOr<RegistryChange> PlanScheduleImport(const KvStore& store, const Im
   }
   change.summary = ImportSummary{t.encoding, placed.size(),
                                  absl::StrCat(placed.size(), " windows at ", booths.size(), " booths (times in ",
-                                              timezone, ")")};
+                                              timezone, ")", shard_rows.Summary())};
   DescribeImport(&change, "schedule_import", source);
   return change;
 }
