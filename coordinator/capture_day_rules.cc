@@ -176,12 +176,10 @@ std::string CaptureDay::OtherShardDetail(const CodeCheck& check) const {
   const std::optional<v1::ShardAssignment>& a = registry_->shard_assignment();
   if (!a.has_value()) return "";
   // Opened (this shard holds the key): the college it names decides.
-  if (check.body.has_value() && check.reason != v1::REASON_FORGED_CODE) return WrongShardDetail(check.body->college());
+  if (check.body.has_value()) return WrongShardDetail(check.body->college());
   // A key this shard never made, made on another shard: that shard's code.
   std::optional<int> issuer = ShardOfKeyId(check.key_id);
-  if (check.reason != v1::REASON_UNKNOWN_CODE || !issuer.has_value() || *issuer == static_cast<int>(a->shard())) {
-    return "";
-  }
+  if (!issuer.has_value() || *issuer == static_cast<int>(a->shard()) || registry_->CodeKey(check.key_id)) return "";
   return absl::StrCat("the code was issued by shard ", *issuer, " (key ", check.key_id, "), not this one (shard ",
                       a->shard(), ", map ", a->map(), "): send the student to their college's booth");
 }
