@@ -16,7 +16,9 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "booth-agent/booth_agent.h"
 #include "booth-agent/frame_scanner.h"
 #include "booth-agent/operator_display.h"
@@ -26,13 +28,17 @@
 #include "common/key_files.h"
 #include "common/logging.h"
 #include "common/sha256.h"
+#include "common/shard_map.h"
 
 ABSL_FLAG(std::string, booth, "", "This booth's id, e.g. B1 (1–64 bytes of UTF-8, no spaces, no /, not starting with .).");
 ABSL_FLAG(std::string, operator_name, "",
           "Who operates this booth today (a name or staff number): logged with every verdict they overrule "
           "(default: \"booth ID\").");
 ABSL_FLAG(std::string, colleges, "", "The college(s) shooting at this booth, shown to the operator.");
-ABSL_FLAG(std::string, coordinator, "tcp://127.0.0.1:5555", "The coordinator's ZeroMQ endpoint.");
+ABSL_FLAG(std::string, coordinator, "",
+          "The coordinator's ZeroMQ endpoint (default tcp://127.0.0.1:5555; with --shard_map: its shard's).");
+ABSL_FLAG(std::string, shard_map, "",
+          "The shard map (common/shard_map.h): connect to the shard that owns --colleges (instead of --coordinator).");
 ABSL_FLAG(std::string, outbox, "", "Directory of this booth's durable outbox (created if missing).");
 ABSL_FLAG(std::string, keys, "",
           "Transport keys directory holding coordinator.public and booths/<booth>.secret: connect with "
@@ -167,6 +173,25 @@ int main(int argc, char** argv) {
   config.colleges = absl::GetFlag(FLAGS_colleges);
   config.operator_name = absl::GetFlag(FLAGS_operator_name);
   config.link.endpoint = absl::GetFlag(FLAGS_coordinator);
+  if (const std::string path = absl::GetFlag(FLAGS_shard_map); !path.empty()) {
+    if (!config.link.endpoint.empty()) {
+      std::fprintf(stderr, "booth-agent: give --coordinator or --shard_map, not both\n");
+      return 2;
+    }
+    auto map = ShardMap::Load(path);
+    std::vector<std::string> colleges;
+    for (absl::string_view c : absl::StrSplit(config.colleges, absl::ByAnyChar(",，、"), absl::SkipWhitespace())) {
+      colleges.emplace_back(absl::StripAsciiWhitespace(c));
+    }
+    absl::StatusOr<int> shard = map.ok() ? map->ShardOfAll(colleges) : absl::StatusOr<int>(map.status());
+    if (!shard.ok()) {
+      std::fprintf(stderr, "booth-agent: %s\n", std::string(shard.status().message()).c_str());
+      return 2;
+    }
+    config.link.endpoint = map->shards()[*shard].booth;
+    LogInfo("booth-agent", "shard ", *shard, " of map ", map->name(), ": coordinator ", config.link.endpoint);
+  }
+  if (config.link.endpoint.empty()) config.link.endpoint = "tcp://127.0.0.1:5555";
   if (const std::string keys = absl::GetFlag(FLAGS_keys); !keys.empty()) {
     auto loaded = LoadBoothKeys(keys, config.booth);
     if (!loaded.ok()) {

@@ -163,7 +163,12 @@ void ValidatorBroker::Handle(const std::string& routing_id, const std::string& u
   worker.last_heard_ms = now;
   if (parsed.envelope->has_validator_ready()) {
     worker.name = parsed.envelope->validator_ready().worker();
-    if (parsed.envelope->validator_ready().busy()) return;  // alive, still on its job
+    if (parsed.envelope->validator_ready().busy()) {
+      // Alive, on a job: ours, or another shard's (a worker serves every
+      // shard): no job from us until it says ready again.
+      std::erase(idle_, routing_id);
+      return;
+    }
     if (!known_worker) LogInfo(kComponent, "validator ", worker.name, " joined");
     const bool busy = std::any_of(in_flight_.begin(), in_flight_.end(),
                                   [&](const auto& kv) { return kv.second.worker == routing_id; });

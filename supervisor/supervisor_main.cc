@@ -19,12 +19,16 @@
 #include "common/key_files.h"
 #include "common/logging.h"
 #include "common/sha256.h"
+#include "common/shard_map.h"
 #include "supervisor/service.h"
 
 ABSL_FLAG(
     std::vector<std::string>, coordinator, {},
     "A coordinator's live endpoint (its --live), e.g. tcp://127.0.0.1:5560; repeat the flag (or separate "
     "with commas) for several shards.");
+ABSL_FLAG(std::string, shard_map, "",
+          "The shard map (common/shard_map.h): watch every shard's live endpoint, in shard order (instead of "
+          "--coordinator).");
 ABSL_FLAG(std::string, listen, "127.0.0.1:8080",
           "HOST:PORT to serve the page and API on (port 0: any free one).");
 ABSL_FLAG(std::string, users, "", "The users file (gradcap users add --users FILE ...).");
@@ -93,7 +97,16 @@ int main(int argc, char** argv) {
   for (const std::string& e : absl::GetFlag(FLAGS_coordinator)) {
     if (!e.empty()) endpoints.push_back(e);
   }
-  if (endpoints.empty()) return Fail("give at least one --coordinator ENDPOINT (a coordinator's --live)");
+  if (const std::string path = absl::GetFlag(FLAGS_shard_map); !path.empty()) {
+    if (!endpoints.empty()) return Fail("give --coordinator or --shard_map, not both");
+    auto map = gradcap::ShardMap::Load(path);
+    if (!map.ok()) return Fail(std::string(map.status().message()));
+    for (const gradcap::ShardEntry& shard : map->shards()) endpoints.push_back(shard.live);
+    gradcap::LogInfo("supervisor", "map ", map->name(), ": ", endpoints.size(), " shards");
+  }
+  if (endpoints.empty()) {
+    return Fail("give at least one --coordinator ENDPOINT (a coordinator's --live), or --shard_map FILE");
+  }
   if (absl::GetFlag(FLAGS_users).empty()) return Fail("give --users FILE (make one with gradcap users add)");
   const std::string listen = absl::GetFlag(FLAGS_listen);
   const size_t colon = listen.rfind(':');

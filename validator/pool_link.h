@@ -23,6 +23,9 @@ class PoolLink {
   static absl::StatusOr<std::unique_ptr<PoolLink>> Open(std::string endpoint, SocketOptions options);
 
   absl::StatusOr<std::optional<Frames>> Receive(int timeout_ms) { return socket_->Receive(timeout_ms); }
+  // For MessageSocket::WaitReadable over several links (changes on Reconnect).
+  MessageSocket* socket() const { return socket_.get(); }
+  const std::string& endpoint() const { return endpoint_; }
   // A ready or busy message; best effort.
   void SendStatus(v1::Envelope& envelope);
   // Sends a result, retrying every `retry_ms` (and reconnecting every few

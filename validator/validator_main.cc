@@ -16,8 +16,10 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/logging.h"
 #include "common/sha256.h"
+#include "common/shard_map.h"
 #include "validator/calibrate_command.h"
 #include "validator/compare_command.h"
 #include "validator/debug_overlay.h"
@@ -50,7 +52,9 @@ ABSL_FLAG(std::string, write_rules, "", "calibrate: write the suggested rules fi
 ABSL_FLAG(std::string, rules_version, "",
           "calibrate: the suggested rules' version (default: <current>-cal-<digest of the limits>).");
 ABSL_FLAG(double, max_false_retake, 0.05, "calibrate: the share of good photos one measure may flag.");
-ABSL_FLAG(std::string, coordinator, "", "Worker mode: the coordinator's validator endpoint (ZeroMQ).");
+ABSL_FLAG(std::string, coordinator, "",
+          "Worker mode: the coordinator's validator endpoint (ZeroMQ); several, comma-separated, to serve several.");
+ABSL_FLAG(std::string, shard_map, "", "Worker mode: serve every shard of this shard map (instead of --coordinator).");
 ABSL_FLAG(std::string, store, "", "Worker mode: this worker's RocksDB result store (created if missing).");
 ABSL_FLAG(std::string, name, "", "Worker mode: this worker's name (default: host and pid).");
 ABSL_FLAG(
@@ -232,9 +236,22 @@ int main(int argc, char** argv) {
     options.max_false_retake = absl::GetFlag(FLAGS_max_false_retake);
     return RunCalibrate(options);
   }
-  if (args.size() == 1 && !absl::GetFlag(FLAGS_coordinator).empty()) {
+  if (args.size() == 1 && (!absl::GetFlag(FLAGS_coordinator).empty() || !absl::GetFlag(FLAGS_shard_map).empty())) {
     WorkerOptions options;
-    options.endpoint = absl::GetFlag(FLAGS_coordinator);
+    if (!absl::GetFlag(FLAGS_coordinator).empty() && !absl::GetFlag(FLAGS_shard_map).empty()) {
+      std::fprintf(stderr, "validator: give --coordinator or --shard_map, not both\n");
+      return 2;
+    }
+    if (const std::string path = absl::GetFlag(FLAGS_shard_map); !path.empty()) {
+      auto map = ShardMap::Load(path);
+      if (!map.ok()) {
+        std::fprintf(stderr, "validator: %s\n", std::string(map.status().message()).c_str());
+        return 2;
+      }
+      for (const ShardEntry& shard : map->shards()) options.endpoints.push_back(shard.validators);
+    } else {
+      options.endpoints = absl::StrSplit(absl::GetFlag(FLAGS_coordinator), ',', absl::SkipWhitespace());
+    }
     options.store_dir = absl::GetFlag(FLAGS_store);
     options.name = absl::GetFlag(FLAGS_name);
     options.keys_dir = absl::GetFlag(FLAGS_keys);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/envelope.h"
 #include "common/key_files.h"
 #include "common/logging.h"
@@ -87,33 +88,64 @@ int RunWorker(const WorkerOptions& options) {
     socket_options.curve_keys = keys->booth;
     socket_options.curve_server_public_key = keys->coordinator_public_key;
   }
-  auto link = PoolLink::Open(options.endpoint, socket_options);
-  if (!link.ok()) {
-    std::fprintf(stderr, "validator: cannot connect to %s: %s\n", options.endpoint.c_str(),
-                 std::string(link.status().message()).c_str());
+  std::vector<std::unique_ptr<PoolLink>> links;
+  for (const std::string& endpoint : options.endpoints) {
+    auto link = PoolLink::Open(endpoint, socket_options);
+    if (!link.ok()) {
+      std::fprintf(stderr, "validator: cannot connect to %s: %s\n", endpoint.c_str(),
+                   std::string(link.status().message()).c_str());
+      return 2;
+    }
+    links.push_back(std::move(*link));
+  }
+  if (links.empty()) {
+    std::fprintf(stderr, "validator: no coordinator to serve\n");
     return 2;
   }
-  LogInfo(kComponent, "worker ", name, " (rule set ", options.rules.version, ") serving ", options.endpoint);
+  LogInfo(kComponent, "worker ", name, " (rule set ", options.rules.version, ") serving ",
+          absl::StrJoin(options.endpoints, ", "));
+  // Ready (idle) or busy, to every coordinator: each broker hears the worker
+  // is alive, and a busy worker gets no second job from the others' brokers
+  // beyond the one each may already have queued.
   auto send_ready = [&](bool busy) {
     v1::Envelope envelope;
     envelope.mutable_validator_ready()->set_worker(name);
     envelope.mutable_validator_ready()->set_rule_set(options.rules.version);
     envelope.mutable_validator_ready()->set_busy(busy);
-    (*link)->SendStatus(envelope);
+    for (auto& link : links) link->SendStatus(envelope);
   };
   send_ready(false);
   uint64_t done = 0, cached = 0;
+  size_t next = 0;  // the link looked at first, in turn, so no shard waits behind another
   while (!g_stop.load()) {
-    auto frames = (*link)->Receive(options.heartbeat_ms);
-    if (!frames.ok()) {
-      LogError(kComponent, "receive failed: ", frames.status().ToString(), "; reconnecting");
-      if (absl::Status again = (*link)->Reconnect(); !again.ok()) {
-        LogError(kComponent, "cannot reconnect to ", options.endpoint, ": ", again.ToString());
-        return 1;
-      }
-      continue;
+    std::vector<MessageSocket*> sockets;
+    for (auto& link : links) sockets.push_back(link->socket());
+    auto readable = MessageSocket::WaitReadable(sockets, -1, options.heartbeat_ms);
+    if (!readable.ok()) {
+      LogError(kComponent, "wait failed: ", readable.status().ToString());
+      readable = std::vector<bool>(links.size(), true);  // each Receive below finds the broken one
     }
-    if (!frames->has_value()) {
+    PoolLink* from = nullptr;
+    absl::StatusOr<std::optional<Frames>> frames = std::optional<Frames>();
+    for (size_t k = 0; k < links.size() && from == nullptr; ++k) {
+      const size_t i = (next + k) % links.size();
+      if (!(*readable)[i]) continue;
+      frames = links[i]->Receive(0);
+      if (!frames.ok()) {
+        LogError(kComponent, "receive from ", links[i]->endpoint(), " failed: ", frames.status().ToString(),
+                 "; reconnecting");
+        if (absl::Status again = links[i]->Reconnect(); !again.ok()) {
+          LogError(kComponent, "cannot reconnect to ", links[i]->endpoint(), ": ", again.ToString());
+          return 1;
+        }
+        continue;
+      }
+      if (frames->has_value()) {
+        from = links[i].get();
+        next = i + 1;
+      }
+    }
+    if (from == nullptr) {
       send_ready(false);  // idle: tells a restarted coordinator we are here
       continue;
     }
@@ -179,7 +211,17 @@ int RunWorker(const WorkerOptions& options) {
         c.set_reason_en("photo bytes do not match the recorded digest (damaged store?)");
       }
     }
-    (*link)->SendResult(reply, options.heartbeat_ms, kResultPatienceMs, g_stop);
+    from->SendResult(reply, options.heartbeat_ms, kResultPatienceMs, g_stop);
+    if (links.size() > 1) {
+      // The result makes this worker idle again for `from`'s broker; the
+      // others heard "busy" and wait for this.
+      v1::Envelope ready;
+      ready.mutable_validator_ready()->set_worker(name);
+      ready.mutable_validator_ready()->set_rule_set(options.rules.version);
+      for (auto& link : links) {
+        if (link.get() != from) link->SendStatus(ready);
+      }
+    }
     ++done;
     if (done % 100 == 0) LogInfo(kComponent, "worker ", name, ": ", done, " jobs, ", cached, " from the store");
   }

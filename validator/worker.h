@@ -5,13 +5,16 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "validator/rules.h"
 
 namespace gradcap::validator {
 
 struct WorkerOptions {
-  std::string endpoint;   // the coordinator's validator endpoint
+  // The coordinators' validator endpoints: one, or every shard's (a worker
+  // serves every shard, one job at a time).
+  std::vector<std::string> endpoints;
   std::string store_dir;  // RocksDB result store
   std::string name;       // defaults to host:pid
   std::string keys_dir;   // CURVE keys, optional
