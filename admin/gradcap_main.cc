@@ -14,6 +14,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/shard_map.h"
 #include "admin/admin_client.h"
 #include "admin/cli_commands.h"
 #include "audit/audit.h"
@@ -25,6 +26,9 @@ ABSL_FLAG(std::string, db, "", "The coordinator database directory.");
 ABSL_FLAG(std::string, coordinator, "",
           "A running coordinator's admin endpoint (its --admin), e.g. tcp://127.0.0.1:5558. Without it the "
           "command opens --db itself, or asks the coordinator holding --db at the endpoint it advertises there.");
+ABSL_FLAG(std::string, shard_map, "",
+          "Day commands on every running shard of this shard map (imports, keys, status), or on the shard of "
+          "--college (reconcile, close) or --key (keys retire); student and booth ask each shard in turn.");
 ABSL_FLAG(std::string, as, "",
           "Who is acting, as the log will name them (default: $USER). With --keys: the enrolled admin whose key "
           "(keys/admins/NAME.secret) signs in to the coordinator.");
@@ -83,6 +87,8 @@ constexpr char kUsage[] =
     "Day commands take --db DIR (a stopped coordinator's database, or one whose running coordinator\n"
     "advertises its admin socket) or --coordinator ENDPOINT (a running coordinator's --admin socket);\n"
     "with CURVE add --keys DIR --as ADMIN. Changes are logged naming --as (default $USER).\n"
+    "With shards, --shard_map FILE instead: imports, keys and status go to every shard, reconcile and\n"
+    "close to --college's shard (each shard keeps its own colleges' rows of a whole-university file).\n"
     "  roster import FILE.csv            students (学号,姓名,身份证号,学院,班级,层次,年级[,学籍照片])\n"
     "  payments import FILE.csv [--amount_due 15]   (学号,金额,缴费时间,交易号)\n"
     "  schedule import FILE.csv [--timezone Asia/Shanghai]   (学院,机位,开始,结束,签名)\n"
@@ -143,6 +149,8 @@ std::string Actor() {
   return user != nullptr && *user != '\0' ? user : "unnamed";
 }
 
+absl::StatusOr<std::unique_ptr<gradcap::AdminTarget>> OpenRemote(const std::string& endpoint);
+
 // Where a day command is carried out (see the file comment).
 absl::StatusOr<std::unique_ptr<gradcap::AdminTarget>> OpenTarget(bool create) {
   using namespace gradcap;
@@ -156,6 +164,12 @@ absl::StatusOr<std::unique_ptr<gradcap::AdminTarget>> OpenTarget(bool create) {
     endpoint = *advertised;
     std::fprintf(stderr, "gradcap: a coordinator holds %s; asking it at %s\n", db.c_str(), endpoint.c_str());
   }
+  return OpenRemote(endpoint);
+}
+
+// A running coordinator's admin socket, as --as (with --keys: its key).
+absl::StatusOr<std::unique_ptr<gradcap::AdminTarget>> OpenRemote(const std::string& endpoint) {
+  using namespace gradcap;
   RemoteOptions remote;
   remote.endpoint = endpoint;
   remote.actor = Actor();
@@ -266,8 +280,63 @@ int Drill(const std::string& file) {
   return 0;
 }
 
+// A day command over the shards of --shard_map: the shard of --college (or
+// of --key), else every shard in turn (a student or booth: the first shard
+// that knows them).
+int OnShards(const std::string& what, const std::function<int(gradcap::AdminTarget&)>& run) {
+  using namespace gradcap;
+  if (!absl::GetFlag(FLAGS_coordinator).empty() || !absl::GetFlag(FLAGS_db).empty()) {
+    std::fprintf(stderr, "gradcap %s: give --shard_map, or --coordinator / --db, not both\n", what.c_str());
+    return 2;
+  }
+  absl::StatusOr<ShardMap> map = ShardMap::Load(absl::GetFlag(FLAGS_shard_map));
+  if (!map.ok()) {
+    std::fprintf(stderr, "gradcap %s: %s\n", what.c_str(), std::string(map.status().message()).c_str());
+    return 2;
+  }
+  std::vector<int> shards;
+  if (const std::string college = absl::GetFlag(FLAGS_college); !college.empty()) {
+    std::optional<int> shard = map->ShardOf(college);
+    if (!shard.has_value()) {
+      std::fprintf(stderr, "gradcap %s: %s is in no shard of %s\n", what.c_str(), college.c_str(),
+                   map->source().c_str());
+      return 2;
+    }
+    shards.push_back(*shard);
+  } else if (what == "keys retire") {
+    std::optional<int> shard = ShardOfKeyId(absl::GetFlag(FLAGS_key));
+    if (!shard.has_value() || *shard >= static_cast<int>(map->shards().size())) {
+      std::fprintf(stderr, "gradcap keys retire: --key %s names no shard of %s (keys of shard N are sN-kM)\n",
+                   absl::GetFlag(FLAGS_key).c_str(), map->source().c_str());
+      return 2;
+    }
+    shards.push_back(*shard);
+  } else {
+    for (const ShardEntry& s : map->shards()) shards.push_back(s.index);
+  }
+  const bool first_that_knows = what == "student" || what == "booth";
+  int worst = 0;
+  for (int shard : shards) {
+    const std::string& endpoint = map->shards()[shard].admin;
+    if (shards.size() > 1 && !first_that_knows) std::printf("== shard %d (%s)\n", shard, endpoint.c_str());
+    absl::StatusOr<std::unique_ptr<AdminTarget>> target = OpenRemote(endpoint);
+    if (!target.ok()) {
+      std::fprintf(stderr, "gradcap %s: shard %d at %s: %s\n", what.c_str(), shard, endpoint.c_str(),
+                   std::string(target.status().message()).c_str());
+      worst = std::max(worst, 1);
+      continue;
+    }
+    const int rc = run(**target);
+    std::fflush(stdout);
+    if (first_that_knows && rc == 0) return 0;
+    worst = std::max(worst, rc);
+  }
+  return worst;
+}
+
 // A day command: find its target, then run it.
 int OnTarget(const std::string& what, const std::function<int(gradcap::AdminTarget&)>& run) {
+  if (!absl::GetFlag(FLAGS_shard_map).empty()) return OnShards(what, run);
   // Only the registrar's first steps may make a new database.
   const bool create = what.find(" import") != std::string::npos || what == "keys init";
   absl::StatusOr<std::unique_ptr<gradcap::AdminTarget>> target = OpenTarget(create);

@@ -1,11 +1,14 @@
 // Loading and checking drill files (see drill.h).
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/booth_id.h"
 #include "drill/drill.h"
@@ -47,6 +50,21 @@ absl::StatusOr<v1::DrillFile> LoadDrill(const std::string& path) {
     if (!f.empty() && !fs::is_regular_file(f)) return absl::NotFoundError(absl::StrCat(path, ": no such file ", f));
   }
   if (drill.booths().empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": \"booths\" is empty"));
+  if (drill.shards_size() > 8) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": \"shards\": ", drill.shards_size(), " is more than 8"));
+  }
+  std::map<std::string, int> shard_of;
+  for (int i = 0; i < drill.shards_size(); ++i) {
+    if (drill.shards(i).colleges().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": shard ", i, " names no college"));
+    }
+    for (const std::string& college : drill.shards(i).colleges()) {
+      if (auto [it, fresh] = shard_of.emplace(college, i); !fresh) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": college \"", college, "\" is in shards ", it->second, " and ", i));
+      }
+    }
+  }
   std::set<std::string> booths;
   for (const std::string& b : drill.booths()) {
     if (absl::Status id = CheckBoothId(b); !id.ok()) {
@@ -77,8 +95,17 @@ absl::StatusOr<v1::DrillFile> LoadDrill(const std::string& path) {
     }
     for (const std::string* target : {&s.kill(), &s.start()}) {
       if (target->empty() || *target == "coordinator" || *target == "validator") continue;
+      int shard = -1;
+      if (target->rfind("coordinator:", 0) == 0) {
+        if (!absl::SimpleAtoi(target->substr(12), &shard) || shard < 0 || shard >= std::max(1, drill.shards_size())) {
+          return StepError(i, absl::StrCat("\"", *target, "\": the drill has shards 0–",
+                                           std::max(1, drill.shards_size()) - 1));
+        }
+        continue;
+      }
       if (target->rfind("booth:", 0) != 0 || !booths.count(target->substr(6))) {
-        return StepError(i, absl::StrCat("unknown process \"", *target, "\" (coordinator, validator or booth:ID)"));
+        return StepError(i, absl::StrCat("unknown process \"", *target,
+                                         "\" (coordinator, coordinator:N, validator or booth:ID)"));
       }
     }
     for (const std::string* b : {&s.offline(), &s.online()}) {

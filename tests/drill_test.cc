@@ -180,6 +180,53 @@ TEST(Drill, ADayWithALatePaymentHeadCountsAndACloseRunsWithoutStoppingTheCoordin
   testing::ExpectReplayEqualsLive(r, db.Sub("db"));
 }
 
+// Two coordinator shards from one shard map, one college each, with the
+// whole university's files imported on both: a student scanned at the other
+// shard's booth is refused as wrong_shard naming the shard, shard 1's
+// coordinator SIGKILLed and restarted while shard 0 goes on, one of the two
+// validators (each serving both shards) killed mid-day — and every photo of
+// both shards still gets its verdict, each log passes its audit.
+TEST(Drill, TwoShardsRefuseEachOthersStudentsAndShareTheirValidators) {
+  TempDir db;
+  v1::DrillReport r = RunDrillFile(std::string(DRILLS_DIR) + "/two_shards.json", nullptr, db.Sub("db"));
+  ASSERT_TRUE(r.ran());
+  EXPECT_EQ(r.coordinator_starts(), 3u);  // two shards, one restarted
+  const std::map<int, std::string> refusals = {{5, "wrong_shard"}, {6, "wrong_shard"}};
+  EXPECT_EQ(RefusalsByStep(r), refusals);
+  for (const auto& f : r.refusals()) {
+    const std::string other = f.step() == 5 ? "issued by shard 1" : "issued by shard 0";
+    EXPECT_NE(f.detail().find(other), std::string::npos) << f.step() << ": " << f.detail();
+  }
+  EXPECT_EQ(r.students_size(), 60);  // each student once, from their own shard
+  const std::map<std::string, std::pair<std::string, uint32_t>> photographed = {
+      {"S2021001", {"B1", 1}}, {"S2021002", {"B1", 2}}, {"S2021008", {"B1", 3}},
+      {"S2022031", {"B2", 1}}, {"S2022033", {"B2", 2}}, {"S2022034", {"B2", 3}}};
+  for (const auto& [no, at] : photographed) {
+    const v1::DrillStudent* s = Student(r, no);
+    ASSERT_NE(s, nullptr) << no;
+    EXPECT_EQ(s->status(), "photographed") << no;
+    EXPECT_EQ(s->booth(), at.first) << no;
+    EXPECT_EQ(s->shooting_no(), at.second) << no;
+    EXPECT_NE(s->verdict(), "pending") << no << ": a validator serving both shards checks every photo";
+  }
+  EXPECT_EQ(Student(r, "S2022032")->status(), "not_scanned");
+  ASSERT_EQ(r.head_counts_size(), 2);
+  EXPECT_EQ(r.head_counts(0).head_count().college(), "信息工程学院");
+  EXPECT_EQ(r.head_counts(0).head_count().photographed(), 3u);
+  EXPECT_EQ(r.head_counts(0).head_count().paid(), 30u);  // the late payment reached shard 0
+  EXPECT_EQ(r.head_counts(1).head_count().college(), "经济管理学院");
+  EXPECT_EQ(r.head_counts(1).head_count().photographed(), 3u);
+  EXPECT_EQ(r.head_counts(1).head_count().roster(), 30u);
+  EXPECT_EQ(r.reconciliation_size(), 2);
+  EXPECT_TRUE(r.audit().ok()) << r.audit().problem();
+  EXPECT_EQ(r.audit().verdicts(), 6u);
+  for (const char* shard : {"shard-0", "shard-1"}) {
+    std::string out;
+    EXPECT_EQ(testing::RunCommand({GRADCAP_BIN, "audit", "verify", "--db", db.Sub("db") + "/" + shard}, &out), 0)
+        << shard << ": " << out;
+  }
+}
+
 // A booth taken offline and then SIGKILLed while the floor goes on: steps
 // made offline are in its outbox before the next is played, the camera's
 // shot and a phone's code that land while the agent is down are taken in the
