@@ -179,10 +179,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     auto map = ShardMap::Load(path);
-    std::vector<std::string> colleges;
-    for (absl::string_view c : absl::StrSplit(config.colleges, absl::ByAnyChar(",，、"), absl::SkipWhitespace())) {
-      colleges.emplace_back(absl::StripAsciiWhitespace(c));
-    }
+    const std::vector<std::string> colleges = SplitColleges(config.colleges);
     absl::StatusOr<int> shard = map.ok() ? map->ShardOfAll(colleges) : absl::StatusOr<int>(map.status());
     if (!shard.ok()) {
       std::fprintf(stderr, "booth-agent: %s\n", std::string(shard.status().message()).c_str());

@@ -43,8 +43,10 @@ std::string EndpointProblem(absl::string_view endpoint) {
   return "";
 }
 
-// Colleges separated by ',', '，' or '、'.
-std::vector<std::string> SplitColleges(absl::string_view value) {
+}  // namespace
+
+std::vector<std::string> SplitColleges(std::string_view value_in) {
+  const absl::string_view value(value_in.data(), value_in.size());
   const std::string ascii = absl::StrReplaceAll(value, {{"，", ","}, {"、", ","}});
   std::vector<std::string> out;
   for (absl::string_view part : absl::StrSplit(ascii, ',')) {
@@ -53,8 +55,6 @@ std::vector<std::string> SplitColleges(absl::string_view value) {
   }
   return out;
 }
-
-}  // namespace
 
 absl::StatusOr<ShardMap> ShardMap::Parse(std::string_view text_in, std::string_view source_in) {
   const absl::string_view text(text_in.data(), text_in.size());

@@ -64,6 +64,9 @@ class ShardMap {
   std::vector<ShardEntry> shards_;
 };
 
+// Colleges separated by ',', '，' or '、' (a map's or a booth's --colleges), trimmed.
+std::vector<std::string> SplitColleges(std::string_view list);
+
 // "s<N>-": the prefix of code key ids made on shard N.
 std::string ShardKeyPrefix(int shard);
 // The shard a code key id was made on ("s1-k2" → 1); nullopt for ids made
