@@ -14,12 +14,15 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "common/shard_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "admin/admin_client.h"
 #include "admin/cli_commands.h"
 #include "audit/audit.h"
+#include "common/json_text.h"
 #include "common/key_files.h"
 #include "common/sha256.h"
+#include "common/shard_map.h"
 #include "drill/drill.h"
 
 ABSL_FLAG(std::string, db, "", "The coordinator database directory.");
@@ -135,6 +138,7 @@ constexpr char kUsage[] =
     "  drill FILE.json [--json] [--db DIR] [--live 127.0.0.1:PORT --users FILE] [--live_feed ENDPOINT]\n"
     "                                   a scripted capture day with real processes (README); --live\n"
     "                                   serves the supervisor view of it\n"
+    "  shards check --shard_map FILE [--json]   the shard map as every process reads it, or its bad line\n"
     "  transport-keys init --keys DIR   make the coordinator's CURVE key pair\n"
     "  transport-keys enroll --keys DIR --booth ID | --admin NAME [--replace]\n"
     "                                   make and enrol a booth's (or an administrator's) key pair; copy\n"
@@ -334,6 +338,40 @@ int OnShards(const std::string& what, const std::function<int(gradcap::AdminTarg
   return worst;
 }
 
+// `gradcap shards check --shard_map FILE`: the map as every process will
+// read it, or the line that is wrong.
+int ShardsCheck(bool json) {
+  using namespace gradcap;
+  const std::string path = absl::GetFlag(FLAGS_shard_map);
+  if (path.empty()) {
+    std::fprintf(stderr, "gradcap shards check: --shard_map FILE is required\n");
+    return 2;
+  }
+  absl::StatusOr<ShardMap> map = ShardMap::Load(path);
+  if (!map.ok()) {
+    std::fprintf(stderr, "gradcap shards check: %s\n", std::string(map.status().message()).c_str());
+    return 1;
+  }
+  if (json) {
+    std::string out = absl::StrCat("{\"map\":", JsonQuote(map->name()), ",\"shards\":[");
+    for (const ShardEntry& s : map->shards()) {
+      std::vector<std::string> colleges;
+      for (const std::string& c : s.colleges) colleges.push_back(JsonQuote(c));
+      absl::StrAppend(&out, s.index == 0 ? "" : ",", "{\"shard\":", s.index, ",\"booth\":", JsonQuote(s.booth),
+                      ",\"validators\":", JsonQuote(s.validators), ",\"live\":", JsonQuote(s.live),
+                      ",\"admin\":", JsonQuote(s.admin), ",\"colleges\":[", absl::StrJoin(colleges, ","), "]}");
+    }
+    std::printf("%s]}\n", out.c_str());
+    return 0;
+  }
+  std::printf("map %s: %zu shards\n", map->name().c_str(), map->shards().size());
+  for (const ShardEntry& s : map->shards()) {
+    std::printf("shard %d: booths → %s, validators → %s, live %s, admin %s\n  %s\n", s.index, s.booth.c_str(),
+                s.validators.c_str(), s.live.c_str(), s.admin.c_str(), absl::StrJoin(s.colleges, ", ").c_str());
+  }
+  return 0;
+}
+
 // A day command: find its target, then run it.
 int OnTarget(const std::string& what, const std::function<int(gradcap::AdminTarget&)>& run) {
   if (!absl::GetFlag(FLAGS_shard_map).empty()) return OnShards(what, run);
@@ -373,7 +411,7 @@ int main(int argc, char** argv) {
       {"keys public", 2},   {"export", 1},          {"report", 1},
       {"reconcile", 1},     {"close", 1},           {"status", 1},          {"student", 2},
       {"booth", 2},         {"drill", 2},           {"watch", 1},           {"users add", 2},
-      {"users remove", 2},  {"users passwd", 2},    {"users list", 2}};
+      {"users remove", 2},  {"users passwd", 2},    {"users list", 2},      {"shards check", 2}};
   std::string matched = arity.count(command) ? command : arity.count(first) ? first : "";
   if (matched.empty()) {
     std::fprintf(stderr, "%s", kUsage);
@@ -390,6 +428,7 @@ int main(int argc, char** argv) {
   }
   const std::string operand = arg(arity.at(matched) - 1);
   if (matched == "drill") return Drill(operand);
+  if (matched == "shards check") return ShardsCheck(json);
   if (matched.rfind("users ", 0) == 0) {
     cli::UsersArgs users;
     users.file = absl::GetFlag(FLAGS_users);

@@ -7,6 +7,7 @@
 #     them (`BIN --flagfile=F --help=…` names an unknown flag with "ERROR:").
 #  3. Kubernetes manifests (deploy/k8s/): deploy/check/check-k8s.mjs (kubernetes-models' API
 #     schemas plus cross-references), and every flag they pass, parsed by the binaries as in 2.
+#  The shard maps (deploy/config/shards.map, the ConfigMap's shards.map): `gradcap shards check`.
 # Usage: deploy/check-deploy.sh [BUILD_DIR]   (BUILD_DIR: where coordinator/coordinator,
 #   validator/validator, supervisor/supervisor, booth-agent/booth-agent are; default build/).
 # Exit 0: all good; 1: a problem (printed); 77: a required tool is absent (systemd-analyze, node,
@@ -23,6 +24,8 @@ declare -A BIN=(
   [coordinator]="$build/coordinator/coordinator" [validator]="$build/validator/validator"
   [supervisor]="$build/supervisor/supervisor" [booth-agent]="$build/booth-agent/booth-agent")
 for b in "${!BIN[@]}"; do [ -x "${BIN[$b]}" ] || skip "${BIN[$b]} not built"; done
+gradcap="$build/admin/gradcap"
+[ -x "$gradcap" ] || skip "$gradcap not built"
 
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 failed=0
@@ -66,11 +69,21 @@ for role in "${!ROLE[@]}"; do
   check_flags "${ROLE[$role]}" "$f" "config/$role.flags"
 done
 
+# The shard map example, read as every process reads it.
+check_shards() {  # FILE WHAT
+  local out
+  if out="$("$gradcap" shards check --shard_map "$1" 2>&1)"; then echo "check-deploy: ok: $2 (gradcap shards check)"; else fail "$2: $out"; fi
+}
+check_shards "$here/config/shards.map" "config/shards.map"
+
 # 3: Kubernetes.
 if node "$here/check/check-k8s.mjs" "$here/k8s" --flags-out "$tmp/k8s-flags.tsv"; then
   for b in "${!BIN[@]}"; do
     grep -P "^$b\t" "$tmp/k8s-flags.tsv" | cut -f2- >"$tmp/k8s-$b.flags"
     [ -s "$tmp/k8s-$b.flags" ] && check_flags "$b" "$tmp/k8s-$b.flags" "k8s flags of $b"
+  done
+  for m in "$tmp"/k8s-flags.tsv.shards-*.map; do
+    [ -e "$m" ] && check_shards "$m" "k8s ConfigMap shards.map"
   done
 else
   fail "deploy/k8s (above)"

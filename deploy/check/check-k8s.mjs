@@ -6,7 +6,8 @@
 // claims. Unknown fields are NOT reported by the schemas (they allow extra properties).
 // Usage: node check-k8s.mjs DIR [--flags-out FILE]
 //   --flags-out: write "BINARY<TAB>FLAGFILE-LINE" for every flag a container passes and every
-//   line of the ConfigMap flags files, for check-deploy.sh to hold against the binaries.
+//   line of the ConfigMap flags files, for check-deploy.sh to hold against the binaries; and each
+//   ConfigMap's shards.map as FILE.shards-N.map (check-deploy.sh runs `gradcap shards check` on it).
 import fs from "node:fs";
 import path from "node:path";
 import yaml from "js-yaml";
@@ -45,6 +46,7 @@ const ns = (d) => d.doc.metadata?.namespace ?? "default";
 const find = (kind, name, n) => docs.find((x) => x.doc.kind === kind && x.doc.metadata?.name === name && ns(x) === n);
 const matches = (sel, labels) => Object.entries(sel ?? {}).every(([k, v]) => labels?.[k] === v);
 const flagLines = [];
+const shardMaps = [];
 const ROLE_BINARY = { coordinator: "coordinator", validator: "validator", supervisor: "supervisor", booth: "booth-agent" };
 
 for (const d of docs) {
@@ -55,6 +57,7 @@ for (const d of docs) {
     problems.push(`${where(d)}: namespace ${o.metadata.namespace} is not defined here`);
   if (o.kind === "ConfigMap") {
     for (const [key, text] of Object.entries(o.data ?? {})) {
+      if (key === "shards.map") { shardMaps.push(text); continue; }  // checked by `gradcap shards check`
       const role = key.replace(/\.flags$/, "");
       if (!key.endsWith(".flags") || !ROLE_BINARY[role]) { problems.push(`${where(d)}: ${key} is not ROLE.flags`); continue; }
       for (const line of text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#")))
@@ -118,14 +121,22 @@ for (const d of docs) {
           if (ff) {
             const cm = (pod.volumes ?? []).filter((v) => v.configMap).map((v) => find("ConfigMap", v.configMap.name, ns(d))).filter(Boolean);
             if (!cm.some((m) => m.doc.data?.[ff[1]] !== undefined)) problems.push(`${where(d)}: ${c.name} reads ${ff[1]}, in no mounted ConfigMap`);
-          } else if (a.startsWith("--")) flagLines.push(`${bin}\t${a}`);
+          } else if (a.startsWith("--")) {
+            // $(VAR) is the pod's environment (Kubernetes expands it): it must be defined there.
+            for (const m of a.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g))
+              if (!(c.env ?? []).some((e) => e.name === m[1])) problems.push(`${where(d)}: ${c.name} passes ${a}, but ${m[1]} is not in its env`);
+            flagLines.push(`${bin}\t${a.replace(/\$\([A-Za-z_][A-Za-z0-9_]*\)/g, "0")}`);
+          }
         }
       }
     }
   }
 }
 
-if (flagsOut) fs.writeFileSync(flagsOut, flagLines.join("\n") + "\n");
+if (flagsOut) {
+  fs.writeFileSync(flagsOut, flagLines.join("\n") + "\n");
+  shardMaps.forEach((text, i) => fs.writeFileSync(`${flagsOut}.shards-${i}.map`, text));
+}
 for (const p of problems) console.log(`k8s: ${p}`);
 console.log(`k8s: ${docs.length} objects in ${dir}, ${problems.length} problems`);
 process.exit(problems.length ? 1 : 0);
