@@ -97,6 +97,11 @@ absl::StatusOr<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir,
   // day stays alive and each open (a restart, an audit) replays all of it.
   // Past this size RocksDB flushes whatever holds the oldest log.
   db_options.max_total_wal_size = 128u << 20;
+  // Memtables of all column families together: without a cap each of the
+  // eleven may hold 2 × 64 MB, and a day of photos (~100 KB each) fills the
+  // photo column's in seconds — the coordinator grew ~450 MB in a 5-minute
+  // load run. Past this, RocksDB flushes the largest (bench/load_bench).
+  db_options.db_write_buffer_size = kMemtableBudgetBytes;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());

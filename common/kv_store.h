@@ -20,6 +20,9 @@ class WriteBatch;
 
 namespace gradcap {
 
+// The most memory the memtables of one database may hold together.
+inline constexpr size_t kMemtableBudgetBytes = 64u << 20;
+
 struct ColumnSpec {
   std::string name;
   // Large values (photos) go to blob files instead of the LSM tree.
