@@ -1,12 +1,17 @@
 #include "common/kv_store.h"
 
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/logging.h"
 
 namespace gradcap {
 namespace {
@@ -15,12 +20,45 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return absl::OkStatus();
   std::string msg = absl::StrCat(absl::string_view(what.data(), what.size()), ": ", s.ToString());
   if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsNoSpace()) return absl::ResourceExhaustedError(absl::StrCat("disk full: ", msg));
   if (s.IsCorruption()) return absl::DataLossError(msg);
   if (s.IsIOError()) return absl::UnavailableError(msg);
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
   if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) return absl::UnavailableError(msg);
   return absl::InternalError(msg);
 }
+
+// RocksDB's own LOG file lives in the database folder, so on a full disk it
+// fails too — and Debian's librocksdb (built with assertions) aborts the
+// process on the next line logged after such a failure. Its warnings and
+// errors go to our stderr log instead; its chatter is dropped.
+class StderrRocksLogger final : public rocksdb::Logger {
+ public:
+  explicit StderrRocksLogger(std::string dir) : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL), dir_(std::move(dir)) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override { Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap); }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    LogLine(level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? LogLevel::kError : LogLevel::kWarning, "rocksdb",
+            absl::StrCat(dir_, ": ", line));
+  }
+
+ private:
+  std::string dir_;
+};
+
+// RocksDB recovers from a full disk on its own only once a whole memtable's
+// worth (64 MiB) is free, polling every few seconds — on a small booth disk
+// never. KvStore::Write resumes it instead, on the next write after a
+// failed one.
+class ResumeOnNextWrite final : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status, bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+};
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
@@ -51,6 +89,9 @@ class RocksCursor final : public KvCursor {
 
 struct KvStore::Impl {
   std::unique_ptr<rocksdb::DB> db;
+  // The last write failed for want of space: RocksDB stopped taking writes
+  // and must be resumed before the next one.
+  bool out_of_space = false;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   ~Impl() {
     if (db) {
@@ -97,6 +138,8 @@ absl::StatusOr<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir,
   // day stays alive and each open (a restart, an audit) replays all of it.
   // Past this size RocksDB flushes whatever holds the oldest log.
   db_options.max_total_wal_size = 128u << 20;
+  db_options.info_log = std::make_shared<StderrRocksLogger>(dir);
+  db_options.listeners.push_back(std::make_shared<ResumeOnNextWrite>());
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
@@ -155,9 +198,22 @@ absl::StatusOr<std::optional<std::string>> KvStore::Get(int cf, std::string_view
 }
 
 absl::Status KvStore::Write(KvBatch& batch, bool sync) {
+  if (impl_->out_of_space) {
+    // RocksDB may have resumed on its own (its file manager watches free
+    // space); Resume() is then a no-op. While its own recovery runs it says
+    // Busy: still full, try again later.
+    rocksdb::Status resumed = impl_->db->Resume();
+    if (!resumed.ok()) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("disk full: writing ", dir_, ": still no space (", resumed.ToString(), ")"));
+    }
+    impl_->out_of_space = false;
+  }
   rocksdb::WriteOptions options;
   options.sync = sync;
-  return FromRocks(impl_->db->Write(options, batch.rep_.get()), "writing");
+  rocksdb::Status s = impl_->db->Write(options, batch.rep_.get());
+  if (s.IsNoSpace()) impl_->out_of_space = true;
+  return FromRocks(s, absl::StrCat("writing ", dir_));
 }
 
 std::unique_ptr<KvCursor> KvStore::NewCursor(int cf) const {
