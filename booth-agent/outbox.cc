@@ -126,7 +126,11 @@ absl::Status Outbox::MarkAcked(uint64_t seq) {
   for (uint64_t s = acked_through_ + 1; s <= seq; ++s) batch.Delete(kPending, BigEndian64(s));
   acked_through_ = seq;
   PutMeta(batch);
-  return store_->Write(batch, /*sync=*/false);
+  absl::Status written = store_->Write(batch, /*sync=*/false);
+  // On a full disk the deletions wait for the next ack that finds space:
+  // until then a restart would only resend what the coordinator holds.
+  if (absl::IsResourceExhausted(written)) return absl::OkStatus();
+  return written;
 }
 
 }  // namespace gradcap
