@@ -93,9 +93,11 @@ struct KvStore::Impl {
   // and must be resumed before the next one.
   bool out_of_space = false;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::ColumnFamilyHandle* default_family = nullptr;  // RocksDB's; unused but for a log switch
   ~Impl() {
     if (db) {
       for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+      if (default_family != nullptr) db->DestroyColumnFamilyHandle(default_family);
       db->Close();
     }
   }
@@ -170,7 +172,7 @@ absl::StatusOr<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir,
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening database ", dir));
   impl->db.reset(db);
   // Index 0 is RocksDB's default family, which gradcap does not use.
-  impl->db->DestroyColumnFamilyHandle(handles[0]);
+  impl->default_family = handles[0];
   impl->handles.assign(handles.begin() + 1, handles.end());
   return std::unique_ptr<KvStore>(new KvStore(std::move(impl), dir));
 }
@@ -203,6 +205,18 @@ absl::Status KvStore::Write(KvBatch& batch, bool sync) {
     // space); Resume() is then a no-op. While its own recovery runs it says
     // Busy: still full, try again later.
     rocksdb::Status resumed = impl_->db->Resume();
+    if (resumed.ok()) {
+      // The write-ahead log that failed must not take another record (this
+      // librocksdb asserts on it). Resume() moves to a new one only when it
+      // has a memtable to flush, which a failed write does not leave: give
+      // it one (in the unused default family, bypassing the log) and flush.
+      rocksdb::WriteOptions no_log;
+      no_log.disableWAL = true;
+      resumed = impl_->db->Put(no_log, impl_->default_family, "kvstore/switch-log", "");
+      rocksdb::FlushOptions flush;
+      flush.wait = true;
+      if (resumed.ok()) resumed = impl_->db->Flush(flush, impl_->default_family);
+    }
     if (!resumed.ok()) {
       return absl::ResourceExhaustedError(
           absl::StrCat("disk full: writing ", dir_, ": still no space (", resumed.ToString(), ")"));
