@@ -1,5 +1,6 @@
 #include "common/kv_store.h"
 
+#include <atomic>
 #include <cstdarg>
 #include <cstdio>
 #include <filesystem>
@@ -34,7 +35,8 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 // errors go to our stderr log instead; its chatter is dropped.
 class StderrRocksLogger final : public rocksdb::Logger {
  public:
-  explicit StderrRocksLogger(std::string dir) : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL), dir_(std::move(dir)) {}
+  explicit StderrRocksLogger(std::string dir)
+      : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL), dir_(std::move(dir)) {}
   using rocksdb::Logger::Logv;
   void Logv(const char* format, va_list ap) override { Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap); }
   void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
@@ -91,7 +93,7 @@ struct KvStore::Impl {
   std::unique_ptr<rocksdb::DB> db;
   // The last write failed for want of space: RocksDB stopped taking writes
   // and must be resumed before the next one.
-  bool out_of_space = false;
+  std::atomic<bool> out_of_space{false};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::ColumnFamilyHandle* default_family = nullptr;  // RocksDB's; unused but for a log switch
   ~Impl() {
