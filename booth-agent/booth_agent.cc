@@ -226,10 +226,11 @@ absl::Status BoothAgent::SubmitPhoto(std::string bytes, const std::string& name,
   photo->set_jpeg(std::move(bytes));
   photo->set_file_name(name);
   photo->set_shooting_no(next_photo_number_.value_or(view_.retake_next ? 0 : HeadShootingNo()));
-  const std::string said = absl::StrCat(view_.retake_next ? "retake " : "photo ", name,
+  const std::string said =
+      absl::StrCat(view_.retake_next ? "retake " : "photo ", name,
                    photo->shooting_no() ? absl::StrCat(" for number ", photo->shooting_no()) : std::string());
-  GRADCAP_RETURN_IF_ERROR(
-      Store(std::move(event), marker.empty() ? std::vector<std::string>{} : std::vector<std::string>{marker}));
+  GRADCAP_RETURN_IF_ERROR(Store(
+      std::move(event), marker.empty() ? std::vector<std::string>{} : std::vector<std::string>{marker}));
   Say(said);
   next_photo_number_.reset();
   view_.retake_next = false;

@@ -107,7 +107,8 @@ absl::StatusOr<bool> BoothAgent::SubmitShownCodes(const DecodedFrame& f, const s
   for (const std::string& payload : f.payloads) {
     if (debouncer_.Accept(payload, f.time_ms)) {
       shown = true;
-      absl::Status stored = SubmitScan(payload, config_.camera >= 0 ? "camera" : "folder", marked ? "" : marker);
+      absl::Status stored =
+          SubmitScan(payload, config_.camera >= 0 ? "camera" : "folder", marked ? "" : marker);
       if (absl::IsResourceExhausted(stored)) debouncer_.Forget(payload);  // disk full: not seen after all
       GRADCAP_RETURN_IF_ERROR(stored);
       marked = marked || !marker.empty();

@@ -80,7 +80,8 @@ absl::Status GroupCommitter::WriteRetryingWhileFull(SealedBatch& job) {
   if (!absl::IsResourceExhausted(result)) return result;
   const auto since = std::chrono::steady_clock::now();
   LogError("coordinator", "disk full: the event log ", log_->store().dir(), " cannot commit ", job.records,
-           " records (", result.message(), "); nothing more is acked until space returns — retrying every second");
+           " records (", result.message(),
+           "); nothing more is acked until space returns — retrying every second");
   int tries = 1;
   while (absl::IsResourceExhausted(result)) {
     {
@@ -95,8 +96,7 @@ absl::Status GroupCommitter::WriteRetryingWhileFull(SealedBatch& job) {
     result = log_->Write(job);
     ++tries;
   }
-  const double waited_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+  const double waited_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
   if (result.ok()) {
     LogInfo("coordinator", "disk space back: the event log ", log_->store().dir(), " commits again after ",
             waited_s, " s (", tries, " tries)");
