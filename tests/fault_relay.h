@@ -17,26 +17,27 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
 namespace gradcap::testing {
 
 struct RelayCounts {
-  int accepted = 0;        // client connections taken
-  int resets = 0;          // connections reset by the relay
-  int stale_delivered = 0; // chunks delivered upstream after their client was reset
-  uint64_t bytes_up = 0;   // client → target
-  uint64_t bytes_down = 0; // target → client
+  int accepted = 0;         // client connections taken
+  int resets = 0;           // connections reset by the relay
+  int stale_delivered = 0;  // chunks delivered upstream after their client was reset
+  uint64_t bytes_up = 0;    // client → target
+  uint64_t bytes_down = 0;  // target → client
 };
 
 class FaultRelay {
  public:
   // Listens on listen_addr:listen_port and connects to target_addr:target_port,
   // both inside network namespace `netns` ("" : this one).
-  static absl::StatusOr<std::unique_ptr<FaultRelay>> Start(const std::string& netns, const std::string& listen_addr,
-                                                           int listen_port, const std::string& target_addr,
-                                                           int target_port);
+  static absl::StatusOr<std::unique_ptr<FaultRelay>> Start(const std::string& netns,
+                                                           const std::string& listen_addr, int listen_port,
+                                                           const std::string& target_addr, int target_port);
   ~FaultRelay();
   FaultRelay(const FaultRelay&) = delete;
   FaultRelay& operator=(const FaultRelay&) = delete;
@@ -54,9 +55,15 @@ class FaultRelay {
   RelayCounts counts() const;
 
  private:
-  struct Loop;
+  struct Pair;  // one client connection and ours to the target
+  using Pairs = std::vector<std::unique_ptr<Pair>>;
   FaultRelay() = default;
   void Run();
+  // The resets asked for (ResetAll) or due (SetResetEveryMs).
+  void Reset(Pairs& pairs, int64_t now, RelayCounts* delta);
+  void Accept(Pairs& pairs, RelayCounts* delta);
+  // Moves what `revents` allows on one side of `p`.
+  void Service(Pair& p, bool upstream, short revents, int64_t now, RelayCounts* delta);
 
   int listen_fd_ = -1;
   std::string target_addr_;
@@ -67,6 +74,8 @@ class FaultRelay {
   std::atomic<int64_t> stall_until_ms_{0};
   std::atomic<int> reset_all_hold_ms_{-1};  // -1: none asked
   std::atomic<bool> quit_{false};
+  int64_t next_random_reset_ms_ = 0;  // relay thread only
+  uint32_t random_state_ = 12345;     // relay thread only
   mutable std::mutex mu_;
   RelayCounts counts_;
   std::thread thread_;

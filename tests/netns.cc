@@ -19,7 +19,8 @@ absl::Status Ip(const std::vector<std::string>& args) {
   std::string out;
   const int status = RunCommand(argv, &out, 20000);
   if (status == 0) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat("ip ", absl::StrJoin(args, " "), " exited ", status, ": ", out));
+  return absl::FailedPreconditionError(
+      absl::StrCat("ip ", absl::StrJoin(args, " "), " exited ", status, ": ", out));
 }
 
 absl::Status NetnsLab::Permitted() {
@@ -67,7 +68,8 @@ absl::StatusOr<NetLink> NetnsLab::Connect(const std::string& a, const std::strin
   link.a_addr = net + "1";
   link.b_addr = net + "2";
   for (const auto& args : std::vector<std::vector<std::string>>{
-           {"link", "add", link.a_if, "netns", Netns(a), "type", "veth", "peer", "name", link.b_if, "netns", Netns(b)},
+           {"link", "add", link.a_if, "netns", Netns(a), "type", "veth", "peer", "name", link.b_if, "netns",
+            Netns(b)},
            {"-n", Netns(a), "addr", "add", link.a_addr + "/30", "dev", link.a_if},
            {"-n", Netns(b), "addr", "add", link.b_addr + "/30", "dev", link.b_if},
        }) {

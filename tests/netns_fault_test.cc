@@ -13,7 +13,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -35,7 +34,9 @@ std::string Endpoint(const std::string& addr, int port = kCoordinatorPort) {
 
 double SecondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 // The outbox's last seq in the booth's latest status line ("acked through A of N").
 size_t LastStoredSeq(const std::string& booth_log) {
@@ -49,7 +50,8 @@ size_t LastStoredSeq(const std::string& booth_log) {
 std::string BluePhoto(int k) {
   cv::Mat m(640, 480, CV_8UC3, cv::Scalar(200, 120, 40));
   cv::circle(m, cv::Point(240, 260), 90 + k, cv::Scalar(150, 170, 210), cv::FILLED);
-  cv::putText(m, std::to_string(k), cv::Point(200, 560), cv::FONT_HERSHEY_SIMPLEX, 2, cv::Scalar(255, 255, 255), 3);
+  cv::putText(m, std::to_string(k), cv::Point(200, 560), cv::FONT_HERSHEY_SIMPLEX, 2,
+              cv::Scalar(255, 255, 255), 3);
   std::vector<uchar> jpeg;
   cv::imencode(".jpg", m, jpeg);
   return std::string(jpeg.begin(), jpeg.end());
@@ -69,7 +71,8 @@ TEST_F(NetnsFaultTest, BoothLinkCutFor30sMidQueueDeliversEverythingOnceInOrder) 
   const auto cut = Clock::now();
   const size_t b2_at_cut = AppliedCount("B2");
   ASSERT_TRUE(WaitUntil([&] { return Contains(BoothLog("B1"), "booth B1 offline"); }, 10000))
-      << "the booth did not notice its link was gone:\n" << BoothLog("B1");
+      << "the booth did not notice its link was gone:\n"
+      << BoothLog("B1");
   const size_t b1_cut_off = AppliedCount("B1");  // what got through before the cable went
   // The link stays cut for 30 s; B1 keeps taking input into its outbox.
   EXPECT_FALSE(WaitUntil([&] { return AppliedCount("B1") != b1_cut_off; },
@@ -82,14 +85,16 @@ TEST_F(NetnsFaultTest, BoothLinkCutFor30sMidQueueDeliversEverythingOnceInOrder) 
   ASSERT_TRUE(lab_.SetLinkUp(b1, true).ok());
   const auto up = Clock::now();
   ASSERT_TRUE(WaitUntil([&] { return AppliedCount("B1") > b1_cut_off; }, 30000, 50))
-      << "B1 did not come back after its link did:\n" << BoothLog("B1");
+      << "B1 did not come back after its link did:\n"
+      << BoothLog("B1");
   const double first_back_s = SecondsSince(up);
   ASSERT_TRUE(WaitUntil([&] { return AppliedCount("B1") >= stored_at_up; }, 60000, 50)) << BoothLog("B1");
   const double backlog_s = SecondsSince(up);
   WaitForBoothsToFinish(120);
-  std::printf("link cut %d s with B1 at %zu applied (B2 applied %zu meanwhile); after the link came back B1's first "
-              "event arrived in %.2f s and its backlog of %zu queued events in %.2f s\n",
-              kCutSeconds, b1_cut_off, b2_during, first_back_s, stored_at_up - b1_cut_off, backlog_s);
+  std::printf(
+      "link cut %d s with B1 at %zu applied (B2 applied %zu meanwhile); after the link came back B1's first "
+      "event arrived in %.2f s and its backlog of %zu queued events in %.2f s\n",
+      kCutSeconds, b1_cut_off, b2_during, first_back_s, stored_at_up - b1_cut_off, backlog_s);
   EXPECT_LT(first_back_s, 10.0);
   StopCoordinator();
   ExpectEveryEventExactlyOnceInOrder({{"B1", kEvents}, {"B2", kEvents}});
@@ -109,7 +114,8 @@ TEST_F(NetnsFaultTest, RelayDelaysResetsStallsAndStaleDataLoseAndDoubleNothing) 
     ASSERT_TRUE(lab_.AddHost(host).ok());
     absl::StatusOr<NetLink> link = lab_.Connect("relay", host);
     ASSERT_TRUE(link.ok()) << link.status();
-    auto relay = FaultRelay::Start(lab_.Netns("relay"), link->a_addr, 6000, upstream->a_addr, kCoordinatorPort);
+    auto relay =
+        FaultRelay::Start(lab_.Netns("relay"), link->a_addr, 6000, upstream->a_addr, kCoordinatorPort);
     ASSERT_TRUE(relay.ok()) << relay.status();
     relays[host] = std::move(*relay);
     StartBooth(absl::AsciiStrToUpper(host), Endpoint(link->a_addr, 6000), kEvents, kRate);
@@ -140,11 +146,13 @@ TEST_F(NetnsFaultTest, RelayDelaysResetsStallsAndStaleDataLoseAndDoubleNothing) 
   }
   WaitForBoothsToFinish(5);
   const RelayCounts c1 = r1.counts(), c2 = r2.counts();
-  std::printf("B1 relay: %d connections, %d resets (%d with stale upstream), %d stale chunks delivered late; "
-              "B2 relay: %d stalls of 3 s, %d connections; all delivered in %.1f s\n",
-              c1.accepted, c1.resets, stale_resets, c1.stale_delivered, stalls, c2.accepted, SecondsSince(start));
+  std::printf(
+      "B1 relay: %d connections, %d resets (%d with stale upstream), %d stale chunks delivered late; "
+      "B2 relay: %d stalls of 3 s, %d connections; all delivered in %.1f s\n",
+      c1.accepted, c1.resets, stale_resets, c1.stale_delivered, stalls, c2.accepted, SecondsSince(start));
   EXPECT_GE(c1.resets, 5);
-  EXPECT_GE(c1.stale_delivered, 1) << "no stale data overtook a new connection: the reordering was not exercised";
+  EXPECT_GE(c1.stale_delivered, 1)
+      << "no stale data overtook a new connection: the reordering was not exercised";
   EXPECT_EQ(stalls, 2);
   StopCoordinator();
   ExpectEveryEventExactlyOnceInOrder({{"B1", kEvents}, {"B2", kEvents}});
@@ -161,8 +169,9 @@ TEST_F(NetnsFaultTest, CoordinatorKilledUnderLoadAcrossHostsLosesAndDoublesNothi
   while ((booth("B1").running() || booth("B2").running()) && SecondsSince(start) < 120) {
     const size_t before = AppliedCount("B1") + AppliedCount("B2");
     // Kill once it is busy again after each restart.
-    WaitUntil([&] { return AppliedCount("B1") + AppliedCount("B2") >= before + 300 || !booth("B1").running(); },
-              20000, 50);
+    WaitUntil(
+        [&] { return AppliedCount("B1") + AppliedCount("B2") >= before + 300 || !booth("B1").running(); },
+        20000, 50);
     if (!booth("B1").running() && !booth("B2").running()) break;
     coordinator_.Signal(SIGKILL);
     ASSERT_TRUE(coordinator_.Wait(5000));
@@ -170,7 +179,8 @@ TEST_F(NetnsFaultTest, CoordinatorKilledUnderLoadAcrossHostsLosesAndDoublesNothi
     StartCoordinator();
   }
   WaitForBoothsToFinish(60);
-  std::printf("coordinator SIGKILLed %d times under load; all delivered in %.1f s\n", kills, SecondsSince(start));
+  std::printf("coordinator SIGKILLed %d times under load; all delivered in %.1f s\n", kills,
+              SecondsSince(start));
   EXPECT_GE(kills, 4);
   StopCoordinator();
   ExpectEveryEventExactlyOnceInOrder({{"B1", kEvents}, {"B2", kEvents}});
@@ -207,9 +217,10 @@ TEST_F(NetnsFaultTest, BoothDiskFullIsReportedDeliversWhatItHoldsAndRecovers) {
       << BoothLog("B1");
   const double back_s = SecondsSince(freed);
   WaitForBoothsToFinish(60);
-  std::printf("booth disk full after %zu events were delivered (reported: \"%s\"); full for %.1f s; storing again "
-              "%.2f s after space was freed\n",
-              delivered_while_full, full.c_str(), std::chrono::duration<double>(freed - full_at).count(), back_s);
+  std::printf(
+      "booth disk full after %zu events were delivered (reported: \"%s\"); full for %.1f s; storing again "
+      "%.2f s after space was freed\n",
+      delivered_while_full, full.c_str(), std::chrono::duration<double>(freed - full_at).count(), back_s);
   StopCoordinator();
   ExpectEveryEventExactlyOnceInOrder({{"B1", kEvents}});
 }
@@ -236,10 +247,11 @@ TEST_F(NetnsFaultTest, CoordinatorDiskFullStopsAckingIsReportedAndRecovers) {
       << CoordinatorLog();
   const double back_s = SecondsSince(freed);
   WaitForBoothsToFinish(60);
-  std::printf("coordinator disk full with %zu events committed (reported: \"%s …\"); full for %.1f s; committing "
-              "again %.2f s after space was freed; all %d delivered %.1f s after\n",
-              committed, full.c_str(), std::chrono::duration<double>(freed - full_at).count(), back_s, kEvents,
-              SecondsSince(freed));
+  std::printf(
+      "coordinator disk full with %zu events committed (reported: \"%s …\"); full for %.1f s; committing "
+      "again %.2f s after space was freed; all %d delivered %.1f s after\n",
+      committed, full.c_str(), std::chrono::duration<double>(freed - full_at).count(), back_s, kEvents,
+      SecondsSince(freed));
   StopCoordinator();
   ExpectEveryEventExactlyOnceInOrder({{"B1", kEvents}});
 }
@@ -284,16 +296,16 @@ TEST_F(NetnsFaultTest, ValidatorKilledUnderLoadEveryPhotoGetsExactlyOneVerdict) 
 
   const NetLink b2 = AddBoothHost("b2");
   std::vector<NetLink> vlinks = {AddBoothHost("v1"), AddBoothHost("v2")};
-  coordinator_extra_ = {"--validators", "tcp://0.0.0.0:5556", "--validation_timeout_ms", "3000", "--clock_start",
-                        "2024-09-21T09:00+08:00"};
+  coordinator_extra_ = {"--validators", "tcp://0.0.0.0:5556", "--validation_timeout_ms",
+                        "3000",         "--clock_start",      "2024-09-21T09:00+08:00"};
   StartCoordinator();
   ChildProcess validators[2];
   auto start_validator = [&](int i) {
     const std::string name = absl::StrCat("validator-", i + 1);
-    ASSERT_TRUE(validators[i].Start(lab_.Exec(absl::StrCat("v", i + 1),
-                                              {VALIDATOR_BIN, "--coordinator", Endpoint(vlinks[i].a_addr, 5556),
-                                               "--store", dir_.Sub(name), "--name", name, "--keys", keys_}),
-                                    dir_.Sub(name + ".log")));
+    ASSERT_TRUE(validators[i].Start(
+        lab_.Exec(absl::StrCat("v", i + 1), {VALIDATOR_BIN, "--coordinator", Endpoint(vlinks[i].a_addr, 5556),
+                                             "--store", dir_.Sub(name), "--name", name, "--keys", keys_}),
+        dir_.Sub(name + ".log")));
   };
   start_validator(0);
   start_validator(1);
@@ -329,12 +341,15 @@ TEST_F(NetnsFaultTest, ValidatorKilledUnderLoadEveryPhotoGetsExactlyOneVerdict) 
   ASSERT_TRUE(WaitUntil([&] { return VerdictsPerPhoto().size() >= static_cast<size_t>(kStudents); }, 90000))
       << CoordinatorLog() << ReadFile(dir_.Sub("validator-2.log"));
   size_t reissued = 0;
-  for (size_t at = 0; (at = CoordinatorLog().find("re-issued: validator", at)) != std::string::npos; ++at) ++reissued;
-  std::printf("validator-1 SIGKILLed with %zu of %d photos checked (%zu jobs re-issued); all %d checked %.1f s after "
-              "the first photo\n",
-              at_kill, kStudents, reissued, kStudents, SecondsSince(start));
+  for (size_t at = 0; (at = CoordinatorLog().find("re-issued: validator", at)) != std::string::npos; ++at)
+    ++reissued;
+  std::printf(
+      "validator-1 SIGKILLed with %zu of %d photos checked (%zu jobs re-issued); all %d checked %.1f s after "
+      "the first photo\n",
+      at_kill, kStudents, reissued, kStudents, SecondsSince(start));
   EXPECT_LT(at_kill, static_cast<size_t>(kStudents)) << "every photo was checked before the kill";
-  for (const auto& [photo, verdicts] : VerdictsPerPhoto()) EXPECT_EQ(verdicts, 1) << "photo at log seq " << photo;
+  for (const auto& [photo, verdicts] : VerdictsPerPhoto())
+    EXPECT_EQ(verdicts, 1) << "photo at log seq " << photo;
   EXPECT_EQ(VerdictsPerPhoto().size(), static_cast<size_t>(kStudents));
   b.Stop();
   for (ChildProcess& v : validators) v.Signal(SIGTERM), v.Wait(10000);

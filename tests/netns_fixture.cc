@@ -22,7 +22,9 @@ namespace gradcap::testing {
 SmallDisk::SmallDisk(std::string path, int mb) : path_(std::move(path)) {
   std::filesystem::create_directories(path_);
   std::string out;
-  mounted_ = RunCommand({"/usr/bin/mount", "-t", "tmpfs", "-o", absl::StrCat("size=", mb, "m"), "tmpfs", path_}, &out) == 0;
+  mounted_ =
+      RunCommand({"/usr/bin/mount", "-t", "tmpfs", "-o", absl::StrCat("size=", mb, "m"), "tmpfs", path_},
+                 &out) == 0;
   if (!mounted_) std::fprintf(stderr, "mount tmpfs on %s failed: %s\n", path_.c_str(), out.c_str());
 }
 
@@ -60,14 +62,17 @@ void NetnsDay::SetUp() {
   std::string out;
   ASSERT_EQ(RunCommand({GRADCAP_BIN, "transport-keys", "init", "--keys", keys_}, &out), 0) << out;
   for (const char* b : {"B1", "B2"}) {
-    ASSERT_EQ(RunCommand({GRADCAP_BIN, "transport-keys", "enroll", "--keys", keys_, "--booth", b}, &out), 0) << out;
+    ASSERT_EQ(RunCommand({GRADCAP_BIN, "transport-keys", "enroll", "--keys", keys_, "--booth", b}, &out), 0)
+        << out;
   }
 }
 
 void NetnsDay::TearDown() {
   if (skipped_) return;
   if (HasFailure()) {
-    std::fprintf(stderr, "--- coordinator log (tail) ---\n%s\n", CoordinatorLog().substr(CoordinatorLog().size() > 4000 ? CoordinatorLog().size() - 4000 : 0).c_str());
+    std::fprintf(
+        stderr, "--- coordinator log (tail) ---\n%s\n",
+        CoordinatorLog().substr(CoordinatorLog().size() > 4000 ? CoordinatorLog().size() - 4000 : 0).c_str());
   }
   for (auto& [id, b] : booths_) {
     if (b->running()) b->Signal(SIGKILL), b->Wait(5000);
@@ -87,9 +92,17 @@ void NetnsDay::StartCoordinator(const std::string& db) {
   const std::string ready = dir_.Sub("coordinator.ready");
   std::remove(ready.c_str());
   // Every address of its host: the booths reach it over their veths only.
-  std::vector<std::string> argv = {COORDINATOR_BIN, "--db", db_, "--listen",
-                                   absl::StrCat("tcp://0.0.0.0:", kCoordinatorPort), "--ready_file", ready,
-                                   "--stats_interval_ms", "0", "--keys", keys_};
+  std::vector<std::string> argv = {COORDINATOR_BIN,
+                                   "--db",
+                                   db_,
+                                   "--listen",
+                                   absl::StrCat("tcp://0.0.0.0:", kCoordinatorPort),
+                                   "--ready_file",
+                                   ready,
+                                   "--stats_interval_ms",
+                                   "0",
+                                   "--keys",
+                                   keys_};
   argv.insert(argv.end(), coordinator_extra_.begin(), coordinator_extra_.end());
   ASSERT_TRUE(coordinator_.Start(lab_.Exec("coord", argv), dir_.Sub("coordinator.log")));
   ASSERT_FALSE(WaitForFile(ready, 20000).empty()) << "coordinator did not come up:\n" << CoordinatorLog();
@@ -104,11 +117,24 @@ void NetnsDay::StopCoordinator() {
 void NetnsDay::StartBooth(const std::string& id, const std::string& endpoint, int events, int rate,
                           const std::vector<std::string>& extra) {
   auto outbox = outbox_dir_.find(id);
-  std::vector<std::string> argv = {BOOTH_AGENT_BIN, "--booth", id, "--outbox",
+  std::vector<std::string> argv = {BOOTH_AGENT_BIN,
+                                   "--booth",
+                                   id,
+                                   "--outbox",
                                    outbox == outbox_dir_.end() ? dir_.Sub("outbox-" + id) : outbox->second,
-                                   "--coordinator", endpoint, "--keys", keys_, "--synthetic_scans",
-                                   std::to_string(events), "--synthetic_rate", std::to_string(rate),
-                                   "--synthetic_chunk", "10", "--exit_when_delivered", "--status_interval_ms", "1000"};
+                                   "--coordinator",
+                                   endpoint,
+                                   "--keys",
+                                   keys_,
+                                   "--synthetic_scans",
+                                   std::to_string(events),
+                                   "--synthetic_rate",
+                                   std::to_string(rate),
+                                   "--synthetic_chunk",
+                                   "10",
+                                   "--exit_when_delivered",
+                                   "--status_interval_ms",
+                                   "1000"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   auto& child = booths_[id];
   if (child == nullptr) child = std::make_unique<ChildProcess>();
@@ -159,7 +185,8 @@ void NetnsDay::WaitForBoothsToFinish(int timeout_s) {
   for (auto& [id, b] : booths_) {
     const std::string who = id;
     ASSERT_TRUE(WaitUntil([&] { return !b->running(); }, timeout_s * 1000))
-        << "booth " << who << " did not deliver everything within " << timeout_s << " s:\n" << BoothLog(who);
+        << "booth " << who << " did not deliver everything within " << timeout_s << " s:\n"
+        << BoothLog(who);
     EXPECT_EQ(b->exit_status(), 0) << BoothLog(who);
   }
 }
