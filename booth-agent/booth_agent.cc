@@ -161,10 +161,38 @@ void BoothAgent::OnAck(const v1::Ack& ack) {
   }
 }
 
+bool BoothAgent::DiskFull(const absl::Status& stored) {
+  if (!absl::IsResourceExhausted(stored)) return false;
+  const int64_t now = clock_->MonotonicMs();
+  disk_retry_ms_ = now + 1000;
+  if (disk_full_since_ms_ < 0) {
+    disk_full_since_ms_ = now;
+    LogError(kComponent, "disk full: the outbox ", config_.outbox_dir, " cannot store new events (",
+             stored.message(), "); new input is refused until space returns; the ", outbox_->depth(),
+             " events already stored are still delivered");
+    Say("磁盘已满 / disk full: new input is not stored — free space on the booth's disk");
+  }
+  return true;
+}
+
+void BoothAgent::DiskSpaceBack() {
+  if (disk_full_since_ms_ < 0) return;
+  LogInfo(kComponent, "disk space back: the outbox ", config_.outbox_dir, " stores events again after ",
+          (clock_->MonotonicMs() - disk_full_since_ms_) / 1000.0, " s");
+  Say("磁盘空间已恢复 / disk space back: input is stored again");
+  disk_full_since_ms_ = -1;
+}
+
 absl::Status BoothAgent::Store(v1::BoothEvent event, const std::vector<std::string>& markers) {
   std::vector<v1::BoothEvent> events;
   events.push_back(std::move(event));
-  GRADCAP_RETURN_IF_ERROR(outbox_->Append(events, 0, markers));
+  absl::Status stored = outbox_->Append(events, 0, markers);
+  if (DiskFull(stored)) {
+    Refuse("disk full: not stored", "磁盘已满 / disk full: not stored — show it again once space is freed");
+    return stored;
+  }
+  GRADCAP_RETURN_IF_ERROR(stored);
+  DiskSpaceBack();
   kinds_[events[0].id().seq()] = events[0].body_case();
   input_.seqs.push_back(events[0].id().seq());
   return absl::OkStatus();
@@ -198,11 +226,15 @@ absl::Status BoothAgent::SubmitPhoto(std::string bytes, const std::string& name,
   photo->set_jpeg(std::move(bytes));
   photo->set_file_name(name);
   photo->set_shooting_no(next_photo_number_.value_or(view_.retake_next ? 0 : HeadShootingNo()));
+  const std::string said =
+      absl::StrCat(view_.retake_next ? "retake " : "photo ", name,
+                   photo->shooting_no() ? absl::StrCat(" for number ", photo->shooting_no()) : std::string());
+  GRADCAP_RETURN_IF_ERROR(Store(
+      std::move(event), marker.empty() ? std::vector<std::string>{} : std::vector<std::string>{marker}));
+  Say(said);
   next_photo_number_.reset();
-  Say(absl::StrCat(view_.retake_next ? "retake " : "photo ", name,
-                   photo->shooting_no() ? absl::StrCat(" for number ", photo->shooting_no()) : std::string()));
   view_.retake_next = false;
-  return Store(std::move(event), marker.empty() ? std::vector<std::string>{} : std::vector<std::string>{marker});
+  return absl::OkStatus();
 }
 
 absl::Status BoothAgent::Sign() {
@@ -299,7 +331,8 @@ absl::Status BoothAgent::PollStdin() {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
     if (line.empty()) continue;
     input_ = JournalEntry();
-    GRADCAP_RETURN_IF_ERROR(HandleLine(line));
+    absl::Status handled = HandleLine(line);
+    if (!absl::IsResourceExhausted(handled)) GRADCAP_RETURN_IF_ERROR(handled);  // disk full: refused, go on
     JournalEntry entry;
     entry.input = "line";
     entry.text = line;
@@ -367,8 +400,11 @@ absl::Status BoothAgent::GenerateSynthetic() {
   for (uint64_t n = outbox_->generated(); n < allowed && events.size() < config_.synthetic_chunk; ++n) {
     events.push_back(SyntheticEvent(config_.booth, n + 1, config_.synthetic_photo_bytes));
   }
-  if (events.empty()) return absl::OkStatus();
-  return outbox_->Append(events, events.size());
+  if (events.empty() || WaitingForDisk()) return absl::OkStatus();
+  absl::Status stored = outbox_->Append(events, events.size());
+  if (DiskFull(stored)) return absl::OkStatus();  // generated again next time
+  if (stored.ok()) DiskSpaceBack();
+  return stored;
 }
 
 absl::Status BoothAgent::Turn(int wait_ms) {

@@ -121,6 +121,13 @@ class BoothAgent {
   void FinishInput(JournalEntry entry);
   void OnAck(const v1::Ack& ack);
   void OnVerdict(const v1::PhotoVerdict& verdict);
+  // True when `stored` says the outbox's disk is full: tells the operator
+  // (once per episode), and holds back folder files and synthetic load for a
+  // second. Nothing was stored; the same input may be tried again.
+  bool DiskFull(const absl::Status& stored);
+  // A store succeeded: ends a disk-full episode (says so).
+  void DiskSpaceBack();
+  bool WaitingForDisk() const { return disk_full_since_ms_ >= 0 && clock_->MonotonicMs() < disk_retry_ms_; }
 
   BoothConfig config_;
   const Clock* clock_;
@@ -142,6 +149,8 @@ class BoothAgent {
   JournalEntry input_;  // what the input being handled has made so far
   FileQueue files_;     // folder files waiting their turn
   bool holding_ = false;  // files_'s front is a start-up photo waiting for /keep or /drop
+  int64_t disk_full_since_ms_ = -1;  // monotonic; -1: the outbox takes writes
+  int64_t disk_retry_ms_ = 0;
 };
 
 }  // namespace gradcap

@@ -71,18 +71,22 @@ absl::Status BoothAgent::HandleFiles() {
     input_ = JournalEntry();
     FinishInput(std::move(entry));
   }
-  while (!holding_) {
+  // On a full disk a file stays at the front, tried again once a second.
+  while (!holding_ && !WaitingForDisk()) {
     FileInput* next = files_.Front();
     if (next == nullptr) break;
+    absl::Status handled;
     if (next->kind == FileInput::Kind::kScanFile) {
-      GRADCAP_RETURN_IF_ERROR(HandleScanFile(next->scan));
-      files_.Pop();
+      handled = HandleScanFile(next->scan);
     } else if (TakenWhileDown(next->photo) && !outbox_->HasMarker(HotMarker(next->photo))) {
       HoldPhoto(next->photo);  // waits for the operator (or is set aside when there is none)
+      continue;
     } else {
-      GRADCAP_RETURN_IF_ERROR(HandlePhotoFile(next->photo));
-      files_.Pop();
+      handled = HandlePhotoFile(next->photo);
     }
+    if (absl::IsResourceExhausted(handled)) break;
+    GRADCAP_RETURN_IF_ERROR(handled);
+    files_.Pop();
   }
   return absl::OkStatus();
 }
@@ -103,8 +107,10 @@ absl::StatusOr<bool> BoothAgent::SubmitShownCodes(const DecodedFrame& f, const s
   for (const std::string& payload : f.payloads) {
     if (debouncer_.Accept(payload, f.time_ms)) {
       shown = true;
-      GRADCAP_RETURN_IF_ERROR(
-          SubmitScan(payload, config_.camera >= 0 ? "camera" : "folder", marked ? "" : marker));
+      absl::Status stored =
+          SubmitScan(payload, config_.camera >= 0 ? "camera" : "folder", marked ? "" : marker);
+      if (absl::IsResourceExhausted(stored)) debouncer_.Forget(payload);  // disk full: not seen after all
+      GRADCAP_RETURN_IF_ERROR(stored);
       marked = marked || !marker.empty();
     }
   }
@@ -121,7 +127,10 @@ absl::Status BoothAgent::HandleFrame(const DecodedFrame& f) {
     Say(absl::StrCat("code camera, ", f.name, ": ", f.error));
     return absl::OkStatus();
   }
-  GRADCAP_ASSIGN_OR_RETURN(const bool shown, SubmitShownCodes(f, ""));
+  if (WaitingForDisk()) return absl::OkStatus();  // a later frame shows the code again
+  absl::StatusOr<bool> submitted = SubmitShownCodes(f, "");
+  if (absl::IsResourceExhausted(submitted.status())) return absl::OkStatus();  // refused: disk full
+  GRADCAP_ASSIGN_OR_RETURN(const bool shown, std::move(submitted));
   if (shown) {  // most camera frames show nothing: only showings are inputs
     JournalEntry entry;
     entry.input = "frame";
@@ -147,7 +156,7 @@ absl::Status BoothAgent::HandlePhotoFile(PickedPhoto& photo) {
   input_ = JournalEntry();
   const std::string marker = HotMarker(photo);
   if (!outbox_->HasMarker(marker)) {
-    GRADCAP_RETURN_IF_ERROR(SubmitPhoto(std::move(photo.bytes), photo.name, marker));
+    GRADCAP_RETURN_IF_ERROR(SubmitPhoto(photo.bytes, photo.name, marker));  // a copy: kept for a retry
   } else {
     input_.note = "stored before a restart; now moved to sent/";
   }
@@ -195,7 +204,7 @@ absl::Status BoothAgent::KeepHeldPhoto() {
   PickedPhoto& photo = files_.Front()->photo;
   const std::string marker = HotMarker(photo);
   input_.name = photo.name;
-  GRADCAP_RETURN_IF_ERROR(SubmitPhoto(std::move(photo.bytes), photo.name, marker));
+  GRADCAP_RETURN_IF_ERROR(SubmitPhoto(photo.bytes, photo.name, marker));  // a copy: kept for a retry
   hot_folder_->MarkSent(photo.name);
   files_.Pop();
   holding_ = false;

@@ -17,6 +17,9 @@ class Debouncer {
   explicit Debouncer(int64_t hold_ms = 2000) : hold_ms_(hold_ms) {}
   // True when this sighting is a new scan.
   bool Accept(const std::string& payload, int64_t now_ms);
+  // The last sighting of `payload` did not count (it could not be stored):
+  // the next one is a new scan.
+  void Forget(const std::string& payload) { last_seen_ms_.erase(payload); }
 
  private:
   int64_t hold_ms_;

@@ -54,6 +54,7 @@ absl::Status Outbox::Load(const std::string& booth) {
   GRADCAP_ASSIGN_OR_RETURN(epoch_, ReadCounter(*store_, "epoch"));
   GRADCAP_ASSIGN_OR_RETURN(next_seq_, ReadCounter(*store_, "next_seq"));
   GRADCAP_ASSIGN_OR_RETURN(acked_through_, ReadCounter(*store_, "acked_through"));
+  deleted_through_ = acked_through_;
   GRADCAP_ASSIGN_OR_RETURN(generated_, ReadCounter(*store_, "generated"));
   return absl::OkStatus();
 }
@@ -123,10 +124,15 @@ absl::Status Outbox::MarkAcked(uint64_t seq) {
                                                       last_seq()));
   }
   KvBatch batch = store_->NewBatch();
-  for (uint64_t s = acked_through_ + 1; s <= seq; ++s) batch.Delete(kPending, BigEndian64(s));
+  for (uint64_t s = deleted_through_ + 1; s <= seq; ++s) batch.Delete(kPending, BigEndian64(s));
   acked_through_ = seq;
   PutMeta(batch);
-  return store_->Write(batch, /*sync=*/false);
+  absl::Status written = store_->Write(batch, /*sync=*/false);
+  // On a full disk the deletions wait for the next ack that finds space:
+  // until then a restart would only resend what the coordinator holds.
+  if (absl::IsResourceExhausted(written)) return absl::OkStatus();
+  if (written.ok()) deleted_through_ = seq;
+  return written;
 }
 
 }  // namespace gradcap

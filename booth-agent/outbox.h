@@ -62,6 +62,7 @@ class Outbox {
   uint64_t epoch_ = 0;
   uint64_t next_seq_ = 1;
   uint64_t acked_through_ = 0;
+  uint64_t deleted_through_ = 0;  // pending entries deleted (behind acked_through_ after a full disk)
   uint64_t generated_ = 0;
 };
 

@@ -201,7 +201,7 @@ absl::Status EventLog::Write(SealedBatch& sealed) {
   if (read_only_) return absl::FailedPreconditionError("the event log was opened read-only");
   if (broken_.load()) return absl::FailedPreconditionError("an earlier commit failed; reopen the event log");
   absl::Status written = store_->Write(sealed.batch, /*sync=*/true);
-  if (!written.ok()) broken_.store(true);
+  if (!written.ok() && !absl::IsResourceExhausted(written)) broken_.store(true);
   return written;
 }
 

@@ -9,9 +9,10 @@
 // Commit() does it all on the calling thread. A pipelined caller instead
 // Seal()s the stage, hands the SealedBatch to another thread for Write(), goes
 // on staging on top of it, and calls Committed() once the write succeeded.
-// After any failed write the log refuses further work (reopen it: the disk
-// holds exactly the committed prefix). Everything but Write() belongs to one
-// thread.
+// A write refused for a full disk (ResourceExhausted) wrote nothing and may be
+// retried with the same batch once space returns; after any other failed
+// write the log refuses further work (reopen it: the disk holds exactly the
+// committed prefix). Everything but Write() belongs to one thread.
 #pragma once
 
 #include <atomic>

@@ -1,12 +1,18 @@
 #include "common/kv_store.h"
 
+#include <atomic>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/logging.h"
 
 namespace gradcap {
 namespace {
@@ -15,12 +21,46 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return absl::OkStatus();
   std::string msg = absl::StrCat(absl::string_view(what.data(), what.size()), ": ", s.ToString());
   if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsNoSpace()) return absl::ResourceExhaustedError(absl::StrCat("disk full: ", msg));
   if (s.IsCorruption()) return absl::DataLossError(msg);
   if (s.IsIOError()) return absl::UnavailableError(msg);
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
   if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) return absl::UnavailableError(msg);
   return absl::InternalError(msg);
 }
+
+// RocksDB's own LOG file lives in the database folder, so on a full disk it
+// fails too — and Debian's librocksdb (built with assertions) aborts the
+// process on the next line logged after such a failure. Its warnings and
+// errors go to our stderr log instead; its chatter is dropped.
+class StderrRocksLogger final : public rocksdb::Logger {
+ public:
+  explicit StderrRocksLogger(std::string dir)
+      : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL), dir_(std::move(dir)) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override { Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap); }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    LogLine(level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? LogLevel::kError : LogLevel::kWarning, "rocksdb",
+            absl::StrCat(dir_, ": ", line));
+  }
+
+ private:
+  std::string dir_;
+};
+
+// RocksDB recovers from a full disk on its own only once a whole memtable's
+// worth (64 MiB) is free, polling every few seconds — on a small booth disk
+// never. KvStore::Write resumes it instead, on the next write after a
+// failed one.
+class ResumeOnNextWrite final : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status, bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+};
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
@@ -51,10 +91,15 @@ class RocksCursor final : public KvCursor {
 
 struct KvStore::Impl {
   std::unique_ptr<rocksdb::DB> db;
+  // The last write failed for want of space: RocksDB stopped taking writes
+  // and must be resumed before the next one.
+  std::atomic<bool> out_of_space{false};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::ColumnFamilyHandle* default_family = nullptr;  // RocksDB's; unused but for a log switch
   ~Impl() {
     if (db) {
       for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+      if (default_family != nullptr) db->DestroyColumnFamilyHandle(default_family);
       db->Close();
     }
   }
@@ -99,9 +144,10 @@ absl::StatusOr<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir,
   db_options.max_total_wal_size = 128u << 20;
   // Memtables of all column families together: without a cap each of the
   // eleven may hold 2 × 64 MB, and a day of photos (~100 KB each) fills the
-  // photo column's in seconds — the coordinator grew ~450 MB in a 5-minute
-  // load run. Past this, RocksDB flushes the largest (bench/load_bench).
+  // photo column's in seconds — Past this, RocksDB flushes the largest.
   db_options.db_write_buffer_size = kMemtableBudgetBytes;
+  db_options.info_log = std::make_shared<StderrRocksLogger>(dir);
+  db_options.listeners.push_back(std::make_shared<ResumeOnNextWrite>());
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
@@ -132,7 +178,7 @@ absl::StatusOr<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir,
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening database ", dir));
   impl->db.reset(db);
   // Index 0 is RocksDB's default family, which gradcap does not use.
-  impl->db->DestroyColumnFamilyHandle(handles[0]);
+  impl->default_family = handles[0];
   impl->handles.assign(handles.begin() + 1, handles.end());
   return std::unique_ptr<KvStore>(new KvStore(std::move(impl), dir));
 }
@@ -160,9 +206,34 @@ absl::StatusOr<std::optional<std::string>> KvStore::Get(int cf, std::string_view
 }
 
 absl::Status KvStore::Write(KvBatch& batch, bool sync) {
+  if (impl_->out_of_space) {
+    // RocksDB may have resumed on its own (its file manager watches free
+    // space); Resume() is then a no-op. While its own recovery runs it says
+    // Busy: still full, try again later.
+    rocksdb::Status resumed = impl_->db->Resume();
+    if (resumed.ok()) {
+      // The write-ahead log that failed must not take another record (this
+      // librocksdb asserts on it). Resume() moves to a new one only when it
+      // has a memtable to flush, which a failed write does not leave: give
+      // it one (in the unused default family, bypassing the log) and flush.
+      rocksdb::WriteOptions no_log;
+      no_log.disableWAL = true;
+      resumed = impl_->db->Put(no_log, impl_->default_family, "kvstore/switch-log", "");
+      rocksdb::FlushOptions flush;
+      flush.wait = true;
+      if (resumed.ok()) resumed = impl_->db->Flush(flush, impl_->default_family);
+    }
+    if (!resumed.ok()) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("disk full: writing ", dir_, ": still no space (", resumed.ToString(), ")"));
+    }
+    impl_->out_of_space = false;
+  }
   rocksdb::WriteOptions options;
   options.sync = sync;
-  return FromRocks(impl_->db->Write(options, batch.rep_.get()), "writing");
+  rocksdb::Status s = impl_->db->Write(options, batch.rep_.get());
+  if (s.IsNoSpace()) impl_->out_of_space = true;
+  return FromRocks(s, absl::StrCat("writing ", dir_));
 }
 
 std::unique_ptr<KvCursor> KvStore::NewCursor(int cf) const {

@@ -87,7 +87,10 @@ class KvStore {
   // nullopt when the key is absent. DataLoss on a checksum failure.
   absl::StatusOr<std::optional<std::string>> Get(int cf, std::string_view key) const;
   // Applies the whole batch or nothing. With `sync`, returns only after the
-  // write-ahead log is on stable storage.
+  // write-ahead log is on stable storage. ResourceExhausted ("disk full: …")
+  // when the disk is full: nothing of the batch was written, and the same
+  // batch may be written again once space returns (each later call first
+  // asks RocksDB to resume).
   absl::Status Write(KvBatch& batch, bool sync);
   std::unique_ptr<KvCursor> NewCursor(int cf) const;
   // Flushes memtables to table files (tests use it to reach on-disk tables).

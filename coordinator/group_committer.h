@@ -4,8 +4,14 @@
 // signals an eventfd, which wakes the loop's poll, and the loop sends the
 // batch's replies. One write at a time. Everything but the write itself runs
 // on the ingest thread.
+//
+// On a full disk the write is retried every second until space returns (so
+// nothing more is acked meanwhile, and the ingest loop stalls once its next
+// stage fills), or until `stop` is set: then the write ends with the
+// disk-full error.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -19,6 +25,8 @@ namespace gradcap {
 class GroupCommitter {
  public:
   explicit GroupCommitter(EventLog* log);
+  // Gives up retrying a disk-full write once `*stop` is true (a signal).
+  void set_stop(const std::atomic<bool>* stop) { stop_ = stop; }
   ~GroupCommitter();
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -39,6 +47,8 @@ class GroupCommitter {
 
  private:
   void Loop();
+  // Writes `job`, retrying while the disk is full. Called with mu_ unlocked.
+  absl::Status WriteRetryingWhileFull(SealedBatch& job);
 
   EventLog* log_;
   int wake_fd_;
@@ -49,6 +59,7 @@ class GroupCommitter {
   bool done_ = false;
   bool quit_ = false;
   absl::Status result_;
+  const std::atomic<bool>* stop_ = nullptr;
   std::thread thread_;
 };
 

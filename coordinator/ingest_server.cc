@@ -54,6 +54,7 @@ std::string IngestServer::endpoint() const { return socket_ ? socket_->LastEndpo
 
 absl::Status IngestServer::Run(const std::atomic<bool>& stop) {
   last_stats_ms_ = clock_->MonotonicMs();
+  committer_.set_stop(&stop);
   AdminContext admin_context;
   admin_context.commit = [this] { return CommitNow(); };
   admin_context.authenticator = options_.authenticator;

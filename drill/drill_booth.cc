@@ -37,11 +37,17 @@ absl::Status DrillBooth::Start() {
   const std::string& b = options_.booth;
   const std::string& w = options_.work_dir;
   for (const char* sub : {"/scan-", "/hot-"}) fs::create_directories(w + sub + b);
-  if (!process_.Start({options_.booth_bin, "--booth", b, "--outbox", w + "/outbox-" + b, "--coordinator",
-                       options_.endpoint, "--scan_folder", w + "/scan-" + b, "--hot_folder", w + "/hot-" + b,
-                       "--stdin_scans", "--status_interval_ms", "0", "--journal_fd",
-                       absl::StrCat(ChildProcess::kJournalFd)},
-                      w + "/booth-" + b + ".log", /*stdin_pipe=*/true, /*journal_pipe=*/true)) {
+  std::vector<std::string> argv = options_.exec_prefix;
+  for (const std::string& arg :
+       {options_.booth_bin, std::string("--booth"), b, std::string("--outbox"), w + "/outbox-" + b,
+        std::string("--coordinator"), options_.endpoint, std::string("--scan_folder"), w + "/scan-" + b,
+        std::string("--hot_folder"), w + "/hot-" + b, std::string("--stdin_scans"),
+        std::string("--status_interval_ms"), std::string("0"), std::string("--journal_fd"),
+        absl::StrCat(ChildProcess::kJournalFd)}) {
+    argv.push_back(arg);
+  }
+  argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
+  if (!process_.Start(argv, w + "/booth-" + b + ".log", /*stdin_pipe=*/true, /*journal_pipe=*/true)) {
     return absl::UnavailableError(absl::StrCat("cannot start booth ", b));
   }
   if (offline_) {

@@ -31,6 +31,10 @@ struct DrillBoothOptions {
   std::string booth_bin;
   std::string endpoint;  // the coordinator's booth socket
   int timeout_ms = 30000;
+  // Run the agent as exec_prefix + its command (e.g. `ip netns exec NS`),
+  // with extra_args after its own (e.g. --keys DIR).
+  std::vector<std::string> exec_prefix;
+  std::vector<std::string> extra_args;
 };
 
 // What one input became.
