@@ -16,6 +16,11 @@
 namespace gradcap::validator {
 namespace {
 
+// A column's colour change counts as an edge from this CIE76 step on. The
+// separation below holds for 8–12 (at 16 and up a dark cap's rim on dark
+// skin drops out): made-good photos 0.62 at most, caps 0.78 and up.
+constexpr double kCapEdgeMinDeltaE = 12;
+
 // Width of the person-mask run through the head's midline at row y.
 int RunWidth(const Analysis& a, int y, int mid) {
   const uint8_t* row = a.person.ptr<uint8_t>(y);
@@ -73,13 +78,60 @@ double CrownContrast(const Analysis& a, const FaceRegions& fr) {
   return contrast;
 }
 
+// The share of the head's width (±0.3 face widths about the midline) that
+// one straight edge crosses between the crown and the brows. A cap's or
+// beanie's lower rim is one sharp, near-level line across the forehead
+// whatever its colour, so this finds the beanies of the hair's own colour
+// that CrownContrast cannot; a hairline curves and frays and fills at most
+// about 0.6 of the width. Per column: the strongest vertical colour change
+// (rows 4 apart, inside the person, after a horizontal blur that evens out
+// knit ribs and strands); then the most columns within ±2 px of one line of
+// slope ≤ 0.12. -1 when the band is too small to measure.
+double CapEdge(const Analysis& a) {
+  const FaceGeometry& g = *a.geo;
+  const double fw = g.face_width;
+  const int x0 = std::max(0, int(g.midline_x - 0.3 * fw));
+  const int x1 = std::min(a.bgr.cols - 1, int(g.midline_x + 0.3 * fw));
+  const int y0 = std::max(3, int(g.head_top + 0.1 * fw));
+  const int y1 = std::min(a.bgr.rows - 4, int(g.brow_top - 0.02 * fw));
+  if (x1 - x0 < 20 || y1 - y0 < 6) return -1;
+  const cv::Rect band(x0, y0 - 3, x1 - x0 + 1, y1 - y0 + 7);
+  cv::Mat smooth;
+  cv::blur(a.lab(band), smooth, {std::max(3, int(0.04 * fw)) | 1, 1});
+  std::vector<int> edge_x, edge_y;
+  for (int x = 0; x < band.width; ++x) {
+    double best = 0;
+    int best_y = -1;
+    for (int y = 3; y < band.height - 3; ++y) {
+      if (!a.person.at<uint8_t>(band.y + y - 3, band.x + x) || !a.person.at<uint8_t>(band.y + y + 3, band.x + x)) {
+        continue;
+      }
+      const double e = DeltaE76(smooth.at<cv::Vec3f>(y - 2, x), smooth.at<cv::Vec3f>(y + 2, x));
+      if (e > best) best = e, best_y = y;
+    }
+    if (best >= kCapEdgeMinDeltaE) edge_x.push_back(x), edge_y.push_back(best_y);
+  }
+  size_t most = 0;
+  for (int slope = -12; slope <= 12; ++slope) {
+    for (size_t i = 0; i < edge_x.size(); ++i) {
+      size_t n = 0;
+      for (size_t j = 0; j < edge_x.size(); ++j) {
+        n += std::abs(edge_y[j] - edge_y[i] - 0.01 * slope * (edge_x[j] - edge_x[i])) <= 2;
+      }
+      most = std::max(most, n);
+    }
+  }
+  return double(most) / band.width;
+}
+
 }  // namespace
 
 void CheckHead(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
   const FaceGeometry& g = *a.geo;
   const std::string hat_limit =
-      absl::StrFormat("brim ledge ≤ %g, crown height ≤ %g face widths, crown vs temple hair ΔE ≤ %g",
-                      r.max_brim_ledge, r.max_crown_height, r.max_crown_contrast);
+      absl::StrFormat("brim ledge ≤ %g, crown height ≤ %g face widths, crown vs temple hair ΔE ≤ %g, "
+                      "straight rim ≤ %g of the head's width",
+                      r.max_brim_ledge, r.max_crown_height, r.max_crown_contrast, r.max_cap_edge);
   const std::string bun_limit = absl::StrFormat("narrow top ≤ %g face widths", r.max_bun_height);
   if (g.head_top <= 1) {  // not found, or cut off by the top edge (head_top says so)
     Undetermined(out, "headwear", Severity::kWarn, hat_limit, "看不到完整头顶", "the top of the head is not in view");
@@ -139,7 +191,10 @@ void CheckHead(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
     std::fprintf(stderr, "trace: head height %.2f width %.2f narrow %.2f ledge %.2f\n", height, width, narrow, ledge);
   }
   const double contrast = CrownContrast(a, fr);
-  if (std::getenv("GRADCAP_VALIDATOR_TRACE")) std::fprintf(stderr, "trace: crown contrast %.1f\n", contrast);
+  const double cap_edge = CapEdge(a);
+  if (std::getenv("GRADCAP_VALIDATOR_TRACE")) {
+    std::fprintf(stderr, "trace: crown contrast %.1f cap edge %.2f\n", contrast, cap_edge);
+  }
   if (ledge > r.max_brim_ledge) {
     Fail(out, "headwear", Severity::kWarn, ledge, hat_limit, "头部轮廓有帽檐，请摘下帽子（宗教/医疗头饰请人工确认）",
          "a brim on the head's outline: take off the hat (religious or medical headwear: confirm by eye)");
@@ -148,6 +203,13 @@ void CheckHead(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
          absl::StrFormat("头顶颜色与两侧头发不同（ΔE %.0f）：戴帽子？请摘下（宗教/医疗头饰请人工确认）", contrast),
          absl::StrFormat("the crown is not the colour of the hair beside it (ΔE %.0f): a cap? take it off "
                          "(religious or medical headwear: confirm by eye)", contrast));
+  } else if (cap_edge > r.max_cap_edge) {
+    Fail(out, "headwear", Severity::kWarn, cap_edge, hat_limit,
+         absl::StrFormat("额头上方有一条笔直的边沿（占头宽 %.0f%%）：戴帽子？请摘下（宗教/医疗头饰请人工确认）",
+                         100 * cap_edge),
+         absl::StrFormat("one straight rim across the forehead (%.0f%% of the head's width): a cap or beanie? take it "
+                         "off (religious or medical headwear: confirm by eye)",
+                         100 * cap_edge));
   } else if (!bun && height > r.max_crown_height) {
     Fail(out, "headwear", Severity::kWarn, height, hat_limit, "头顶有帽子或头饰（头部过高），请摘下",
          "something tall on the head (hat?): take it off");
@@ -156,6 +218,7 @@ void CheckHead(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
   }
   AddMeasure(out, "brim_ledge", ledge);
   if (contrast >= 0) AddMeasure(out, "crown_contrast", contrast);
+  if (cap_edge >= 0) AddMeasure(out, "cap_edge", cap_edge);
   if (!bun) AddMeasure(out, "crown_height", height);  // a bun's height is hair_bun's
   if (bun) {
     Fail(out, "hair_bun", Severity::kReject, narrow, bun_limit, "头顶有发髻/高马尾，请放下头发",
