@@ -57,11 +57,10 @@ struct Tally {
 // Minimum precision and recall per check; checks not listed need 0.75 / 0.75.
 // Lower bars are where the corpus shows the heuristic's known weak spots
 // (README, "Validator: measured on the corpus"): headwear misses a real naval
-// cap whose rim sits on the brows (it is a warning); background_uniform also fails a
-// grey backdrop, a face filling the frame and a steel-blue top that the
-// person/backdrop split cannot tell from the backdrop.
+// cap whose rim sits on the brows (it is a warning). background_uniform has
+// only four labelled defects (all made: two gradients, two shadows).
 const std::map<std::string, std::pair<double, double>> kMinimums = {
-    {"background_uniform", {0.4, 0.75}}, {"background_color", {0.7, 0.9}}, {"earrings", {0.9, 0.75}},
+    {"background_uniform", {0.9, 0.9}}, {"background_color", {0.7, 0.9}}, {"earrings", {0.9, 0.75}},
     {"headwear", {0.9, 0.9}},           {"hair_bun", {0.6, 0.9}},         {"single_face", {0.8, 0.8}},
 };
 

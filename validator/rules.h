@@ -35,7 +35,7 @@ struct RuleSet {
   // Background and light.
   double background_rgb[3] = {100, 197, 255};
   double max_background_delta_e = 10;      // CIEDE2000 of the background median
-  double max_background_spread = 12;       // L* range of background cells (calibrate)
+  double max_background_spread = 12;       // CIE76 between the most different two background cells
   double min_object_fraction = 0.002;      // foreign objects in the background
   double face_l_min = 30, face_l_max = 88; // median L* of the face (calibrate)
   double max_clipped_fraction = 0.01;

@@ -64,7 +64,7 @@ const std::vector<RuleKey>& Keys() {
       Dbl("max_background_delta_e", &RuleSet::max_background_delta_e, 0, 100,
           "background_color: CIEDE2000 of the background median"),
       Dbl("max_background_spread", &RuleSet::max_background_spread, 0, 100,
-          "background_uniform: L* range of background cells"),
+          "background_uniform: CIE76 between the most different two background cells"),
       Dbl("min_object_fraction", &RuleSet::min_object_fraction, 0, 1,
           "background_uniform: foreign objects (fails above 5x this share)"),
       Dbl("face_l_min", &RuleSet::face_l_min, 0, 100, "exposure: median L* of the face"),
