@@ -289,7 +289,8 @@ Analysis Analyze(const cv::Mat& original, const FaceLandmarker& landmarker, cons
   if (a.geo && std::getenv("GRADCAP_VALIDATOR_TRACE")) {
     const FaceGeometry& g = *a.geo;
     std::fprintf(stderr,
-                 "trace: eye_line %.1f face_width %.1f midline %.1f roll %.1f yaw %.1f pitch %.1f head_top %d%s\n",
+                 "trace: eye_line %.1f face_width %.1f midline %.1f roll %.1f yaw %.1f pitch %.1f "
+                 "head_top %d%s\n",
                  g.eye_line, g.face_width, g.midline_x, g.roll_deg, g.yaw_deg, g.pitch_deg, g.head_top,
                  a.face()->lighting_normalised ? " (face found on the CLAHE copy)" : "");
   }

@@ -103,9 +103,8 @@ double CapEdge(const Analysis& a) {
     double best = 0;
     int best_y = -1;
     for (int y = 3; y < band.height - 3; ++y) {
-      if (!a.person.at<uint8_t>(band.y + y - 3, band.x + x) || !a.person.at<uint8_t>(band.y + y + 3, band.x + x)) {
-        continue;
-      }
+      const int px = band.x + x;
+      if (!a.person.at<uint8_t>(band.y + y - 3, px) || !a.person.at<uint8_t>(band.y + y + 3, px)) continue;
       const double e = DeltaE76(smooth.at<cv::Vec3f>(y - 2, x), smooth.at<cv::Vec3f>(y + 2, x));
       if (e > best) best = e, best_y = y;
     }
