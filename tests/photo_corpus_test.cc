@@ -56,13 +56,12 @@ struct Tally {
 
 // Minimum precision and recall per check; checks not listed need 0.75 / 0.75.
 // Lower bars are where the corpus shows the heuristic's known weak spots
-// (README, "Validator: measured on the corpus"): headwear misses beanies of
-// the hair's own colour (it is a warning); background_uniform also fails a
-// grey backdrop, a face filling the frame and a steel-blue top that the
-// person/backdrop split cannot tell from the backdrop.
+// (README, "Validator: measured on the corpus"): headwear misses a real naval
+// cap whose rim sits on the brows (it is a warning). background_uniform has
+// only four labelled defects (all made: two gradients, two shadows).
 const std::map<std::string, std::pair<double, double>> kMinimums = {
-    {"background_uniform", {0.4, 0.75}}, {"background_color", {0.7, 0.9}}, {"earrings", {0.9, 0.75}},
-    {"headwear", {0.9, 0.55}},           {"hair_bun", {0.6, 0.9}},         {"single_face", {0.8, 0.8}},
+    {"background_uniform", {0.9, 0.9}}, {"background_color", {0.7, 0.9}}, {"earrings", {0.9, 0.75}},
+    {"headwear", {0.9, 0.9}},           {"hair_bun", {0.6, 0.9}},         {"single_face", {0.8, 0.8}},
 };
 
 // Checks that only ever warn (the operator decides): never a retake.
@@ -214,10 +213,10 @@ TEST_F(PhotoCorpus, MustRetakeDefectsAreCaughtByTheirOwnCheck) {
               held_caught, held_defects);
   ASSERT_GE(held_defects, 20);
   EXPECT_GE(caught, 0.95 * defects);
-  // Held out: 26 of 29 when last measured. The three misses are one photo (a
-  // turned head in a deep one-sided shadow) where dlib finds no face at all:
-  // it is still sent back, by single_face (next test), not by its own checks.
-  EXPECT_GE(held_caught, 0.85 * held_defects);
+  // Held out: 29 of 29 when last measured (26 before the detector looked again
+  // on a lightness-equalised copy: a turned head in a deep one-sided shadow had
+  // no face for dlib, so single_face sent it back, not its own checks).
+  EXPECT_GE(held_caught, 0.95 * held_defects);
 }
 
 // Every photo with a must-retake defect gets a retake verdict, whichever

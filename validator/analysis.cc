@@ -97,11 +97,21 @@ void Segment(Analysis& a) {
   // Stray objects: other blobs of some size — above the chin. Below it, beside
   // the person, a blob is a piece of a top whose colour is near the backdrop's
   // (the split cannot join it to the person); clothing_color judges that.
+  // Inside the head's own box (±0.6 face widths, a face width above the eyes
+  // down to the chin) a blob is a piece of the head the split cut off — a face
+  // filling the frame, blown hair — not an object on the backdrop.
   const double below = a.geo ? a.geo->chin_y : h;
+  cv::Rect2d head;
+  if (a.geo) {
+    const FaceGeometry& g = *a.geo;
+    head = cv::Rect2d(g.midline_x - 0.6 * g.face_width, g.eye_line - g.face_width, 1.2 * g.face_width,
+                      g.chin_y - g.eye_line + g.face_width);
+  }
   int stray = 0;
   for (int i = 1; i < m; ++i) {
     if (i == main_label || stats.at<int>(i, cv::CC_STAT_AREA) <= 30) continue;
-    if (centroids.at<double>(i, 1) > below) continue;
+    const cv::Point2d c(centroids.at<double>(i, 0), centroids.at<double>(i, 1));
+    if (c.y > below || head.contains(c)) continue;
     stray += stats.at<int>(i, cv::CC_STAT_AREA);
   }
   if (main_label > 0) a.person = labels == main_label;
@@ -278,8 +288,11 @@ Analysis Analyze(const cv::Mat& original, const FaceLandmarker& landmarker, cons
   if (a.geo) a.geo->head_top = HeadTop(a, *a.geo);
   if (a.geo && std::getenv("GRADCAP_VALIDATOR_TRACE")) {
     const FaceGeometry& g = *a.geo;
-    std::fprintf(stderr, "trace: eye_line %.1f face_width %.1f midline %.1f roll %.1f yaw %.1f pitch %.1f head_top %d\n",
-                 g.eye_line, g.face_width, g.midline_x, g.roll_deg, g.yaw_deg, g.pitch_deg, g.head_top);
+    std::fprintf(stderr,
+                 "trace: eye_line %.1f face_width %.1f midline %.1f roll %.1f yaw %.1f pitch %.1f "
+                 "head_top %d%s\n",
+                 g.eye_line, g.face_width, g.midline_x, g.roll_deg, g.yaw_deg, g.pitch_deg, g.head_top,
+                 a.face()->lighting_normalised ? " (face found on the CLAHE copy)" : "");
   }
   return a;
 }

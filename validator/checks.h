@@ -13,6 +13,7 @@
 
 namespace gradcap::validator {
 
+struct FaceRegions;
 using Results = google::protobuf::RepeatedPtrField<v1::CheckResult>;
 
 // The proto's severity (one enum for every process), by the names the checks use.
@@ -41,6 +42,8 @@ void CheckLight(const Analysis& a, const RuleSet& rules, Results* out);
 void CheckFace(const Analysis& a, const RuleSet& rules, Results* out);
 // headwear, hair_bun, hair_ornament, earrings, necklace, clothing_color, clothing_pattern, clothing_style.
 void CheckDress(const Analysis& a, const RuleSet& rules, Results* out);
+// headwear, hair_bun (called by CheckDress with the face regions it found).
+void CheckHead(const Analysis& a, const FaceRegions& fr, const RuleSet& rules, Results* out);
 
 // Every check id, in report order.
 const std::vector<std::string>& AllCheckIds();

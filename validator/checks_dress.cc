@@ -1,5 +1,5 @@
-// headwear, hair_bun, hair_ornament, earrings, necklace, clothing_color,
-// clothing_pattern, clothing_style.
+// hair_ornament, earrings, necklace, clothing_color, clothing_pattern,
+// clothing_style; headwear and hair_bun through checks_head.cc.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -20,26 +20,6 @@ constexpr double kPi = 3.14159265358979323846;
 // first corpus's blue tops sit at ΔE2000 4–9 from it (≈ ΔE76 6–15), a white
 // shirt at ≥ 40 and navy at ≥ 50.
 constexpr double kMergeDeltaE = 18;
-
-// Width of the person-mask run through the head's midline at row y.
-int RunWidth(const Analysis& a, int y, int mid) {
-  const uint8_t* row = a.person.ptr<uint8_t>(y);
-  const int w = a.person.cols;
-  mid = std::clamp(mid, 0, w - 1);
-  if (!row[mid]) {  // hair parted off-centre: the nearest person pixel close by
-    int found = -1;
-    for (int d = 1; d < w / 12 && found < 0; ++d) {
-      if (mid - d >= 0 && row[mid - d]) found = mid - d;
-      if (mid + d < w && row[mid + d]) found = mid + d;
-    }
-    if (found < 0) return 0;
-    mid = found;
-  }
-  int l = mid, r = mid;
-  while (l > 0 && row[l - 1]) --l;
-  while (r < w - 1 && row[r + 1]) ++r;
-  return r - l + 1;
-}
 
 // Jewellery-like pixels in `region`: small bright near-neutral details that
 // stand out from their surroundings (metal, pearls: a white top-hat, so a
@@ -68,134 +48,6 @@ cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& sk
     }
   }
   return jewel;
-}
-
-// How far the crown's colour is from the hair beside the temples (CIE76), or
-// -1 when there is no hair to compare with there (short hair, bald, ears).
-// A cap or beanie covers the crown but leaves the hair at the temples: they
-// differ unless the hat is the hair's colour. No brim is needed (a beanie, a
-// sailor's or a nurse's cap have none).
-double CrownContrast(const Analysis& a, const FaceRegions& fr) {
-  const FaceGeometry& g = *a.geo;
-  const Face& f = *a.face();
-  const double fw = g.face_width;
-  const cv::Rect image(0, 0, a.bgr.cols, a.bgr.rows);
-  auto sample = [&](const cv::Rect& box) -> std::optional<cv::Vec3f> {
-    const cv::Rect b = box & image;
-    if (b.area() < 20) return std::nullopt;
-    cv::Mat m = a.person(b).clone();
-    for (int y = 0; y < b.height; ++y) {
-      const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(b.y + y);
-      for (int x = 0; x < b.width; ++x) {
-        if (DeltaE76(l[b.x + x], fr.skin) < 20) m.at<uint8_t>(y, x) = 0;  // ears, temples, forehead
-      }
-    }
-    if (cv::countNonZero(m) < std::max(30.0, 0.25 * b.area())) return std::nullopt;
-    return MedianLab(a.lab(b), m);
-  };
-  const int crown_h = std::max(3, int(0.12 * fw));
-  const auto crown = sample(cv::Rect(int(g.midline_x - 0.2 * fw), int(g.head_top + 0.03 * fw), int(0.4 * fw), crown_h));
-  if (!crown) return -1;
-  const int y0 = int(g.brow_top), h = std::max(4, int(g.eye_line + 0.1 * fw) - y0);
-  const int w = std::max(4, int(0.11 * fw));
-  const auto left = sample(cv::Rect(int(f.points[0].x - 0.14 * fw), y0, w, h));
-  const auto right = sample(cv::Rect(int(f.points[16].x + 0.03 * fw), y0, w, h));
-  double contrast = -1;
-  for (const auto& side : {left, right}) {
-    if (side) contrast = contrast < 0 ? DeltaE76(*crown, *side) : std::min(contrast, DeltaE76(*crown, *side));
-  }
-  return contrast;
-}
-
-void Head(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
-  const FaceGeometry& g = *a.geo;
-  const std::string hat_limit =
-      absl::StrFormat("brim ledge ≤ %g, crown height ≤ %g face widths, crown vs temple hair ΔE ≤ %g",
-                      r.max_brim_ledge, r.max_crown_height, r.max_crown_contrast);
-  const std::string bun_limit = absl::StrFormat("narrow top ≤ %g face widths", r.max_bun_height);
-  if (g.head_top <= 1) {  // not found, or cut off by the top edge (head_top says so)
-    Undetermined(out, "headwear", Severity::kWarn, hat_limit, "看不到完整头顶", "the top of the head is not in view");
-    Undetermined(out, "hair_bun", Severity::kReject, bun_limit, "看不到完整头顶", "the top of the head is not in view");
-    return;
-  }
-  if (!fr.WellExposed(r)) {  // blown hair melts into the background: the outline is not the head's
-    Undetermined(out, "headwear", Severity::kWarn, hat_limit, "曝光不当，头部轮廓不可信", "exposure too far off to trust the head outline");
-    Undetermined(out, "hair_bun", Severity::kReject, bun_limit, "曝光不当，头部轮廓不可信", "exposure too far off to trust the head outline");
-    return;
-  }
-  const double fw = g.face_width;
-  const int mid = int(g.midline_x);
-  const int last = std::clamp(int(g.brow_top - 0.1 * fw), g.head_top, a.bgr.rows - 1);
-  double widest = 0;
-  int first_wide = -1;
-  std::vector<int> widths;
-  for (int y = g.head_top; y <= last; ++y) {
-    const int w = RunWidth(a, y, mid);
-    widths.push_back(w);
-    widest = std::max<double>(widest, w);
-    if (first_wide < 0 && w >= 0.6 * fw) first_wide = y;
-  }
-  // Brim: a ledge in the head's outline — a row sticking out beyond the
-  // rows a little above and below it, on both sides at once. Hair makes a
-  // smooth convex outline (a ledge of ~0.005 face widths); a brim or a cap's
-  // edge sticks out by a tenth of a face width or more.
-  double ledge = 0;
-  {
-    const int top = g.head_top, bottom = std::clamp(int(g.eye_line), top + 1, a.bgr.rows - 1);
-    std::vector<int> left(bottom - top + 1, -1), right(bottom - top + 1, -1);
-    for (int y = top; y <= bottom; ++y) {
-      const uint8_t* row = a.person.ptr<uint8_t>(y);
-      int l = std::clamp(mid, 0, a.bgr.cols - 1), r = l;
-      if (!row[l]) continue;
-      while (l > 0 && row[l - 1]) --l;
-      while (r < a.bgr.cols - 1 && row[r + 1]) ++r;
-      left[y - top] = l;
-      right[y - top] = r;
-    }
-    const int d = std::max(2, int(0.08 * fw));
-    const int from = top + int(0.1 * fw), to = std::min(bottom - d, int(g.brow_top + 0.05 * fw));
-    for (int y = from; y <= to; ++y) {
-      const int i = y - top, up = std::max(0, i - d), down = i + d;
-      if (left[i] < 0 || left[up] < 0 || left[down] < 0) continue;
-      const int pl = std::min(left[up], left[down]) - left[i];
-      const int pr = right[i] - std::max(right[up], right[down]);
-      ledge = std::max(ledge, std::min(pl, pr) / fw);
-    }
-  }
-  const double height = (g.brow_top - g.head_top) / fw;
-  const double width = widest / fw;
-  const double narrow = (first_wide < 0 ? last - g.head_top : first_wide - g.head_top) / fw;
-
-  const bool bun = narrow > r.max_bun_height;
-  if (std::getenv("GRADCAP_VALIDATOR_TRACE")) {
-    std::fprintf(stderr, "trace: head height %.2f width %.2f narrow %.2f ledge %.2f\n", height, width, narrow, ledge);
-  }
-  const double contrast = CrownContrast(a, fr);
-  if (std::getenv("GRADCAP_VALIDATOR_TRACE")) std::fprintf(stderr, "trace: crown contrast %.1f\n", contrast);
-  if (ledge > r.max_brim_ledge) {
-    Fail(out, "headwear", Severity::kWarn, ledge, hat_limit, "头部轮廓有帽檐，请摘下帽子（宗教/医疗头饰请人工确认）",
-         "a brim on the head's outline: take off the hat (religious or medical headwear: confirm by eye)");
-  } else if (contrast > r.max_crown_contrast) {
-    Fail(out, "headwear", Severity::kWarn, contrast, hat_limit,
-         absl::StrFormat("头顶颜色与两侧头发不同（ΔE %.0f）：戴帽子？请摘下（宗教/医疗头饰请人工确认）", contrast),
-         absl::StrFormat("the crown is not the colour of the hair beside it (ΔE %.0f): a cap? take it off "
-                         "(religious or medical headwear: confirm by eye)", contrast));
-  } else if (!bun && height > r.max_crown_height) {
-    Fail(out, "headwear", Severity::kWarn, height, hat_limit, "头顶有帽子或头饰（头部过高），请摘下",
-         "something tall on the head (hat?): take it off");
-  } else {
-    Pass(out, "headwear", Severity::kWarn, ledge, hat_limit);
-  }
-  AddMeasure(out, "brim_ledge", ledge);
-  if (contrast >= 0) AddMeasure(out, "crown_contrast", contrast);
-  if (!bun) AddMeasure(out, "crown_height", height);  // a bun's height is hair_bun's
-  if (bun) {
-    Fail(out, "hair_bun", Severity::kReject, narrow, bun_limit, "头顶有发髻/高马尾，请放下头发",
-         "a bun or high ponytail above the crown: let the hair down");
-  } else {
-    Pass(out, "hair_bun", Severity::kReject, narrow, bun_limit);
-  }
-  AddMeasure(out, "bun_height", narrow);
 }
 
 void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
@@ -373,7 +225,7 @@ void CheckDress(const Analysis& a, const RuleSet& r, Results* out) {
     }
   } else {
     const FaceRegions fr = FindFaceRegions(a);
-    Head(a, fr, r, out);
+    CheckHead(a, fr, r, out);
     Jewellery(a, fr, r, out);
     Clothing(a, fr, r, out);
   }

@@ -2,6 +2,8 @@
 // sharpness, red_eye.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 #include <opencv2/imgproc.hpp>
 
@@ -12,6 +14,21 @@
 
 namespace gradcap::validator {
 namespace {
+
+// CIE76 from the backdrop's median within which a pixel is "loosely like the
+// backdrop": its shadows and gradients (bg_uneven photos step 18–30) but not
+// skin or hair on the reference blue (≥ 50).
+constexpr double kLooseDeltaE = 40;
+
+// Median L*a*b* of the nose bridge (always skin, whatever the hair).
+cv::Vec3f NoseSkin(const Analysis& a) {
+  const Face& f = *a.face();
+  const double fw = a.geo->face_width;
+  const cv::Rect box = cv::Rect(int(f.points[29].x - 0.06 * fw), int(f.points[28].y), int(0.12 * fw) + 1,
+                                int(f.points[30].y - f.points[28].y) + 1) &
+                       cv::Rect(0, 0, a.bgr.cols, a.bgr.rows);
+  return box.area() > 0 ? MedianLab(a.lab(box), {}) : a.background_lab;
+}
 
 void Background(const Analysis& a, const RuleSet& r, Results* out) {
   const cv::Vec3f ref = BgrToLab(cv::Vec3b(r.background_rgb[2], r.background_rgb[1], r.background_rgb[0]));
@@ -43,7 +60,24 @@ void Background(const Analysis& a, const RuleSet& r, Results* out) {
 
   // Uniformity: the median colour of each cell away from the person, over
   // the pixels loosely like the background (ΔE < 40: shadows and gradients
-  // are in, skin and hair are not), against the whole background.
+  // are in, skin and hair are not), against the whole background. That needs
+  // a face (the cells over the person are left out by its geometry) and skin
+  // unlike the backdrop: on a grey or white one the skin itself is "loosely
+  // like the background" (background_color already sends those back).
+  if (!a.geo) {
+    Undetermined(out, "background_uniform", Severity::kReject, uniform_limit, "未检测到人脸，无法区分人物与背景",
+                 "no face: the person cannot be told from the backdrop");
+    return;
+  }
+  const double skin_to_backdrop = DeltaE76(NoseSkin(a), a.background_lab);
+  if (std::getenv("GRADCAP_VALIDATOR_TRACE")) std::fprintf(stderr, "trace: skin to backdrop %.1f\n", skin_to_backdrop);
+  if (skin_to_backdrop < kLooseDeltaE) {
+    Undetermined(out, "background_uniform", Severity::kReject, uniform_limit,
+                 absl::StrFormat("背景颜色与肤色过近（ΔE %.0f），无法判断是否均匀", skin_to_backdrop),
+                 absl::StrFormat("the backdrop is too close to the skin's colour (ΔE %.0f) to judge its evenness",
+                                 skin_to_backdrop));
+    return;
+  }
   const int cols = 6, rows = 8;
   const int cw = a.bgr.cols / cols, ch = a.bgr.rows / rows;
   std::vector<cv::Rect> person_boxes;
@@ -54,19 +88,21 @@ void Background(const Analysis& a, const RuleSet& r, Results* out) {
                               int(g.chin_y - top));
     person_boxes.emplace_back(int(g.midline_x - 1.0 * g.face_width), int(g.chin_y), int(2.0 * g.face_width),
                               a.bgr.rows);
-    // The shoulders reach further out below the neck; clothes in a colour
-    // near the backdrop's (a steel-blue top) must not read as an uneven
-    // backdrop — clothing_color judges them.
-    person_boxes.emplace_back(int(g.midline_x - 1.7 * g.face_width), int(g.chin_y - 0.1 * g.face_width),
+    // The shoulders reach further out below the neck, and at the frame's
+    // edges they rise above the chin (a steel-blue top's shoulder 0.27 face
+    // widths above it made a good photo "uneven"); clothes in a colour near
+    // the backdrop's must not read as an uneven backdrop — clothing_color
+    // judges them.
+    person_boxes.emplace_back(int(g.midline_x - 1.7 * g.face_width), int(g.chin_y - 0.35 * g.face_width),
                               int(3.4 * g.face_width), a.bgr.rows);
   }
   cv::Mat loose(a.bgr.size(), CV_8U);
   for (int y = 0; y < a.bgr.rows; ++y) {
     const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(y);
     uint8_t* m = loose.ptr<uint8_t>(y);
-    for (int x = 0; x < a.bgr.cols; ++x) m[x] = DeltaE76(l[x], a.background_lab) < 40 ? 255 : 0;
+    for (int x = 0; x < a.bgr.cols; ++x) m[x] = DeltaE76(l[x], a.background_lab) < kLooseDeltaE ? 255 : 0;
   }
-  double spread = 0;
+  std::vector<cv::Vec3f> medians;
   for (int cy = 0; cy < rows; ++cy) {
     for (int cx = 0; cx < cols; ++cx) {
       const cv::Rect cell(cx * cw, cy * ch, cw, ch);
@@ -76,19 +112,31 @@ void Background(const Analysis& a, const RuleSet& r, Results* out) {
       }
       const cv::Mat m = loose(cell);
       if (cv::countNonZero(m) < 0.6 * cell.area()) continue;
-      spread = std::max(spread, DeltaE76(MedianLab(a.lab(cell), m), a.background_lab));
+      medians.push_back(MedianLab(a.lab(cell), m));
     }
   }
+  // The spread is between areas (the most different two cells), as the limit
+  // says: a gradient from top to bottom counts in full, not half of it against
+  // the middle.
+  double spread = 0;
+  for (size_t i = 0; i < medians.size(); ++i) {
+    for (size_t j = i + 1; j < medians.size(); ++j) spread = std::max(spread, DeltaE76(medians[i], medians[j]));
+  }
+  // Objects: blobs apart from the person (a.stray_object_fraction), and a
+  // shadow beside the head joined to it: pixels that are not background but
+  // loosely like it. Long hair falling wide of the face is not counted (it
+  // measured up to 1.2 % of the picture on a good photo).
   double intrusion = a.stray_object_fraction;
-  if (a.geo && a.faces.size() == 1) {  // other people are single_face's business
+  if (a.faces.size() == 1) {  // other people are single_face's business
     const FaceGeometry& g = *a.geo;
     const int y1 = std::clamp(int(a.face()->points[33].y), 0, a.bgr.rows);
     const int xl = std::clamp(int(g.midline_x - 0.95 * g.face_width), 0, a.bgr.cols);
     const int xr = std::clamp(int(g.midline_x + 0.95 * g.face_width), 0, a.bgr.cols);
     int off = 0;
+    const cv::Mat shadow = loose & ~a.background;
     if (y1 > 0) {
-      off += xl > 0 ? cv::countNonZero(~a.background(cv::Rect(0, 0, xl, y1))) : 0;
-      off += xr < a.bgr.cols ? cv::countNonZero(~a.background(cv::Rect(xr, 0, a.bgr.cols - xr, y1))) : 0;
+      off += xl > 0 ? cv::countNonZero(shadow(cv::Rect(0, 0, xl, y1))) : 0;
+      off += xr < a.bgr.cols ? cv::countNonZero(shadow(cv::Rect(xr, 0, a.bgr.cols - xr, y1))) : 0;
     }
     intrusion += off / double(a.bgr.total());
   }

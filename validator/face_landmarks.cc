@@ -44,23 +44,34 @@ absl::StatusOr<std::unique_ptr<FaceLandmarker>> FaceLandmarker::Load(const std::
   return std::unique_ptr<FaceLandmarker>(new FaceLandmarker(std::move(impl)));
 }
 
-std::vector<Face> FaceLandmarker::Find(const cv::Mat& bgr, int detect_side) const {
+namespace {
+
+cv::Mat Scaled(const cv::Mat& bgr, double scale) {
+  if (scale >= 1.0) return bgr;
+  cv::Mat out;
+  cv::resize(bgr, out, {}, scale, scale, cv::INTER_AREA);
+  return out;
+}
+
+// Lightness equalised in 8 × 8 tiles (clip 2), colour kept: a shadowed half
+// of the face gets back the contrast the HOG features need.
+cv::Mat LightnessEqualised(const cv::Mat& bgr) {
+  cv::Mat lab;
+  cv::cvtColor(bgr, lab, cv::COLOR_BGR2Lab);
+  std::vector<cv::Mat> ch;
+  cv::split(lab, ch);
+  cv::createCLAHE(2.0, {8, 8})->apply(ch[0], ch[0]);
+  cv::merge(ch, lab);
+  cv::Mat out;
+  cv::cvtColor(lab, out, cv::COLOR_Lab2BGR);
+  return out;
+}
+
+}  // namespace
+
+std::vector<Face> FaceLandmarker::Detect(const cv::Mat& small, double detect_scale, const cv::Mat& fit,
+                                         double fit_scale) const {
   std::vector<Face> faces;
-  if (bgr.empty() || bgr.type() != CV_8UC3) return faces;
-  const double detect_scale = std::min(1.0, double(detect_side) / std::max(bgr.cols, bgr.rows));
-  cv::Mat small;
-  if (detect_scale < 1.0) {
-    cv::resize(bgr, small, {}, detect_scale, detect_scale, cv::INTER_AREA);
-  } else {
-    small = bgr;
-  }
-  const double fit_scale = std::min(1.0, 1600.0 / std::max(bgr.cols, bgr.rows));
-  cv::Mat fit;
-  if (fit_scale < 1.0) {
-    cv::resize(bgr, fit, {}, fit_scale, fit_scale, cv::INTER_AREA);
-  } else {
-    fit = bgr;
-  }
   std::lock_guard<std::mutex> lock(impl_->mu);
   dlib::cv_image<dlib::bgr_pixel> small_img(small);
   std::vector<dlib::rect_detection> found;
@@ -79,6 +90,19 @@ std::vector<Face> FaceLandmarker::Find(const cv::Mat& bgr, int detect_side) cons
       f.points[i] = cv::Point2f(float(shape.part(i).x() / fit_scale), float(shape.part(i).y() / fit_scale));
     }
     faces.push_back(f);
+  }
+  return faces;
+}
+
+std::vector<Face> FaceLandmarker::Find(const cv::Mat& bgr, int detect_side) const {
+  if (bgr.empty() || bgr.type() != CV_8UC3) return {};
+  const double detect_scale = std::min(1.0, double(detect_side) / std::max(bgr.cols, bgr.rows));
+  const double fit_scale = std::min(1.0, 1600.0 / std::max(bgr.cols, bgr.rows));
+  std::vector<Face> faces = Detect(Scaled(bgr, detect_scale), detect_scale, Scaled(bgr, fit_scale), fit_scale);
+  if (faces.empty()) {
+    const cv::Mat fit = LightnessEqualised(Scaled(bgr, fit_scale));
+    faces = Detect(Scaled(fit, detect_scale / fit_scale), detect_scale, fit, fit_scale);
+    for (Face& f : faces) f.lighting_normalised = true;
   }
   std::sort(faces.begin(), faces.end(),
             [](const Face& a, const Face& b) { return a.box.area() > b.box.area(); });

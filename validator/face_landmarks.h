@@ -20,6 +20,7 @@ inline constexpr char kDefaultLandmarkModel[] = "/usr/share/dlib/shape_predictor
 struct Face {
   cv::Rect2f box;                      // detector box, in image pixels
   double detector_score = 0;           // HOG detection confidence (> 0 = face)
+  bool lighting_normalised = false;    // found only on the CLAHE copy (see Find)
   std::array<cv::Point2f, 68> points;  // 0-16 jaw, 17-26 brows, 27-35 nose, 36-47 eyes, 48-67 mouth
 };
 
@@ -32,11 +33,19 @@ class FaceLandmarker {
   // Every face found in a BGR image, largest first. The detector runs on a
   // copy scaled so its longer side is at most `detect_side` pixels (faces
   // smaller than ~80 px there are not found); landmarks are fitted at full
-  // resolution of a copy whose longer side is at most 1600 px.
+  // resolution of a copy whose longer side is at most 1600 px. When the plain
+  // copy shows no face, detection and fitting run once more on a copy whose
+  // lightness is equalised locally (CLAHE): a deep one-sided shadow on a
+  // turned head hides the face from the HOG detector, and the lighting and
+  // pose checks must still see it to name the real defect. No face in the
+  // corpus's no-face and dog photos appears on that copy either.
   std::vector<Face> Find(const cv::Mat& bgr, int detect_side = 400) const;
 
  private:
   struct Impl;
+  // Faces in `small` (the detector's copy), fitted on `fit`; both are the
+  // same image at detect_scale and fit_scale of the caller's.
+  std::vector<Face> Detect(const cv::Mat& small, double detect_scale, const cv::Mat& fit, double fit_scale) const;
   explicit FaceLandmarker(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -1,7 +1,7 @@
 // The limits every check is held against. Values marked "calibrate" in
 // PHOTO-SPEC.md were tuned on the labelled corpus (tests/photos, README
 // "Validator calibration"). These compiled defaults equal the shipped rules
-// file validator/rules/chsi2017-r2.rules (a test pins it); a site loads its
+// file validator/rules/chsi2017-r3.rules (a test pins it); a site loads its
 // own with --rules (validator/rules_file.h). Every verdict names `version`,
 // and worker result caches are keyed on it, so a changed limit needs a new
 // version name: cached results from another rule set are never reused.
@@ -11,7 +11,7 @@
 
 namespace gradcap::validator {
 
-inline constexpr char kRuleSetVersion[] = "chsi2017-r2";
+inline constexpr char kRuleSetVersion[] = "chsi2017-r3";
 
 struct RuleSet {
   std::string version = kRuleSetVersion;
@@ -35,7 +35,7 @@ struct RuleSet {
   // Background and light.
   double background_rgb[3] = {100, 197, 255};
   double max_background_delta_e = 10;      // CIEDE2000 of the background median
-  double max_background_spread = 12;       // L* range of background cells (calibrate)
+  double max_background_spread = 12;       // CIE76 between the most different two background cells
   double min_object_fraction = 0.002;      // foreign objects in the background
   double face_l_min = 30, face_l_max = 88; // median L* of the face (calibrate)
   double max_clipped_fraction = 0.01;
@@ -63,6 +63,7 @@ struct RuleSet {
   double max_crown_height = 1.05;          // (brow top − head top) / face width
   double max_crown_contrast = 34;          // crown colour vs temple hair, CIE76 (warn)
   double max_brim_ledge = 0.06;            // outline ledge (a brim) / face width (calibrate)
+  double max_cap_edge = 0.7;               // share of the head's width one straight rim crosses (warn)
   double max_bun_height = 0.16;            // narrow part above the crown / face width (calibrate)
   double max_clothing_blue_fraction = 0.2;   // clothing_color: share merging with the backdrop
   double warn_clothing_blue_fraction = 0.35; // clothing_color (warn): share of the backdrop's hue

@@ -64,7 +64,7 @@ const std::vector<RuleKey>& Keys() {
       Dbl("max_background_delta_e", &RuleSet::max_background_delta_e, 0, 100,
           "background_color: CIEDE2000 of the background median"),
       Dbl("max_background_spread", &RuleSet::max_background_spread, 0, 100,
-          "background_uniform: L* range of background cells"),
+          "background_uniform: CIE76 between the most different two background cells"),
       Dbl("min_object_fraction", &RuleSet::min_object_fraction, 0, 1,
           "background_uniform: foreign objects (fails above 5x this share)"),
       Dbl("face_l_min", &RuleSet::face_l_min, 0, 100, "exposure: median L* of the face"),
@@ -92,6 +92,8 @@ const std::vector<RuleKey>& Keys() {
       Dbl("max_crown_contrast", &RuleSet::max_crown_contrast, 0, 400,
           "headwear (warn): crown colour vs the hair at the temples, CIE76"),
       Dbl("max_brim_ledge", &RuleSet::max_brim_ledge, 0, 2, "headwear (warn): outline ledge / face width"),
+      Dbl("max_cap_edge", &RuleSet::max_cap_edge, 0, 1,
+          "headwear (warn): share of the head's width one straight rim crosses above the brows"),
       Dbl("max_bun_height", &RuleSet::max_bun_height, 0, 10,
           "hair_bun: narrow part above the crown / face width"),
       Dbl("max_clothing_blue_fraction", &RuleSet::max_clothing_blue_fraction, 0, 1,
@@ -181,7 +183,7 @@ class Parser {
       return absl::OkStatus();
     }
     const RuleKey* k = Find(key);
-    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r2.rules)");
+    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r3.rules)");
     if (k->kind == Kind::kRgb) {
       const std::vector<absl::string_view> parts = absl::StrSplit(value, ',');
       if (parts.size() != 3)
