@@ -144,7 +144,7 @@ absl::StatusOr<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir,
   db_options.max_total_wal_size = 128u << 20;
   // Memtables of all column families together: without a cap each of the
   // eleven may hold 2 × 64 MB, and a day of photos (~100 KB each) fills the
-  // photo column's in seconds — Past this, RocksDB flushes the largest.
+  // photo column's in seconds. Past this, RocksDB flushes the largest.
   db_options.db_write_buffer_size = kMemtableBudgetBytes;
   db_options.info_log = std::make_shared<StderrRocksLogger>(dir);
   db_options.listeners.push_back(std::make_shared<ResumeOnNextWrite>());

@@ -105,8 +105,12 @@ void LivePublisher::Publish(v1::LiveUpdate update) {
   update.set_run(run_);
   update.set_seq(++seq_);
   update.set_now_ms((options_.state_clock != nullptr ? options_.state_clock : clock_)->NowMs());
+  kept_bytes_ += update.ByteSizeLong();
   kept_.push_back(update);
-  while (kept_.size() > options_.keep_updates) kept_.pop_front();
+  while (!kept_.empty() && (kept_.size() > options_.keep_updates || kept_bytes_ > options_.keep_bytes)) {
+    kept_bytes_ -= kept_.front().ByteSizeLong();
+    kept_.pop_front();
+  }
   ++stats_.published;
   DropRevoked();  // a key revoked this turn gets nothing more
   if (subscribers_.empty()) return;

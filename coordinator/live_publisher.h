@@ -27,7 +27,12 @@ namespace gradcap {
 struct LiveOptions {
   std::string endpoint;                    // e.g. tcp://127.0.0.1:5559
   std::optional<CurveKeyPair> curve_keys;  // CURVE server in the admin keys' domain
-  size_t keep_updates = 20000;             // updates held for subscribers that come back
+  // Updates held for subscribers that come back (older: they get a snapshot),
+  // at most this many and this many bytes: a booth's update carries its
+  // queue and recent verdicts (~5 KB), and 20,000 of them held ~100 MB
+  // (bench/load_bench, 100 booths).
+  size_t keep_updates = 20000;
+  size_t keep_bytes = 16u << 20;
   int heartbeat_ms = 1000;
   int subscriber_timeout_ms = 15000;
   int send_queue = 2000;                   // messages queued per subscriber before it is dropped
@@ -77,6 +82,7 @@ class LivePublisher {
   std::string run_;
   uint64_t seq_ = 0;
   std::deque<v1::LiveUpdate> kept_;  // the last updates, seq order
+  size_t kept_bytes_ = 0;            // their serialized size
   struct Subscriber {
     int64_t heard_ms = 0;  // monotonic
     std::string user;      // the enrolled key's name (CURVE)

@@ -103,6 +103,55 @@ TEST_F(LivePublisherTest, ASubscriberComingBackGetsOnlyWhatItMissedOrASnapshotWh
   ASSERT_TRUE(e && e->has_live_snapshot()) << "another run's numbers mean nothing here";
 }
 
+// Big updates (a booth's queue and recent verdicts) are kept by bytes too:
+// memory stays bounded however large they are, and a subscriber that missed
+// more than fits gets a snapshot.
+TEST(LivePublisherBytes, KeptUpdatesAreBoundedByBytesAndALateSubscriberGetsASnapshot) {
+  ASSERT_TRUE(InitCrypto().ok());
+  ManualClock clock{1'000'000};
+  LiveOptions options;
+  options.endpoint = "inproc://live-bytes-" + ToHex(RandomBytes(4));
+  options.keep_updates = 1000;
+  options.keep_bytes = 10'000;
+  LivePublisher publisher(options, &clock);
+  ASSERT_TRUE(publisher.Bind().ok());
+  for (int i = 0; i < 20; ++i) {
+    v1::LiveUpdate u;
+    u.mutable_booth()->set_booth("B1");
+    u.mutable_booth()->add_colleges(std::string(1500, 'x'));  // ~1.5 KB each
+    publisher.Publish(u);
+  }
+  // A new subscriber asking for the updates after `after`: what it gets first.
+  auto first_after = [&](uint64_t after) -> std::optional<v1::Envelope> {
+    SocketOptions o;
+    o.immediate = false;
+    auto s = MessageSocket::Create(SocketKind::kDealer, o);
+    EXPECT_TRUE(s.ok());
+    EXPECT_TRUE((*s)->Connect(publisher.endpoint()).ok());
+    v1::Envelope subscribe;
+    subscribe.mutable_live_subscribe()->set_run(publisher.run());
+    subscribe.mutable_live_subscribe()->set_after_seq(after);
+    EXPECT_TRUE((*s)->Send({SerializeEnvelope(subscribe)}).ok());
+    for (int i = 0; i < 100; ++i) {
+      (void)MessageSocket::WaitReadable({publisher.socket()}, -1, 10);
+      publisher.ServeWaiting([] { return v1::LiveSnapshot(); });
+      auto frames = (*s)->Receive(10);
+      if (frames.ok() && frames->has_value()) {
+        v1::Envelope e;
+        EXPECT_TRUE(e.ParseFromString((**frames).back()));
+        return e;
+      }
+    }
+    return std::nullopt;
+  };
+  std::optional<v1::Envelope> recent = first_after(15);  // 16..20 (~7.5 KB) are kept
+  ASSERT_TRUE(recent && recent->has_live_update());
+  EXPECT_EQ(recent->live_update().seq(), 16u);
+  std::optional<v1::Envelope> late = first_after(5);  // 6..15 went to stay under 10,000 bytes
+  ASSERT_TRUE(late && late->has_live_snapshot());
+  EXPECT_EQ(late->live_snapshot().seq(), 20u);
+}
+
 TEST_F(LivePublisherTest, ASubscriberThatDoesNotReadIsDroppedAndPublishingGoesOn) {
   auto reader = Subscriber();
   auto stuck = Subscriber(/*receive_hwm=*/2);
