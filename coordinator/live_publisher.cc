@@ -81,15 +81,13 @@ void LivePublisher::Serve(const std::string& routing_id, const std::string& user
   subscribers_[routing_id] = Subscriber{clock_->MonotonicMs(), user};
   // A keep-alive from a subscriber that is up to date needs no answer.
   if (known && sub.run() == run_ && sub.after_seq() == seq_) return;
-  const uint64_t oldest = kept_.empty() ? seq_ + 1 : kept_.front().seq();
+  const uint64_t oldest = kept_.empty() ? seq_ + 1 : kept_.front().seq;
   if (sub.run() == run_ && sub.after_seq() + 1 >= oldest && sub.after_seq() <= seq_) {
     // It missed only what is still kept: send just that.
     ++stats_.resumed;
-    for (const v1::LiveUpdate& u : kept_) {
-      if (u.seq() <= sub.after_seq()) continue;
-      v1::Envelope e;
-      *e.mutable_live_update() = u;
-      if (!SendTo(routing_id, e)) return;
+    for (const Kept& k : kept_) {
+      if (k.seq <= sub.after_seq()) continue;
+      if (!SendBytesTo(routing_id, k.envelope)) return;
     }
     return;
   }
@@ -105,18 +103,11 @@ void LivePublisher::Publish(v1::LiveUpdate update) {
   update.set_run(run_);
   update.set_seq(++seq_);
   update.set_now_ms((options_.state_clock != nullptr ? options_.state_clock : clock_)->NowMs());
-  kept_bytes_ += update.ByteSizeLong();
-  kept_.push_back(update);
-  while (!kept_.empty() && (kept_.size() > options_.keep_updates || kept_bytes_ > options_.keep_bytes)) {
-    kept_bytes_ -= kept_.front().ByteSizeLong();
-    kept_.pop_front();
-  }
-  ++stats_.published;
-  DropRevoked();  // a key revoked this turn gets nothing more
-  if (subscribers_.empty()) return;
   v1::Envelope e;
   *e.mutable_live_update() = std::move(update);
-  const std::string bytes = SerializeEnvelope(e);
+  std::string bytes = SerializeEnvelope(e);
+  ++stats_.published;
+  DropRevoked();  // a key revoked this turn gets nothing more
   std::vector<std::string> gone;
   for (const auto& [routing_id, sub] : subscribers_) {
     if (!socket_->Send({routing_id, bytes}).ok()) gone.push_back(routing_id);
@@ -125,6 +116,12 @@ void LivePublisher::Publish(v1::LiveUpdate update) {
     subscribers_.erase(g);
     ++stats_.dropped;
     LogInfo(kComponent, "live subscriber peer:", ToHex(g), " cannot keep up (or went away): dropped; it resubscribes");
+  }
+  kept_bytes_ += bytes.size();
+  kept_.push_back(Kept{seq_, std::move(bytes)});
+  while (!kept_.empty() && (kept_.size() > options_.keep_updates || kept_bytes_ > options_.keep_bytes)) {
+    kept_bytes_ -= kept_.front().envelope.size();
+    kept_.pop_front();
   }
 }
 
@@ -154,7 +151,11 @@ void LivePublisher::Tick() {
 }
 
 bool LivePublisher::SendTo(const std::string& routing_id, v1::Envelope& envelope) {
-  if (socket_->Send({routing_id, SerializeEnvelope(envelope)}).ok()) return true;
+  return SendBytesTo(routing_id, SerializeEnvelope(envelope));
+}
+
+bool LivePublisher::SendBytesTo(const std::string& routing_id, const std::string& envelope_bytes) {
+  if (socket_->Send({routing_id, envelope_bytes}).ok()) return true;
   subscribers_.erase(routing_id);
   ++stats_.dropped;
   return false;

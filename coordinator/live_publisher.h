@@ -29,7 +29,7 @@ struct LiveOptions {
   std::optional<CurveKeyPair> curve_keys;  // CURVE server in the admin keys' domain
   // Updates held for subscribers that come back (older: they get a snapshot),
   // at most this many and this many bytes: a booth's update carries its
-  // queue and recent verdicts (~5 KB), and 20,000 of them held ~100 MB
+  // queue and recent verdicts, and 20,000 parsed updates held ~100 MB
   // (bench/load_bench, 100 booths).
   size_t keep_updates = 20000;
   size_t keep_bytes = 16u << 20;
@@ -75,14 +75,21 @@ class LivePublisher {
   void DropRevoked();
   // False (and the subscriber dropped) when it cannot take the message now.
   bool SendTo(const std::string& routing_id, v1::Envelope& envelope);
+  bool SendBytesTo(const std::string& routing_id, const std::string& envelope_bytes);
 
   LiveOptions options_;
   const Clock* clock_;
   std::unique_ptr<MessageSocket> socket_;
   std::string run_;
   uint64_t seq_ = 0;
-  std::deque<v1::LiveUpdate> kept_;  // the last updates, seq order
-  size_t kept_bytes_ = 0;            // their serialized size
+  // The last updates, seq order, as the envelopes sent: kept serialized, so
+  // they take their wire size (a parsed message takes several times that).
+  struct Kept {
+    uint64_t seq;
+    std::string envelope;
+  };
+  std::deque<Kept> kept_;
+  size_t kept_bytes_ = 0;
   struct Subscriber {
     int64_t heard_ms = 0;  // monotonic
     std::string user;      // the enrolled key's name (CURVE)
