@@ -126,7 +126,11 @@ absl::StatusOr<std::unique_ptr<AdminTarget>> OpenLocalAdmin(const std::string& d
                                             " (import a roster first, or check the path)"));
   }
   absl::StatusOr<std::unique_ptr<AdminTarget>> local = LocalAdmin::Open(db, actor);
-  if (!local.ok() && absl::StrContains(local.status().message(), "lock")) {
+  // RocksDB's LOCK file held by another process; not a LOCK file this user
+  // may not open (a read-only copy, which RocksDB reaches first now that its
+  // own LOG file is not written into the folder).
+  if (!local.ok() && absl::StrContains(local.status().message(), "lock") &&
+      !absl::StrContains(local.status().message(), "Permission denied")) {
     return absl::FailedPreconditionError(
         absl::StrCat("the database ", db, " is held by a running coordinator: ask it through its admin socket "
                      "(--coordinator ENDPOINT, the coordinator's --admin endpoint)"));
