@@ -86,7 +86,10 @@ const std::vector<RuleKey>& Keys() {
           "hair_over_eyebrows (warn): hair share above the brows"),
       Dbl("min_ear_skin", &RuleSet::min_ear_skin, 0, 1, "ears_visible (warn): skin share beside the cheeks"),
       Dbl("max_glare_area", &RuleSet::max_glare_area, 0, 1, "glasses_glare: largest highlight / lens area"),
-      Dbl("min_lens_light_ratio", &RuleSet::min_lens_light_ratio, 0, 2, "tinted_lenses: lens L* / cheek L*"),
+      Dbl("min_lens_light_ratio", &RuleSet::min_lens_light_ratio, 0, 2,
+          "tinted_lenses: bright end (p90) of the lens L* / cheek L*; below: retake"),
+      Dbl("warn_lens_light_ratio", &RuleSet::warn_lens_light_ratio, 0, 2,
+          "tinted_lenses (warn): bright end (p90) of the lens L* / cheek L*; below: warn"),
       Dbl("max_crown_height", &RuleSet::max_crown_height, 0, 10,
           "headwear (warn): (brow top - head top) / face width"),
       Dbl("max_crown_contrast", &RuleSet::max_crown_contrast, 0, 400,
@@ -115,6 +118,7 @@ constexpr std::pair<const char*, const char*> kBands[] = {{"min_file_kb", "max_f
                                                           {"face_width_min", "face_width_max"},
                                                           {"face_l_min", "face_l_max"},
                                                           {"reject_side_light_ratio", "min_side_light_ratio"},
+                                                          {"min_lens_light_ratio", "warn_lens_light_ratio"},
                                                           {"max_pitch_deg", "reject_pitch_deg"}};
 
 const RuleKey* Find(absl::string_view key) {
@@ -183,7 +187,7 @@ class Parser {
       return absl::OkStatus();
     }
     const RuleKey* k = Find(key);
-    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r3.rules)");
+    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r4.rules)");
     if (k->kind == Kind::kRgb) {
       const std::vector<absl::string_view> parts = absl::StrSplit(value, ',');
       if (parts.size() != 3)

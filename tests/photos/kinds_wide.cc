@@ -71,14 +71,17 @@ void DrawBrimlessCap(Scene& sc, const Geom& g, double rim) {
 
 void CorpusMaker::AddWidePeople() {
   const std::vector<std::string> ids = {"trk_left", "trk_mid", "trk_right",    "astronaut", "fa6_w1",
-                                        "fa6_w2",   "franck_01829", "audrey", "sean"};
+                                        "fa6_w2",   "franck_01829", "audrey", "sean",
+                                        "bald_vin", "bald_statham", "bald_bruce", "bald_rock"};
   int n = 0;
   for (const auto& id : ids) {
     const Person& p = Get(id);
     const std::string person = PersonOf(*p.spec);
     // The people whose source photo is itself acceptable (facing the camera,
     // no jewellery, mouth closed): their good edits make the false-retake set.
-    const bool acceptable = person != "astronaut" && person != "fa6_w1" && person != "fa6_w2";
+    // Statham's source is side-lit (lighting_uniform fails), the Rock wears a stud and a chain.
+    const bool acceptable = person != "astronaut" && person != "fa6_w1" && person != "fa6_w2" &&
+                            person != "bald_statham" && person != "bald_rock";
     auto emit = [&](const std::string& kind, const std::string& tag, bool good,
                     const std::function<void(Layer&, Labels&)>& edit_layer,
                     const std::function<void(Scene&, const Layer&, Labels&)>& edit_scene) {
@@ -100,7 +103,10 @@ void CorpusMaker::AddWidePeople() {
     }
     // Studio key+fill, 2:1 and 3:1 in light (0.73 and 0.62 of the level in sRGB):
     // an ordinary portrait, not a 阴阳脸.
+    // (Not on a source already lit from one side: its key+fill would be neither.)
+    const bool side_lit = !p.appearance.Open("lighting_uniform");
     for (float fill : {0.73f, 0.62f}) {
+      if (side_lit) break;
       emit("keyfill", std::to_string(int(fill * 100)), true, [&](Layer& l, Labels& lb) {
         KeyFill(l, side, fill);
         lb.Pass("lighting_uniform");
@@ -128,6 +134,14 @@ void CorpusMaker::AddWidePeople() {
         lb.Drop("necklace");  // a recoloured top can swallow or reveal a chain
       }, nullptr);
     }
+    // Brown fashion tint on each face (eyes still visible through it): tinted_lenses
+    // on people whose eye sockets and brows were never tuned on.
+    emit("brown_tint", "", false, nullptr, [&](Scene& sc, const Layer& l, Labels& lb) {
+      DrawGlasses(sc, l.g, Lens::kBrownTint, rng);
+      lb.Fail("tinted_lenses");
+      lb.Pass("glasses_glare");
+      lb.Drop({"eyes_open", "frame_over_eyes"});
+    });
     const cv::Vec3f beanie[] = {{40, 40, 150}, {70, 70, 72}, {30, 30, 30}, {120, 90, 40}};
     emit("beanie", "", false, nullptr, [&](Scene& sc, const Layer& l, Labels& lb) {
       DrawBeanie(sc, l.g, beanie[n % 4], 0.3);

@@ -223,6 +223,11 @@ Person MakePerson(const SourceSpec& spec, const std::string& sources, Detector& 
   cv::Mat1f alpha;
   if (spec.seg == Seg::kChroma) ChromaKey(src, fg, alpha);
   else GrabCutPerson(src, face, spec.bg_hints, spec.outline, fg, alpha);
+  if (spec.close_top) {
+    alpha.row(0).setTo(0.f);
+    alpha.row(1).setTo(0.f);
+    alpha.row(2) *= 0.5f;
+  }
   p.fw = spec.fw_per_iod * cv::norm(p.re - p.le);
 
   // Continue the clothing past the source edges: clothing colour (median of the

@@ -34,13 +34,15 @@ void DrawGlasses(Scene& sc, const Geom& g, Lens lens, std::mt19937& rng) {
   cv::Size2f axes(iod * 0.42, iod * 0.30);
   cv::Point2f drop = g.n * float(iod * 0.04);
   cv::Point2f lc = g.le + drop, rc = g.re + drop;
-  if (lens == Lens::kTinted) {
+  if (lens == Lens::kTinted || lens == Lens::kBrownTint) {
     auto cov = Coverage(sz, [&](cv::Mat1b& m) {
       Ellipse(m, lc, axes, ang, -1);
       Ellipse(m, rc, axes, ang, -1);
     }, 0.6);
-    cov *= 0.88f;
-    sc.Paint(cov, [](int, int) { return cv::Vec3f(28, 26, 24); });
+    const bool brown = lens == Lens::kBrownTint;
+    cov *= brown ? 0.7f : 0.88f;
+    const cv::Vec3f color = brown ? cv::Vec3f(30, 52, 80) : cv::Vec3f(28, 26, 24);
+    sc.Paint(cov, [&](int, int) { return color; });
   }
   float frame_t = std::max(2.f, float(iod * 0.035));
   auto frame = Coverage(sz, [&](cv::Mat1b& m) {
