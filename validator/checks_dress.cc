@@ -24,8 +24,10 @@ constexpr double kMergeDeltaE = 18;
 // Jewellery-like pixels in `region`: small bright near-neutral details that
 // stand out from their surroundings (metal, pearls: a white top-hat, so a
 // broad white collar does not count) or strong gold, unlike skin; never
-// background.
-cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& skin, double fw) {
+// background. `light` (0.5–1) is how lit this side of the face is against the
+// brighter side: a pearl on the shaded side of a key+fill portrait is as much
+// darker as the skin around it, so its floors scale with the light.
+cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& skin, double fw, double light) {
   cv::Mat l8(region.size(), CV_8U), tophat;
   for (int y = 0; y < region.height; ++y) {
     const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(region.y + y);
@@ -42,8 +44,8 @@ cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& sk
       if (bg[region.x + x]) continue;
       const double chroma = std::hypot(c[1], c[2]);
       const double hue = std::atan2(c[2], c[1]) * 180 / kPi;
-      const bool thin_bright = tophat.at<uint8_t>(y, x) > 40 && c[0] > 60 && chroma < 20;
-      const bool gold = chroma > 40 && hue > 65 && hue < 100 && c[0] > 50 && DeltaE76(c, skin) > 30;
+      const bool thin_bright = tophat.at<uint8_t>(y, x) > 40 * light && c[0] > 60 * light && chroma < 20;
+      const bool gold = chroma > 40 * light && hue > 65 && hue < 100 && c[0] > 50 * light && DeltaE76(c, skin) > 30;
       jewel.at<uint8_t>(y, x) = thin_bright || gold ? 255 : 0;
     }
   }
@@ -58,13 +60,15 @@ void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
   // Earrings: a compact jewel-like blob at either earlobe.
   double ear = 0;
   const cv::Rect image(0, 0, a.bgr.cols, a.bgr.rows);
+  const double lit = std::max({fr.cheek_left[0], fr.cheek_right[0], 1.0f});
   for (auto [p, sign] : {std::pair{1, -1}, std::pair{15, 1}}) {
+    const double light = std::clamp((sign < 0 ? fr.cheek_left[0] : fr.cheek_right[0]) / lit, 0.5, 1.0);
     const double x0 = sign < 0 ? f.points[p].x - 0.16 * fw : f.points[p].x - 0.02 * fw;
     const cv::Rect lobe = cv::Rect(int(x0), int(f.points[2].y - 0.02 * fw), int(0.18 * fw),
                                    int(std::max(4.0, f.points[4].y - f.points[2].y + 0.04 * fw))) & image;
     if (lobe.width < 4 || lobe.height < 4) continue;
     cv::Mat labels, stats, centroids;
-    const int n = cv::connectedComponentsWithStats(JewelMask(a, lobe, fr.skin, fw), labels, stats, centroids, 8);
+    const int n = cv::connectedComponentsWithStats(JewelMask(a, lobe, fr.skin, fw, light), labels, stats, centroids, 8);
     for (int i = 1; i < n; ++i) {
       const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
       if (std::max(w, h) > 3 * std::min(w, h) + 2) continue;  // a strand of hair, an edge: not a stud
@@ -85,7 +89,7 @@ void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
                                  int(0.6 * fw)) & cv::Rect(0, 0, a.bgr.cols, a.bgr.rows);
   double neck_score = 0;
   if (neck.width > 10 && neck.height > 10) {
-    const cv::Mat jewel = JewelMask(a, neck, fr.skin, fw);
+    const cv::Mat jewel = JewelMask(a, neck, fr.skin, fw, 1.0);
     cv::Mat labels, stats, centroids;
     const int n = cv::connectedComponentsWithStats(jewel, labels, stats, centroids, 8);
     int long_pieces = 0, best = 0;
