@@ -20,6 +20,13 @@ constexpr double kPi = 3.14159265358979323846;
 // first corpus's blue tops sit at ΔE2000 4–9 from it (≈ ΔE76 6–15), a white
 // shirt at ≥ 40 and navy at ≥ 50.
 constexpr double kMergeDeltaE = 18;
+// A jewel pixel's chroma stays below this (metal, pearl; gold is found apart).
+constexpr double kJewelMaxChroma = 20;
+// An earring blob counts when at least this share of it is clearly neutral
+// against the skin (chroma under half the cheeks'): pearls and studs on the
+// corpus 0.34-1.0, the light on ear cartilage that reached 0.99 of a stud's
+// size on a bald man's good photos 0.00, other lit skin at most 0.22.
+constexpr double kJewelCoreShare = 0.2;
 
 // Jewellery-like pixels in `region`: small bright near-neutral details that
 // stand out from their surroundings (metal, pearls: a white top-hat, so a
@@ -27,7 +34,9 @@ constexpr double kMergeDeltaE = 18;
 // background. `light` (0.5–1) is how lit this side of the face is against the
 // brighter side: a pearl on the shaded side of a key+fill portrait is as much
 // darker as the skin around it, so its floors scale with the light.
-cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& skin, double fw, double light) {
+// `max_chroma` bounds a near-neutral pixel's chroma.
+cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& skin, double fw, double light,
+                  double max_chroma) {
   cv::Mat l8(region.size(), CV_8U), tophat;
   for (int y = 0; y < region.height; ++y) {
     const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(region.y + y);
@@ -44,7 +53,7 @@ cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& sk
       if (bg[region.x + x]) continue;
       const double chroma = std::hypot(c[1], c[2]);
       const double hue = std::atan2(c[2], c[1]) * 180 / kPi;
-      const bool thin_bright = tophat.at<uint8_t>(y, x) > 40 * light && c[0] > 60 * light && chroma < 20;
+      const bool thin_bright = tophat.at<uint8_t>(y, x) > 40 * light && c[0] > 60 * light && chroma < max_chroma;
       const bool gold = chroma > 40 * light && hue > 65 && hue < 100 && c[0] > 50 * light && DeltaE76(c, skin) > 30;
       jewel.at<uint8_t>(y, x) = thin_bright || gold ? 255 : 0;
     }
@@ -61,6 +70,7 @@ void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
   double ear = 0;
   const cv::Rect image(0, 0, a.bgr.cols, a.bgr.rows);
   const double lit = std::max({fr.cheek_left[0], fr.cheek_right[0], 1.0f});
+  const double skin_chroma = std::hypot(fr.skin[1], fr.skin[2]);
   for (auto [p, sign] : {std::pair{1, -1}, std::pair{15, 1}}) {
     const double light = std::clamp((sign < 0 ? fr.cheek_left[0] : fr.cheek_right[0]) / lit, 0.5, 1.0);
     const double x0 = sign < 0 ? f.points[p].x - 0.16 * fw : f.points[p].x - 0.02 * fw;
@@ -68,11 +78,15 @@ void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
                                    int(std::max(4.0, f.points[4].y - f.points[2].y + 0.04 * fw))) & image;
     if (lobe.width < 4 || lobe.height < 4) continue;
     cv::Mat labels, stats, centroids;
-    const int n = cv::connectedComponentsWithStats(JewelMask(a, lobe, fr.skin, fw, light), labels, stats, centroids, 8);
+    const cv::Mat core = JewelMask(a, lobe, fr.skin, fw, light, std::clamp(0.5 * skin_chroma, 8.0, kJewelMaxChroma));
+    const int n =
+        cv::connectedComponentsWithStats(JewelMask(a, lobe, fr.skin, fw, light, kJewelMaxChroma), labels, stats, centroids, 8);
     for (int i = 1; i < n; ++i) {
       const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
       if (std::max(w, h) > 3 * std::min(w, h) + 2) continue;  // a strand of hair, an edge: not a stud
-      ear = std::max(ear, stats.at<int>(i, cv::CC_STAT_AREA) / unit);
+      const double area = stats.at<int>(i, cv::CC_STAT_AREA);
+      if (cv::countNonZero(core & (labels == i)) < kJewelCoreShare * area) continue;  // lit skin, not metal
+      ear = std::max(ear, area / unit);
     }
   }
   const std::string limit = absl::StrFormat("jewel-like blob < %g stud", r.min_jewel_score);
@@ -89,7 +103,7 @@ void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
                                  int(0.6 * fw)) & cv::Rect(0, 0, a.bgr.cols, a.bgr.rows);
   double neck_score = 0;
   if (neck.width > 10 && neck.height > 10) {
-    const cv::Mat jewel = JewelMask(a, neck, fr.skin, fw, 1.0);
+    const cv::Mat jewel = JewelMask(a, neck, fr.skin, fw, 1.0, kJewelMaxChroma);
     cv::Mat labels, stats, centroids;
     const int n = cv::connectedComponentsWithStats(jewel, labels, stats, centroids, 8);
     int long_pieces = 0, best = 0;
