@@ -45,37 +45,62 @@ int RunWidth(const Analysis& a, int y, int mid) {
 // -1 when there is no hair to compare with there (short hair, bald, ears).
 // A cap or beanie covers the crown but leaves the hair at the temples: they
 // differ unless the hat is the hair's colour. No brim is needed (a beanie, a
-// sailor's or a nurse's cap have none).
-double CrownContrast(const Analysis& a, const FaceRegions& fr) {
+// sailor's or a nurse's cap have none). `band`: the same for the bands below
+// the crown down to the brows' reach that are wholly covered (no skin, lit or
+// shaded) — a naval cap's white top can match grey hair where its dark band
+// does not; -1 when no band is covered.
+struct CrownContrasts {
+  double crown = -1, band = -1;
+};
+CrownContrasts CrownContrast(const Analysis& a, const FaceRegions& fr) {
   const FaceGeometry& g = *a.geo;
   const Face& f = *a.face();
   const double fw = g.face_width;
   const cv::Rect image(0, 0, a.bgr.cols, a.bgr.rows);
-  auto sample = [&](const cv::Rect& box) -> std::optional<cv::Vec3f> {
+  // The median of the non-skin pixels in `box`, when they fill at least `share`
+  // of it. `wide_skin`: skin in shade too — the skin's chromaticity at any
+  // lightness (within 10, or 0.6 of a pale skin's chroma, so grey and black
+  // stay apart from it).
+  const double skin_ab = std::min(10.0, 0.6 * std::hypot(fr.skin[1], fr.skin[2]));
+  auto sample = [&](const cv::Rect& box, double share, bool wide_skin) -> std::optional<cv::Vec3f> {
     const cv::Rect b = box & image;
     if (b.area() < 20) return std::nullopt;
     cv::Mat m = a.person(b).clone();
     for (int y = 0; y < b.height; ++y) {
       const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(b.y + y);
       for (int x = 0; x < b.width; ++x) {
-        if (DeltaE76(l[b.x + x], fr.skin) < 20) m.at<uint8_t>(y, x) = 0;  // ears, temples, forehead
+        const cv::Vec3f& c = l[b.x + x];
+        const bool skin = DeltaE76(c, fr.skin) < 20 ||
+                          (wide_skin && std::hypot(c[1] - fr.skin[1], c[2] - fr.skin[2]) < skin_ab);
+        if (skin) m.at<uint8_t>(y, x) = 0;  // ears, temples, forehead
       }
     }
-    if (cv::countNonZero(m) < std::max(30.0, 0.25 * b.area())) return std::nullopt;
+    if (cv::countNonZero(m) < std::max(30.0, share * b.area())) return std::nullopt;
     return MedianLab(a.lab(b), m);
   };
   const int crown_h = std::max(3, int(0.12 * fw));
-  const auto crown = sample(cv::Rect(int(g.midline_x - 0.2 * fw), int(g.head_top + 0.03 * fw), int(0.4 * fw), crown_h));
-  if (!crown) return -1;
+  const int crown_top = int(g.head_top + 0.03 * fw);
+  const auto crown = sample(cv::Rect(int(g.midline_x - 0.2 * fw), crown_top, int(0.4 * fw), crown_h), 0.25, false);
+  if (!crown) return {};
   const int y0 = int(g.brow_top), h = std::max(4, int(g.eye_line + 0.1 * fw) - y0);
   const int w = std::max(4, int(0.11 * fw));
-  const auto left = sample(cv::Rect(int(f.points[0].x - 0.14 * fw), y0, w, h));
-  const auto right = sample(cv::Rect(int(f.points[16].x + 0.03 * fw), y0, w, h));
-  double contrast = -1;
-  for (const auto& side : {left, right}) {
-    if (side) contrast = contrast < 0 ? DeltaE76(*crown, *side) : std::min(contrast, DeltaE76(*crown, *side));
+  const auto left = sample(cv::Rect(int(f.points[0].x - 0.14 * fw), y0, w, h), 0.25, false);
+  const auto right = sample(cv::Rect(int(f.points[16].x + 0.03 * fw), y0, w, h), 0.25, false);
+  auto against_sides = [&](const cv::Vec3f& c) {
+    double d = -1;
+    for (const auto& side : {left, right}) {
+      if (side) d = d < 0 ? DeltaE76(c, *side) : std::min(d, DeltaE76(c, *side));
+    }
+    return d;
+  };
+  CrownContrasts c;
+  c.crown = against_sides(*crown);
+  const int lowest = int(g.brow_top - 0.15 * fw);
+  for (int top = crown_top + crown_h; top + crown_h <= lowest; top += crown_h) {
+    const auto band = sample(cv::Rect(int(g.midline_x - 0.2 * fw), top, int(0.4 * fw), crown_h), 0.9, true);
+    if (band) c.band = std::max(c.band, against_sides(*band));
   }
-  return contrast;
+  return c;
 }
 
 // The share of the head's width (±0.3 face widths about the midline) that
@@ -128,9 +153,9 @@ double CapEdge(const Analysis& a) {
 void CheckHead(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
   const FaceGeometry& g = *a.geo;
   const std::string hat_limit =
-      absl::StrFormat("brim ledge ≤ %g, crown height ≤ %g face widths, crown vs temple hair ΔE ≤ %g, "
-                      "straight rim ≤ %g of the head's width",
-                      r.max_brim_ledge, r.max_crown_height, r.max_crown_contrast, r.max_cap_edge);
+      absl::StrFormat("brim ledge ≤ %g, crown height ≤ %g face widths, crown vs temple hair ΔE ≤ %g (bands below "
+                      "it ≤ %g), straight rim ≤ %g of the head's width",
+                      r.max_brim_ledge, r.max_crown_height, r.max_crown_contrast, r.max_band_contrast, r.max_cap_edge);
   const std::string bun_limit = absl::StrFormat("narrow top ≤ %g face widths", r.max_bun_height);
   if (g.head_top <= 1) {  // not found, or cut off by the top edge (head_top says so)
     Undetermined(out, "headwear", Severity::kWarn, hat_limit, "看不到完整头顶", "the top of the head is not in view");
@@ -189,10 +214,11 @@ void CheckHead(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
   if (std::getenv("GRADCAP_VALIDATOR_TRACE")) {
     std::fprintf(stderr, "trace: head height %.2f width %.2f narrow %.2f ledge %.2f\n", height, width, narrow, ledge);
   }
-  const double contrast = CrownContrast(a, fr);
+  const CrownContrasts crown = CrownContrast(a, fr);
+  const double contrast = crown.crown;
   const double cap_edge = CapEdge(a);
   if (std::getenv("GRADCAP_VALIDATOR_TRACE")) {
-    std::fprintf(stderr, "trace: crown contrast %.1f cap edge %.2f\n", contrast, cap_edge);
+    std::fprintf(stderr, "trace: crown contrast %.1f band %.1f cap edge %.2f\n", contrast, crown.band, cap_edge);
   }
   if (ledge > r.max_brim_ledge) {
     Fail(out, "headwear", Severity::kWarn, ledge, hat_limit, "头部轮廓有帽檐，请摘下帽子（宗教/医疗头饰请人工确认）",
@@ -202,6 +228,12 @@ void CheckHead(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
          absl::StrFormat("头顶颜色与两侧头发不同（ΔE %.0f）：戴帽子？请摘下（宗教/医疗头饰请人工确认）", contrast),
          absl::StrFormat("the crown is not the colour of the hair beside it (ΔE %.0f): a cap? take it off "
                          "(religious or medical headwear: confirm by eye)", contrast));
+  } else if (crown.band > r.max_band_contrast) {
+    Fail(out, "headwear", Severity::kWarn, crown.band, hat_limit,
+         absl::StrFormat("额头上方一圈颜色与两侧头发不同（ΔE %.0f）：戴帽子？请摘下（宗教/医疗头饰请人工确认）", crown.band),
+         absl::StrFormat("a band above the forehead is not the colour of the hair beside it (ΔE %.0f): a cap? take it "
+                         "off (religious or medical headwear: confirm by eye)",
+                         crown.band));
   } else if (cap_edge > r.max_cap_edge) {
     Fail(out, "headwear", Severity::kWarn, cap_edge, hat_limit,
          absl::StrFormat("额头上方有一条笔直的边沿（占头宽 %.0f%%）：戴帽子？请摘下（宗教/医疗头饰请人工确认）",
@@ -217,6 +249,7 @@ void CheckHead(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
   }
   AddMeasure(out, "brim_ledge", ledge);
   if (contrast >= 0) AddMeasure(out, "crown_contrast", contrast);
+  if (crown.band >= 0) AddMeasure(out, "band_contrast", crown.band);
   if (cap_edge >= 0) AddMeasure(out, "cap_edge", cap_edge);
   if (!bun) AddMeasure(out, "crown_height", height);  // a bun's height is hair_bun's
   if (bun) {

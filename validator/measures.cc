@@ -34,6 +34,7 @@ const std::vector<MeasureSpec>& AllMeasures() {
       {"brim_ledge", "headwear", K::kUpper, "max_brim_ledge"},
       {"crown_height", "headwear", K::kUpper, "max_crown_height"},
       {"crown_contrast", "headwear", K::kUpper, "max_crown_contrast"},
+      {"band_contrast", "headwear", K::kUpper, "max_band_contrast"},
       {"cap_edge", "headwear", K::kUpper, "max_cap_edge"},
       {"bun_height", "hair_bun", K::kUpper, "max_bun_height"},
       {"clothing_blue", "clothing_color", K::kUpper, "max_clothing_blue_fraction"},

@@ -1,7 +1,7 @@
 // The limits every check is held against. Values marked "calibrate" in
 // PHOTO-SPEC.md were tuned on the labelled corpus (tests/photos, README
 // "Validator calibration"). These compiled defaults equal the shipped rules
-// file validator/rules/chsi2017-r4.rules (a test pins it); a site loads its
+// file validator/rules/chsi2017-r5.rules (a test pins it); a site loads its
 // own with --rules (validator/rules_file.h). Every verdict names `version`,
 // and worker result caches are keyed on it, so a changed limit needs a new
 // version name: cached results from another rule set are never reused.
@@ -11,7 +11,7 @@
 
 namespace gradcap::validator {
 
-inline constexpr char kRuleSetVersion[] = "chsi2017-r4";
+inline constexpr char kRuleSetVersion[] = "chsi2017-r5";
 
 struct RuleSet {
   std::string version = kRuleSetVersion;
@@ -65,6 +65,9 @@ struct RuleSet {
   // Dress code.
   double max_crown_height = 1.05;          // (brow top − head top) / face width
   double max_crown_contrast = 34;          // crown colour vs temple hair, CIE76 (warn)
+  // The covered bands below the crown vs temple hair, CIE76 (warn; r5): a naval
+  // cap's dark band under a top the colour of grey hair.
+  double max_band_contrast = 44;
   double max_brim_ledge = 0.06;            // outline ledge (a brim) / face width (calibrate)
   double max_cap_edge = 0.7;               // share of the head's width one straight rim crosses (warn)
   double max_bun_height = 0.16;            // narrow part above the crown / face width (calibrate)

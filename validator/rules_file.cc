@@ -94,6 +94,8 @@ const std::vector<RuleKey>& Keys() {
           "headwear (warn): (brow top - head top) / face width"),
       Dbl("max_crown_contrast", &RuleSet::max_crown_contrast, 0, 400,
           "headwear (warn): crown colour vs the hair at the temples, CIE76"),
+      Dbl("max_band_contrast", &RuleSet::max_band_contrast, 0, 400,
+          "headwear (warn): covered bands below the crown vs the hair at the temples, CIE76"),
       Dbl("max_brim_ledge", &RuleSet::max_brim_ledge, 0, 2, "headwear (warn): outline ledge / face width"),
       Dbl("max_cap_edge", &RuleSet::max_cap_edge, 0, 1,
           "headwear (warn): share of the head's width one straight rim crosses above the brows"),
@@ -187,7 +189,7 @@ class Parser {
       return absl::OkStatus();
     }
     const RuleKey* k = Find(key);
-    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r4.rules)");
+    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r5.rules)");
     if (k->kind == Kind::kRgb) {
       const std::vector<absl::string_view> parts = absl::StrSplit(value, ',');
       if (parts.size() != 3)
