@@ -34,9 +34,10 @@ constexpr double kJewelCoreShare = 0.2;
 // background. `light` (0.5–1) is how lit this side of the face is against the
 // brighter side: a pearl on the shaded side of a key+fill portrait is as much
 // darker as the skin around it, so its floors scale with the light.
-// `max_chroma` bounds a near-neutral pixel's chroma.
+// `core`, when given, gets the jewel pixels that are also clearly neutral
+// against the skin (chroma below `core_chroma`), and the gold ones.
 cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& skin, double fw, double light,
-                  double max_chroma) {
+                  cv::Mat* core = nullptr, double core_chroma = 0) {
   cv::Mat l8(region.size(), CV_8U), tophat;
   for (int y = 0; y < region.height; ++y) {
     const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(region.y + y);
@@ -45,6 +46,7 @@ cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& sk
   const int k = std::max(5, int(0.06 * fw)) | 1;
   cv::morphologyEx(l8, tophat, cv::MORPH_TOPHAT, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
   cv::Mat jewel = cv::Mat::zeros(region.size(), CV_8U);
+  if (core) *core = cv::Mat::zeros(region.size(), CV_8U);
   for (int y = 0; y < region.height; ++y) {
     const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(region.y + y);
     const uint8_t* bg = a.background.ptr<uint8_t>(region.y + y);
@@ -53,9 +55,10 @@ cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& sk
       if (bg[region.x + x]) continue;
       const double chroma = std::hypot(c[1], c[2]);
       const double hue = std::atan2(c[2], c[1]) * 180 / kPi;
-      const bool thin_bright = tophat.at<uint8_t>(y, x) > 40 * light && c[0] > 60 * light && chroma < max_chroma;
+      const bool thin_bright = tophat.at<uint8_t>(y, x) > 40 * light && c[0] > 60 * light && chroma < kJewelMaxChroma;
       const bool gold = chroma > 40 * light && hue > 65 && hue < 100 && c[0] > 50 * light && DeltaE76(c, skin) > 30;
       jewel.at<uint8_t>(y, x) = thin_bright || gold ? 255 : 0;
+      if (core && ((thin_bright && chroma < core_chroma) || gold)) core->at<uint8_t>(y, x) = 255;
     }
   }
   return jewel;
@@ -78,9 +81,9 @@ void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
                                    int(std::max(4.0, f.points[4].y - f.points[2].y + 0.04 * fw))) & image;
     if (lobe.width < 4 || lobe.height < 4) continue;
     cv::Mat labels, stats, centroids;
-    const cv::Mat core = JewelMask(a, lobe, fr.skin, fw, light, std::clamp(0.5 * skin_chroma, 8.0, kJewelMaxChroma));
-    const int n =
-        cv::connectedComponentsWithStats(JewelMask(a, lobe, fr.skin, fw, light, kJewelMaxChroma), labels, stats, centroids, 8);
+    cv::Mat core;
+    const cv::Mat jewel = JewelMask(a, lobe, fr.skin, fw, light, &core, std::clamp(0.5 * skin_chroma, 8.0, kJewelMaxChroma));
+    const int n = cv::connectedComponentsWithStats(jewel, labels, stats, centroids, 8);
     for (int i = 1; i < n; ++i) {
       const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
       if (std::max(w, h) > 3 * std::min(w, h) + 2) continue;  // a strand of hair, an edge: not a stud
@@ -103,7 +106,7 @@ void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
                                  int(0.6 * fw)) & cv::Rect(0, 0, a.bgr.cols, a.bgr.rows);
   double neck_score = 0;
   if (neck.width > 10 && neck.height > 10) {
-    const cv::Mat jewel = JewelMask(a, neck, fr.skin, fw, 1.0, kJewelMaxChroma);
+    const cv::Mat jewel = JewelMask(a, neck, fr.skin, fw, 1.0);
     cv::Mat labels, stats, centroids;
     const int n = cv::connectedComponentsWithStats(jewel, labels, stats, centroids, 8);
     int long_pieces = 0, best = 0;
