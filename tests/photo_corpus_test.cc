@@ -275,7 +275,7 @@ TEST_F(PhotoCorpus, PhotosWithoutEarringsStayWellBelowTheStudLimit) {
   EXPECT_GE(photos, 150);
 }
 
-// Grace Hopper's naval cap (scikit-image): its white top is the colour of
+// Grace Hopper's naval cap (matplotlib's sample data): its white top is the colour of
 // her grey hair (crown ΔE 8) and its visor's rim is curved (cap_edge 0.38),
 // so only the dark band between them tells: the covered bands below the
 // crown are held against the temple hair too (band ΔE 52; good photos ≤ 36).
