@@ -88,7 +88,9 @@ TEST(Calibrate, BadPhotosAreCountedUnderBothLimits) {
   std::vector<v1::ValidationResult> good, bad;
   for (int i = 0; i < 20; ++i) good.push_back(Photo({{"glare", 0.005 + 0.001 * i}}));  // up to 0.024
   for (double g : {0.015, 0.03, 0.05}) bad.push_back(Photo({{"glare", g}}));
-  const Calibration c = Calibrate(good, bad, RuleSet(), 0.05);
+  RuleSet strict;  // a site that sends even small highlights back
+  strict.max_glare_area = 0.012;
+  const Calibration c = Calibrate(good, bad, strict, 0.05);
   const MeasureCalibration& m = Row(c, "glare");
   EXPECT_EQ(m.bad_n, 3);
   EXPECT_EQ(m.bad_flagged, 3);            // 0.012 catches all three

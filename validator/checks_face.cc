@@ -145,7 +145,8 @@ double LensBrightL(const Analysis& a, const cv::Rect& lens) {
 }
 
 void Glasses(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
-  const std::string glare_limit = absl::StrFormat("largest highlight ≤ %g of the lens", r.max_glare_area);
+  const std::string glare_limit = absl::StrFormat("largest highlight ≤ %g of the lens (above %g: warn)",
+                                                  r.max_glare_area, r.warn_glare_area);
   const std::string tint_limit = absl::StrFormat("lens L* (p90)/cheek L* ≥ %g (below: warn; below %g: retake)",
                                                  r.warn_lens_light_ratio, r.min_lens_light_ratio);
   double glare = 0, tint = 1;
@@ -173,8 +174,13 @@ void Glasses(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results
     Undetermined(out, "tinted_lenses", Severity::kReject, tint_limit, "曝光不当，无法判断镜片颜色",
                  "exposure too far off to judge the lenses");
   } else {
-    if (glare <= r.max_glare_area) {
+    if (glare <= r.warn_glare_area) {
       Pass(out, "glasses_glare", Severity::kReject, glare, glare_limit);
+    } else if (glare <= r.max_glare_area) {
+      Fail(out, "glasses_glare", Severity::kWarn, glare, glare_limit,
+           absl::StrFormat("镜片/眼部有小块反光（占 %.1f%%）：请目视确认眼睛清晰可见", 100 * glare),
+           absl::StrFormat("a small highlight on the lens or eye (%.1f%% of it): confirm by eye that the eyes are clear",
+                           100 * glare));
     } else {
       Fail(out, "glasses_glare", Severity::kReject, glare, glare_limit,
            fr.glasses ? "眼镜反光，请调整镜框角度（略低头或将镜腿抬高）" : "眼部有强反光，请调整灯光角度",

@@ -56,7 +56,11 @@ struct RuleSet {
 
 
   // Glasses.
-  double max_glare_area = 0.012;           // largest specular blob / lens area
+  // glasses_glare: the largest specular blob / lens area. Above warn_ a warning
+  // (a catchlight or a small reflection: the operator looks), above max_ a
+  // retake (r5; real glasses on good photos reach 0.011, drawn glare 0.059).
+  double warn_glare_area = 0.012;
+  double max_glare_area = 0.025;
   // tinted_lenses: the bright end (90th percentile) of the lens area's L* over the
   // cheek's. Below warn_ a warning (the operator looks), below min_ a retake (r4).
   double min_lens_light_ratio = 0.72;

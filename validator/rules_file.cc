@@ -85,7 +85,10 @@ const std::vector<RuleKey>& Keys() {
       Dbl("max_brow_hair_fraction", &RuleSet::max_brow_hair_fraction, 0, 1,
           "hair_over_eyebrows (warn): hair share above the brows"),
       Dbl("min_ear_skin", &RuleSet::min_ear_skin, 0, 1, "ears_visible (warn): skin share beside the cheeks"),
-      Dbl("max_glare_area", &RuleSet::max_glare_area, 0, 1, "glasses_glare: largest highlight / lens area"),
+      Dbl("warn_glare_area", &RuleSet::warn_glare_area, 0, 1,
+          "glasses_glare (warn): largest highlight / lens area; above: warn"),
+      Dbl("max_glare_area", &RuleSet::max_glare_area, 0, 1,
+          "glasses_glare: largest highlight / lens area; above: retake"),
       Dbl("min_lens_light_ratio", &RuleSet::min_lens_light_ratio, 0, 2,
           "tinted_lenses: bright end (p90) of the lens L* / cheek L*; below: retake"),
       Dbl("warn_lens_light_ratio", &RuleSet::warn_lens_light_ratio, 0, 2,
@@ -121,6 +124,7 @@ constexpr std::pair<const char*, const char*> kBands[] = {{"min_file_kb", "max_f
                                                           {"face_l_min", "face_l_max"},
                                                           {"reject_side_light_ratio", "min_side_light_ratio"},
                                                           {"min_lens_light_ratio", "warn_lens_light_ratio"},
+                                                          {"warn_glare_area", "max_glare_area"},
                                                           {"max_pitch_deg", "reject_pitch_deg"}};
 
 const RuleKey* Find(absl::string_view key) {
