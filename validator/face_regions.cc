@@ -54,7 +54,16 @@ FaceRegions FindFaceRegions(const Analysis& a) {
       const cv::Mat m = a.person(crown);
       if (cv::countNonZero(m) > 0.5 * crown.area()) {
         const cv::Vec3f c = MedianLab(a.lab(crown), m);
-        if (DeltaE76(c, fr.skin) > 12) fr.hair = c;
+        // A bald scalp is often paler or shinier than the cheeks (ΔE > 12) but
+        // of their hue and chroma: sean's 55° / 44 beside cheeks at 47° / 42.
+        // Hair is not: blond is yellower (the astronaut's 87° against 66°),
+        // brown and grey far less saturated.
+        const double hue = std::atan2(c[2], c[1]), skin_hue = std::atan2(fr.skin[2], fr.skin[1]);
+        const double chroma = std::hypot(c[1], c[2]), skin_chroma = std::hypot(fr.skin[1], fr.skin[2]);
+        const double kDeg = 3.14159265358979323846 / 180;
+        const bool scalp = std::abs(std::remainder(hue - skin_hue, 360 * kDeg)) < 10 * kDeg &&
+                           chroma > 0.6 * skin_chroma && chroma < 1.5 * skin_chroma;
+        if (DeltaE76(c, fr.skin) > 12 && !scalp) fr.hair = c;
       }
     }
   }

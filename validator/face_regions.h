@@ -15,7 +15,7 @@ namespace gradcap::validator {
 
 struct FaceRegions {
   cv::Vec3f skin;                 // median L*a*b* of both cheeks
-  std::optional<cv::Vec3f> hair;  // median of the crown; nullopt when the crown is skin (bald) or unknown
+  std::optional<cv::Vec3f> hair;  // median of the crown; nullopt when the crown is skin (bald: its hue and chroma) or unknown
   std::vector<cv::Rect> lenses;   // where spectacle lenses would be, clipped to the image
   bool glasses = false;           // a bridge across the nose between the eyes
   double bridge_edges = 0;        // share of strong horizontal edges on the bridge
