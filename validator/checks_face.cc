@@ -177,10 +177,16 @@ void Glasses(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results
     if (glare <= r.warn_glare_area) {
       Pass(out, "glasses_glare", Severity::kReject, glare, glare_limit);
     } else if (glare <= r.max_glare_area) {
+      // The notice: glasses must show no reflection. A highlight this small is
+      // as often a catchlight in the eye, so the operator looks.
       Fail(out, "glasses_glare", Severity::kWarn, glare, glare_limit,
-           absl::StrFormat("镜片/眼部有小块反光（占 %.1f%%）：请目视确认眼睛清晰可见", 100 * glare),
-           absl::StrFormat("a small highlight on the lens or eye (%.1f%% of it): confirm by eye that the eyes are clear",
-                           100 * glare));
+           fr.glasses ? absl::StrFormat("镜片有小块反光（占 %.1f%%）：请目视确认，必要时调整镜框角度", 100 * glare)
+                      : absl::StrFormat("眼部有小块高光（占 %.1f%%）：请目视确认眼睛清晰可见", 100 * glare),
+           fr.glasses ? absl::StrFormat("a small reflection on the glasses (%.1f%% of the lens): look, and tilt the "
+                                        "frames if it is on the lens",
+                                        100 * glare)
+                      : absl::StrFormat("a small highlight at the eye (%.1f%%): confirm by eye that the eyes are clear",
+                                        100 * glare));
     } else {
       Fail(out, "glasses_glare", Severity::kReject, glare, glare_limit,
            fr.glasses ? "眼镜反光，请调整镜框角度（略低头或将镜腿抬高）" : "眼部有强反光，请调整灯光角度",
