@@ -27,6 +27,10 @@ constexpr double kJewelMaxChroma = 20;
 // corpus 0.34-1.0, the light on ear cartilage that reached 0.99 of a stud's
 // size on a bald man's good photos 0.00, other lit skin at most 0.22.
 constexpr double kJewelCoreShare = 0.2;
+// Where an earlobe meets the backdrop its edge pixels are a blend of skin and
+// blue, and that blend passes through neutral: pixels this close to the
+// backdrop never count as the neutral core of a jewel.
+constexpr int kRimPx = 2;
 
 // Jewellery-like pixels in `region`: small bright near-neutral details that
 // stand out from their surroundings (metal, pearls: a white top-hat, so a
@@ -46,7 +50,16 @@ cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& sk
   const int k = std::max(5, int(0.06 * fw)) | 1;
   cv::morphologyEx(l8, tophat, cv::MORPH_TOPHAT, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
   cv::Mat jewel = cv::Mat::zeros(region.size(), CV_8U);
-  if (core) *core = cv::Mat::zeros(region.size(), CV_8U);
+  cv::Mat rim;  // within kRimPx of the backdrop: skin blended with blue, neutral but no jewel
+  if (core) {
+    *core = cv::Mat::zeros(region.size(), CV_8U);
+    const cv::Rect image(0, 0, a.background.cols, a.background.rows);
+    const cv::Rect grown = cv::Rect(region.x - kRimPx, region.y - kRimPx, region.width + 2 * kRimPx,
+                                    region.height + 2 * kRimPx) & image;
+    cv::Mat near;
+    cv::dilate(a.background(grown), near, cv::getStructuringElement(cv::MORPH_RECT, {2 * kRimPx + 1, 2 * kRimPx + 1}));
+    rim = near(cv::Rect(region.x - grown.x, region.y - grown.y, region.width, region.height));
+  }
   for (int y = 0; y < region.height; ++y) {
     const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(region.y + y);
     const uint8_t* bg = a.background.ptr<uint8_t>(region.y + y);
@@ -58,7 +71,7 @@ cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& sk
       const bool thin_bright = tophat.at<uint8_t>(y, x) > 40 * light && c[0] > 60 * light && chroma < kJewelMaxChroma;
       const bool gold = chroma > 40 * light && hue > 65 && hue < 100 && c[0] > 50 * light && DeltaE76(c, skin) > 30;
       jewel.at<uint8_t>(y, x) = thin_bright || gold ? 255 : 0;
-      if (core && ((thin_bright && chroma < core_chroma) || gold)) core->at<uint8_t>(y, x) = 255;
+      if (core && !rim.at<uint8_t>(y, x) && ((thin_bright && chroma < core_chroma) || gold)) core->at<uint8_t>(y, x) = 255;
     }
   }
   return jewel;
