@@ -267,6 +267,35 @@ TEST_F(PhotoCorpus, AStudOnTheShadedSideOfAKeyAndFillPortraitIsStillCaught) {
   EXPECT_GE(studs, 2);
 }
 
+// Teeth under fill light are darker with the lips around them: a tooth pixel
+// is one 10 L* above the lips' median (never more than the fixed L* 62). With
+// the fixed floor ocv_cord's smile on the fill side measured 0.072 of the
+// mouth against the limit 0.08; every key+fill smile is now caught, and every
+// closed mouth keeps its teeth share near zero.
+TEST_F(PhotoCorpus, TeethOnTheFillSideOfAKeyAndFillPortraitAreStillTeeth) {
+  int smiles = 0, closed = 0;
+  for (const auto& [image, r] : Corpus()) {
+    const auto& expect = image->fields().at("expect").struct_value().fields();
+    auto want = expect.find("mouth_closed");
+    if (want == expect.end()) continue;
+    if (want->second.string_value() == "pass") {
+      for (const auto& c : r.checks()) {
+        if (c.id() != "mouth_closed") continue;
+        for (const auto& m : c.measures()) {
+          if (m.name() != "teeth") continue;
+          ++closed;
+          EXPECT_LT(m.value(), 0.01) << image->fields().at("file").string_value();
+        }
+      }
+    }
+    if (image->fields().at("kind").string_value() != "wide_keyfill" || want->second.string_value() != "fail") continue;
+    ++smiles;
+    EXPECT_EQ(CheckStatus(r, "mouth_closed"), "fail") << image->fields().at("file").string_value();
+  }
+  EXPECT_GE(smiles, 4);
+  EXPECT_GE(closed, 100);
+}
+
 // Light on ear cartilage is lit skin, not metal: a blob counts as a stud
 // only when a fifth of it is neutral against the skin's own chroma. Before,
 // bald_vin's lit ears measured 0.99 of the limit on his good photos; every

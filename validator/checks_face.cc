@@ -13,6 +13,11 @@
 namespace gradcap::validator {
 namespace {
 
+// A tooth pixel's L* floor: at most this, and lower in a darker mouth —
+// this far above the lips' median L* (lips measured 39-56 on the corpus).
+constexpr double kTeethMaxFloorL = 62;
+constexpr double kTeethOverLipsL = 10;
+
 double EyeAspect(const Face& f, int b) {
   const auto& p = f.points;
   return (cv::norm(p[b + 1] - p[b + 5]) + cv::norm(p[b + 2] - p[b + 4])) / (2 * std::max(1.0, cv::norm(p[b] - p[b + 3])));
@@ -50,11 +55,31 @@ void Eyes(const Analysis& a, const RuleSet& r, Results* out) {
   const double gap = cv::norm(f.points[62] - f.points[66]) / mouth_w;
   const cv::Mat inner = PolygonMask(a.bgr, f, {60, 61, 62, 63, 64, 65, 66, 67});
   const cv::Mat outer = PolygonMask(a.bgr, f, {48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59});
-  int teeth = 0;
-  for (int y = 0; y < a.bgr.rows; ++y) {
+  // Teeth: bright, unsaturated pixels between the lips. "Bright" is the fixed
+  // L* 62, or less where the whole mouth is darker: teeth stand at least
+  // kTeethOverLipsL above the lips' median (outer lip polygon minus the inner).
+  // A smile on the fill side of a key+fill portrait (lips L* 46) measured 0.072
+  // of the mouth against the limit 0.08 with the fixed floor, 0.135 now; closed
+  // mouths stay at most 0.002 either way.
+  const cv::Rect mouth = cv::boundingRect(outer);
+  std::vector<float> lip_l;
+  for (int y = mouth.y; y < mouth.y + mouth.height; ++y) {
+    const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(y);
+    const uint8_t* o = outer.ptr<uint8_t>(y);
+    const uint8_t* m = inner.ptr<uint8_t>(y);
+    for (int x = mouth.x; x < mouth.x + mouth.width; ++x)
+      if (o[x] && !m[x]) lip_l.push_back(l[x][0]);
+  }
+  double teeth_floor = kTeethMaxFloorL;
+  if (!lip_l.empty()) {
+    std::nth_element(lip_l.begin(), lip_l.begin() + lip_l.size() / 2, lip_l.end());
+    teeth_floor = std::min(kTeethMaxFloorL, lip_l[lip_l.size() / 2] + kTeethOverLipsL);
+  }
+  int teeth = 0;  // the inner polygon lies within the outer's bounds
+  for (int y = mouth.y; y < mouth.y + mouth.height; ++y) {
     const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(y);
     const uint8_t* m = inner.ptr<uint8_t>(y);
-    for (int x = 0; x < a.bgr.cols; ++x) teeth += m[x] && l[x][0] > 62 && std::hypot(l[x][1], l[x][2]) < 20;
+    for (int x = mouth.x; x < mouth.x + mouth.width; ++x) teeth += m[x] && l[x][0] > teeth_floor && std::hypot(l[x][1], l[x][2]) < 20;
   }
   const double teeth_frac = teeth / std::max(1.0, double(cv::countNonZero(outer)));
   const std::string mouth_limit = absl::StrFormat("lip gap ≤ %g, teeth ≤ %g", r.max_lip_gap, r.max_teeth_fraction);

@@ -12,7 +12,8 @@
 namespace gradcap::validator {
 
 // r6: same limits as r5; the earring measure no longer counts the skin/backdrop
-// blend at an earlobe's edge as a jewel's neutral core, so its values differ.
+// blend at an earlobe's edge as a jewel's neutral core, and a tooth pixel's L*
+// floor follows the lips' lightness (checks_face.cc), so their values differ.
 inline constexpr char kRuleSetVersion[] = "chsi2017-r6";
 
 struct RuleSet {
