@@ -196,6 +196,7 @@ void GrabCutPerson(const cv::Mat3b& src, const cv::Rect& face, const std::vector
   // nearest pixel further inside.
   cv::Mat1b inner;
   cv::erode(body, inner, cv::getStructuringElement(cv::MORPH_ELLIPSE, {5, 5}));
+  if (cv::countNonZero(inner) == 0) return;  // nothing inside to take colours from
   cv::Mat dist, label;
   cv::distanceTransform(~inner, dist, label, cv::DIST_L2, cv::DIST_MASK_5, cv::DIST_LABEL_PIXEL);
   std::vector<cv::Point> at(inner.total() + 1);
