@@ -90,12 +90,12 @@ int main(int argc, char** argv) {
   gradcap::testing::CodeFrames frames(7, gc1);
   std::vector<gradcap::testing::Sample> with_code, without;
   std::vector<std::string> group_of;
-  const char* groups[] = {"clean", "small", "rotated", "perspective", "blurred", "jpeg",
-                          "glare", "low_contrast", "dim", "noisy", "tiny"};
+  const char* groups[] = {"clean", "small", "rotated", "perspective", "blurred", "jpeg", "glare",
+                          "low_contrast", "dim", "noisy", "tiny", "overexposed", "moire", "motion"};
   const int want = absl::GetFlag(FLAGS_frames);
   const std::string only = absl::GetFlag(FLAGS_only);
   for (int i = 0; static_cast<int>(with_code.size()) < want; ++i) {
-    const char* group = only.empty() ? groups[i % 11] : only.c_str();
+    const char* group = only.empty() ? groups[i % std::size(groups)] : only.c_str();
     for (auto& s : frames.Group(group)) {
       if (static_cast<int>(with_code.size()) < want) {
         with_code.push_back(std::move(s));

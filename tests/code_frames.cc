@@ -1,5 +1,6 @@
 #include "tests/code_frames.h"
 
+#include <algorithm>
 #include <cmath>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -104,16 +105,60 @@ std::vector<Sample> CodeFrames::Group(const std::string& name) {
       screen.convertTo(screen, CV_8UC3, 0.35, 95);
       s.frame = Place(screen, Uniform(260, 450), Uniform(-20, 20), 0.02);
     } else if (name == "dim") {
-    // A phone at its lowest brightness under booth lights: 30 grey levels
-    // between black and white, plus sensor noise.
-    screen.convertTo(screen, CV_8UC3, 0.12, 105);
-    s.frame = Place(screen, Uniform(260, 450), Uniform(-20, 20), 0.02);
-    cv::Mat noise(s.frame.size(), CV_16SC3), wide;
-    cv::randn(noise, cv::Scalar::all(0), cv::Scalar::all(4));
-    s.frame.convertTo(wide, CV_16SC3);
-    wide += noise;
-    wide.convertTo(s.frame, CV_8UC3);
-  } else if (name == "noisy") {
+      // A phone at its lowest brightness under booth lights: 30 grey levels
+      // between black and white, plus sensor noise.
+      screen.convertTo(screen, CV_8UC3, 0.12, 105);
+      s.frame = Place(screen, Uniform(260, 450), Uniform(-20, 20), 0.02);
+      cv::Mat noise(s.frame.size(), CV_16SC3), wide;
+      cv::randn(noise, cv::Scalar::all(0), cv::Scalar::all(4));
+      s.frame.convertTo(wide, CV_16SC3);
+      wide += noise;
+      wide.convertTo(s.frame, CV_8UC3);
+    } else if (name == "overexposed") {
+      // Auto-exposure set for the room, not the screen: the white of the
+      // screen saturates and bleeds into the dark modules, which shrink
+      // (bloom), and the black is lifted by the glow around it.
+      s.frame = Place(screen, Uniform(220, 420), Uniform(-20, 20), 0.02);
+      cv::Mat lum;
+      s.frame.convertTo(lum, CV_32FC3, 1.0 / 255);
+      cv::Mat glow;
+      cv::GaussianBlur(lum, glow, cv::Size(0, 0), 1.2 + 0.1 * Uniform(0, 8));
+      const double gain = 1.8 + 0.1 * Uniform(0, 8);
+      lum = glow * gain;
+      cv::min(lum, 1.0, lum);
+      lum.convertTo(s.frame, CV_8UC3, 255);
+    } else if (name == "moire") {
+      // The screen's pixel grid beating with the camera's: bright and dark
+      // bands across the code, stronger in one colour channel.
+      cv::Mat stripes(screen.size(), CV_32FC3);
+      const double period = 5 + Uniform(0, 40) / 10.0, angle = Uniform(0, 180) * CV_PI / 180;
+      const double depth = 0.25 + 0.05 * Uniform(0, 4);
+      for (int y = 0; y < screen.rows; ++y)
+        for (int x = 0; x < screen.cols; ++x) {
+          const double t = (x * std::cos(angle) + y * std::sin(angle)) * 2 * CV_PI / period;
+          stripes.at<cv::Vec3f>(y, x) = cv::Vec3f(1 - depth * (0.5 + 0.5 * std::sin(t)),
+                                                  1 - depth * (0.5 + 0.5 * std::sin(t + 2.1)),
+                                                  1 - depth * (0.5 + 0.5 * std::sin(t + 4.2)));
+        }
+      cv::Mat lit;
+      screen.convertTo(lit, CV_32FC3);
+      lit = lit.mul(stripes);
+      lit.convertTo(screen, CV_8UC3);
+      s.frame = Place(screen, Uniform(160, 300), Uniform(-20, 20), 0.02);
+    } else if (name == "motion") {
+      // The hand still moving when the frame is taken: a streak 6–14 px long.
+      s.frame = Place(screen, Uniform(250, 450), Uniform(-20, 20), 0.02);
+      const int len = Uniform(6, 14);
+      cv::Mat kernel = cv::Mat::zeros(len, len, CV_32F);
+      const double a = Uniform(0, 180) * CV_PI / 180;
+      for (int i = 0; i < len; ++i) {
+        const double t = i - (len - 1) / 2.0;
+        const int x = cvRound((len - 1) / 2.0 + t * std::cos(a)), y = cvRound((len - 1) / 2.0 + t * std::sin(a));
+        kernel.at<float>(std::clamp(y, 0, len - 1), std::clamp(x, 0, len - 1)) += 1.0f;
+      }
+      kernel /= cv::sum(kernel)[0];
+      cv::filter2D(s.frame, s.frame, -1, kernel);
+    } else if (name == "noisy") {
       s.frame = Place(screen, Uniform(230, 450), Uniform(-30, 30), 0.03);
       cv::Mat noise(s.frame.size(), CV_16SC3);
       cv::randn(noise, cv::Scalar::all(0), cv::Scalar::all(Uniform(8, 18)));

@@ -1,6 +1,6 @@
 // Synthetic 1920x1080 camera frames showing a collection code the way a
 // phone shows it, for the decode corpus test and the decode benchmark.
-// Deterministic for a given seed.
+// The layout is fixed by the seed; each code is sealed with a fresh key.
 #pragma once
 
 #include <cstdint>
@@ -34,8 +34,9 @@ class CodeFrames {
   // `screen` placed in a frame: QR `qr_px` wide, rotated, corners jittered.
   cv::Mat Place(const cv::Mat& screen, double qr_px, double degrees, double jitter);
   // kPerGroup samples of a named group: clean, small, rotated, perspective,
-  // blurred, jpeg, glare, low_contrast, dim, noisy — and tiny (the bench's:
-  // the QR 80–110 px wide, about 1.5–2 px per module of a version-7 code).
+  // blurred, jpeg, glare, low_contrast, dim, noisy, overexposed, moire,
+  // motion — and tiny (the bench's: the QR 80–110 px wide, about 1.5–2 px per
+  // module of a version-7 code).
   std::vector<Sample> Group(const std::string& name);
   // Frames without a QR code: backgrounds and 1-D / DataMatrix barcodes.
   std::vector<Sample> Negatives();
