@@ -147,37 +147,22 @@ void Hair(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* o
   AddMeasure(out, "ear_skin", skin_min);
 }
 
-// L* at the bright end (90th percentile) of a lens area, leaving out specular
-// highlights (glasses_glare's business). A tinted lens darkens all of its area,
-// the skin under the eye included; an untinted one leaves that skin about as
-// light as the cheek, however deep the eye sockets and the brows' shadow — which
-// a median sees (deep-set eyes measured 0.50-0.54 of the cheek by median, r3).
-double LensBrightL(const Analysis& a, const cv::Rect& lens) {
-  std::vector<float> l;
-  l.reserve(lens.area());
-  for (int y = 0; y < lens.height; ++y) {
-    const cv::Vec3b* p = a.bgr.ptr<cv::Vec3b>(lens.y + y);
-    const cv::Vec3f* lab = a.lab.ptr<cv::Vec3f>(lens.y + y);
-    for (int x = 0; x < lens.width; ++x) {
-      const cv::Vec3b& c = p[lens.x + x];
-      if (std::min({c[0], c[1], c[2]}) < 235) l.push_back(lab[lens.x + x][0]);
-    }
-  }
-  if (l.empty()) return 100;
-  auto at = l.begin() + (l.size() - 1) * 9 / 10;
-  std::nth_element(l.begin(), at, l.end());
-  return *at;
-}
-
 void Glasses(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
   const std::string glare_limit = absl::StrFormat("largest highlight ≤ %g of the lens (above %g: warn)",
                                                   r.max_glare_area, r.warn_glare_area);
-  const std::string tint_limit = absl::StrFormat("lens L* (p90)/cheek L* ≥ %g (below: warn; below %g: retake)",
+  const std::string tint_limit = absl::StrFormat("lens L* (p90)/cheek L* (p90) ≥ %g (below: warn; below %g: retake)",
                                                  r.warn_lens_light_ratio, r.min_lens_light_ratio);
   double glare = 0, tint = 1;
   for (size_t li = 0; li < fr.lenses.size(); ++li) {
     const cv::Rect& lens = fr.lenses[li];
-    const cv::Vec3f& cheek = li == 0 ? fr.cheek_left : fr.cheek_right;
+    // The bright end of the lens area against the bright end of the same
+    // side's cheek. A tint darkens all of the lens, the skin under the eye
+    // included; without one that skin is about as light as the cheek's lit
+    // part, however deep the eye sockets and the brows' shadow (which a median
+    // sees: deep-set eyes measured 0.50-0.54 of the cheek by median, r3), and
+    // however shaded the rest of the cheek (against the cheek's median, r4-r6,
+    // a tint over a cheek darker than the skin under the eyes read 0.81).
+    const double cheek = li == 0 ? fr.cheek_left_bright : fr.cheek_right_bright;
     cv::Mat spec(lens.height, lens.width, CV_8U);
     for (int y = 0; y < lens.height; ++y) {
       const cv::Vec3b* p = a.bgr.ptr<cv::Vec3b>(lens.y + y);
@@ -189,7 +174,7 @@ void Glasses(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results
     cv::Mat labels, stats, centroids;
     const int n = cv::connectedComponentsWithStats(spec, labels, stats, centroids, 8);
     for (int i = 1; i < n; ++i) glare = std::max(glare, stats.at<int>(i, cv::CC_STAT_AREA) / double(lens.area()));
-    tint = std::min<double>(tint, LensBrightL(a, lens) / std::max(1.0f, cheek[0]));
+    tint = std::min<double>(tint, BrightL(a, lens) / std::max(1.0, cheek));
   }
   if (fr.lenses.size() != 2) {
     Undetermined(out, "glasses_glare", Severity::kReject, glare_limit, "眼部区域不可见", "eye regions not visible");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <opencv2/imgproc.hpp>
 
@@ -19,6 +20,8 @@ FaceRegions FindFaceRegions(const Analysis& a) {
 
   fr.cheek_left = cv::countNonZero(left) > 10 ? MedianLab(a.lab, left) : fr.skin;
   fr.cheek_right = cv::countNonZero(right) > 10 ? MedianLab(a.lab, right) : fr.skin;
+  fr.cheek_left_bright = cv::countNonZero(left) > 10 ? BrightL(a, image, left) : fr.cheek_left[0];
+  fr.cheek_right_bright = cv::countNonZero(right) > 10 ? BrightL(a, image, right) : fr.cheek_right[0];
 
   cv::Mat face = PolygonMask(a.bgr, f, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 26, 25, 24, 23, 22,
                                         21, 20, 19, 18, 17});
@@ -80,6 +83,24 @@ FaceRegions FindFaceRegions(const Analysis& a) {
     fr.glasses = fr.bridge_edges > 0.08;
   }
   return fr;
+}
+
+double BrightL(const Analysis& a, const cv::Rect& area, const cv::Mat& mask) {
+  std::vector<float> l;
+  l.reserve(area.area());
+  for (int y = area.y; y < area.y + area.height; ++y) {
+    const cv::Vec3b* p = a.bgr.ptr<cv::Vec3b>(y);
+    const cv::Vec3f* lab = a.lab.ptr<cv::Vec3f>(y);
+    const uint8_t* m = mask.empty() ? nullptr : mask.ptr<uint8_t>(y);
+    for (int x = area.x; x < area.x + area.width; ++x) {
+      if (m != nullptr && !m[x]) continue;
+      if (std::min({p[x][0], p[x][1], p[x][2]}) < 235) l.push_back(lab[x][0]);
+    }
+  }
+  if (l.empty()) return 100;
+  auto at = l.begin() + (l.size() - 1) * 9 / 10;
+  std::nth_element(l.begin(), at, l.end());
+  return *at;
 }
 
 }  // namespace gradcap::validator

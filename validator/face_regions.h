@@ -20,6 +20,9 @@ struct FaceRegions {
   bool glasses = false;           // a bridge across the nose between the eyes
   double bridge_edges = 0;        // share of strong horizontal edges on the bridge
   cv::Vec3f cheek_left, cheek_right;  // median L*a*b* of each cheek
+  // Each cheek's L* at its bright end (90th percentile, blown pixels left out):
+  // what a lens's bright end is compared with (tinted_lenses).
+  double cheek_left_bright = 0, cheek_right_bright = 0;
   double face_l = 0;              // median L* inside the face outline
   double blown = 0, crushed = 0;  // shares of clipped face pixels (all channels ≥ 250 / all ≤ 8)
   // Face exposure near the rule set's band: colour and brightness cues can be trusted.
@@ -31,5 +34,10 @@ struct FaceRegions {
 
 // Needs a.face() and a.geo.
 FaceRegions FindFaceRegions(const Analysis& a);
+
+// L* at the 90th percentile of the pixels of `area` under `mask` (all of
+// `area` when mask is empty), leaving out blown pixels (every channel ≥ 235:
+// specular highlights); 100 when none is left.
+double BrightL(const Analysis& a, const cv::Rect& area, const cv::Mat& mask = cv::Mat());
 
 }  // namespace gradcap::validator

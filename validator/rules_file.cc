@@ -90,9 +90,9 @@ const std::vector<RuleKey>& Keys() {
       Dbl("max_glare_area", &RuleSet::max_glare_area, 0, 1,
           "glasses_glare: largest highlight / lens area; above: retake"),
       Dbl("min_lens_light_ratio", &RuleSet::min_lens_light_ratio, 0, 2,
-          "tinted_lenses: bright end (p90) of the lens L* / cheek L*; below: retake"),
+          "tinted_lenses: bright end (p90) of the lens L* / of the cheek L*; below: retake"),
       Dbl("warn_lens_light_ratio", &RuleSet::warn_lens_light_ratio, 0, 2,
-          "tinted_lenses (warn): bright end (p90) of the lens L* / cheek L*; below: warn"),
+          "tinted_lenses (warn): bright end (p90) of the lens L* / of the cheek L*; below: warn"),
       Dbl("max_crown_height", &RuleSet::max_crown_height, 0, 10,
           "headwear (warn): (brow top - head top) / face width"),
       Dbl("max_crown_contrast", &RuleSet::max_crown_contrast, 0, 400,
@@ -193,7 +193,7 @@ class Parser {
       return absl::OkStatus();
     }
     const RuleKey* k = Find(key);
-    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r6.rules)");
+    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r7.rules)");
     if (k->kind == Kind::kRgb) {
       const std::vector<absl::string_view> parts = absl::StrSplit(value, ',');
       if (parts.size() != 3)
