@@ -20,8 +20,8 @@ FaceRegions FindFaceRegions(const Analysis& a) {
 
   fr.cheek_left = cv::countNonZero(left) > 10 ? MedianLab(a.lab, left) : fr.skin;
   fr.cheek_right = cv::countNonZero(right) > 10 ? MedianLab(a.lab, right) : fr.skin;
-  fr.cheek_left_bright = cv::countNonZero(left) > 10 ? BrightL(a, image, left) : fr.cheek_left[0];
-  fr.cheek_right_bright = cv::countNonZero(right) > 10 ? BrightL(a, image, right) : fr.cheek_right[0];
+  fr.cheek_left_bright = cv::countNonZero(left) > 10 ? BrightL(a, cv::boundingRect(left), left) : fr.cheek_left[0];
+  fr.cheek_right_bright = cv::countNonZero(right) > 10 ? BrightL(a, cv::boundingRect(right), right) : fr.cheek_right[0];
 
   cv::Mat face = PolygonMask(a.bgr, f, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 26, 25, 24, 23, 22,
                                         21, 20, 19, 18, 17});
