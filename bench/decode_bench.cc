@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   std::vector<gradcap::testing::Sample> with_code, without;
   std::vector<std::string> group_of;
   const char* groups[] = {"clean", "small", "rotated", "perspective", "blurred", "jpeg", "glare",
-                          "low_contrast", "dim", "noisy", "tiny", "overexposed", "moire", "motion"};
+                          "low_contrast", "dim", "noisy", "tiny", "overexposed", "moire", "motion", "inverted"};
   const int want = absl::GetFlag(FLAGS_frames);
   const std::string only = absl::GetFlag(FLAGS_only);
   for (int i = 0; static_cast<int>(with_code.size()) < want; ++i) {

@@ -44,6 +44,12 @@ absl::StatusOr<std::vector<std::string>> Decode(const cv::Mat& grey) {
   if (grey.cols > 1000) cv::resize(grey, small, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
   cv::Mat equalised;
   cv::createCLAHE(3.0, cv::Size(8, 8))->apply(small, equalised);
+  found = Read(equalised);
+  if (!found.ok() || !found->empty()) return found;
+  // A phone that inverts colours (Android's colour inversion, a browser's
+  // forced dark mode) shows light modules on a dark screen; ZXing 1.4 reads
+  // dark-on-light only.
+  cv::bitwise_not(equalised, equalised);
   return Read(equalised);
 }
 

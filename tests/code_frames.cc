@@ -158,6 +158,11 @@ std::vector<Sample> CodeFrames::Group(const std::string& name) {
       }
       kernel /= cv::sum(kernel)[0];
       cv::filter2D(s.frame, s.frame, -1, kernel);
+    } else if (name == "inverted") {
+      // A phone that inverts colours (Android's colour inversion, a browser's
+      // forced dark mode): light modules on a dark screen.
+      cv::bitwise_not(screen, screen);
+      s.frame = Place(screen, Uniform(200, 450), Uniform(-20, 20), 0.02);
     } else if (name == "noisy") {
       s.frame = Place(screen, Uniform(230, 450), Uniform(-30, 30), 0.03);
       cv::Mat noise(s.frame.size(), CV_16SC3);

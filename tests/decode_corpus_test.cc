@@ -72,7 +72,7 @@ TEST(DecodeCorpus, EachGroupReachesItsMinimumRateWithNoFalseDecodes) {
   const std::vector<std::pair<std::string, double>> groups = {
       {"clean", 1.0},  {"small", 0.75},        {"rotated", 0.9},      {"perspective", 0.85}, {"blurred", 0.85},
       {"jpeg", 0.85},  {"glare", 0.75},       {"low_contrast", 0.9}, {"dim", 0.85}, {"noisy", 0.85},
-      {"overexposed", 0.6}, {"moire", 0.9}, {"motion", 0.4},
+      {"overexposed", 0.6}, {"moire", 0.9}, {"motion", 0.4}, {"inverted", 0.85},
   };
   for (const auto& [name, minimum] : groups) {
     Score s = RunGroup(name, corpus.Group(name));
