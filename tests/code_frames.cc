@@ -129,7 +129,7 @@ std::vector<Sample> CodeFrames::Group(const std::string& name) {
       lum.convertTo(s.frame, CV_8UC3, 255);
     } else if (name == "moire") {
       // The screen's pixel grid beating with the camera's: bright and dark
-      // bands across the code, stronger in one colour channel.
+      // bands across the code, out of phase in R, G and B.
       cv::Mat stripes(screen.size(), CV_32FC3);
       const double period = 5 + Uniform(0, 40) / 10.0, angle = Uniform(0, 180) * CV_PI / 180;
       const double depth = 0.25 + 0.05 * Uniform(0, 4);
