@@ -44,6 +44,8 @@ void CheckFace(const Analysis& a, const RuleSet& rules, Results* out);
 void CheckDress(const Analysis& a, const RuleSet& rules, Results* out);
 // headwear, hair_bun (called by CheckDress with the face regions it found).
 void CheckHead(const Analysis& a, const FaceRegions& fr, const RuleSet& rules, Results* out);
+// earrings, necklace (called by CheckDress with the face regions it found).
+void CheckJewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& rules, Results* out);
 
 // Every check id, in report order.
 const std::vector<std::string>& AllCheckIds();

@@ -42,6 +42,7 @@ const std::vector<MeasureSpec>& AllMeasures() {
       {"clothing_edges", "clothing_pattern", K::kUpper, "max_clothing_edge_fraction"},
       {"earring", "earrings", K::kUpperStrict, "min_jewel_score"},
       {"necklace", "necklace", K::kUpperStrict, "min_jewel_score"},
+      {"necklace_line", "necklace", K::kUpper, "max_necklace_line"},
   };
   return measures;
 }

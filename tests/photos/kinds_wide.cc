@@ -67,6 +67,78 @@ void DrawBrimlessCap(Scene& sc, const Geom& g, double rim) {
   sc.Paint(cov_band, [&](int, int) { return cv::Vec3f(60, 35, 25); });
 }
 
+// How much of a drawn cord shows, in face widths: in all, and its longest
+// stretch in one piece.
+struct CordShown {
+  double total = 0, longest = 0;
+};
+
+// A cord or a fine chain hung from the sides of the neck down to a small
+// pendant, seen only where it lies on skin (a top hides the rest), shaded as
+// the skin under it is.
+CordShown DrawCord(Scene& sc, const Geom& g, cv::Vec3f color, int width, double half_width, double drop) {
+  auto lab_of = [](cv::Vec3f bgr) {
+    cv::Mat3f px(1, 1, bgr / 255.f), lab;
+    cv::cvtColor(px, lab, cv::COLOR_BGR2Lab);
+    return lab(0, 0);
+  };
+  const cv::Rect image(0, 0, sc.img.cols, sc.img.rows);
+  cv::Vec3f skin_bgr(0, 0, 0);
+  for (double side : {-0.22, 0.22}) {
+    const cv::Point2f c = g.At(side, 0.32);
+    const int r = std::max(2, int(0.04 * g.fw));
+    const cv::Scalar m = cv::mean(sc.img(cv::Rect(int(c.x) - r, int(c.y) - r, 2 * r, 2 * r) & image));
+    skin_bgr += 0.5f * cv::Vec3f(float(m[0]), float(m[1]), float(m[2]));
+  }
+  const cv::Vec3f skin = lab_of(skin_bgr);
+  const double skin_hue = std::atan2(skin[2], skin[1]), skin_chroma = std::hypot(skin[1], skin[2]);
+  const double chin = g.chin_per_fw;
+  std::vector<cv::Point> path;
+  for (double t = -1; t <= 1.0001; t += 0.02) {
+    const cv::Point2f q = g.At(half_width * t, chin + 0.08 + drop * (1 - std::pow(std::abs(t), 1.3)));
+    path.push_back(cv::Point(std::lround(q.x * 16), std::lround(q.y * 16)));
+  }
+  cv::Mat1f cov = Coverage(sc.img.size(), [&](cv::Mat1b& m) {
+    cv::polylines(m, std::vector<std::vector<cv::Point>>{path}, false, 255, width, cv::LINE_AA, 4);
+  });
+  cv::Mat1f shade(cov.size(), 1.f);
+  double shown = 0;
+  for (int y = 0; y < cov.rows; ++y)
+    for (int x = 0; x < cov.cols; ++x) {
+      if (cov(y, x) <= 0) continue;
+      const cv::Vec3f c = lab_of(sc.img(y, x));
+      const double hue_off = std::abs(std::remainder(std::atan2(c[2], c[1]) - skin_hue, 2 * kPi)) * 180 / kPi;
+      const double chroma = std::hypot(c[1], c[2]);
+      const bool on_skin = sc.occ(y, x) > 0.5 && hue_off < 25 && chroma > 0.5 * skin_chroma &&
+                           chroma < 1.6 * skin_chroma + 4 && c[0] > 0.55 * skin[0] && c[0] < 1.15 * skin[0] + 3;
+      if (!on_skin) cov(y, x) = 0;
+      shade(y, x) = std::clamp(c[0] / skin[0], 0.5f, 1.1f);
+      shown += cov(y, x);
+    }
+  sc.Paint(cov, [&](int x, int y) { return color * shade(y, x); });
+  CordShown out{shown / width / g.fw, 0};
+  double stretch = 0;
+  for (size_t i = 1; i < path.size(); ++i) {
+    const cv::Point q(path[i].x / 16, path[i].y / 16);
+    const bool seen = image.contains(q) && cov(q) > 0.3f;
+    stretch = seen ? stretch + cv::norm(path[i] - path[i - 1]) / 16.0 : 0;
+    out.longest = std::max(out.longest, stretch / g.fw);
+  }
+  // The pendant hangs only where the cord's lowest point lies on the skin:
+  // a cord that goes under the top takes its pendant with it.
+  const cv::Point2f low = g.At(0, chin + 0.08 + drop);
+  const cv::Point lowest(std::clamp(int(low.x), 0, cov.cols - 1), std::clamp(int(low.y), 0, cov.rows - 1));
+  if (cv::countNonZero(cov(cv::Rect(lowest.x - 2, lowest.y - 2, 5, 5) & image) > 0.f) == 0) return out;
+  auto pendant = Coverage(sc.img.size(), [&](cv::Mat1b& m) {
+    const cv::Point2f c = g.At(0, chin + 0.08 + drop + 0.035);
+    cv::ellipse(m, cv::Point(std::lround(c.x * 16), std::lround(c.y * 16)),
+                cv::Size(std::lround(0.025 * g.fw * 16), std::lround(0.04 * g.fw * 16)), Angle(g), 0, 360, 255, -1,
+                cv::LINE_AA, 4);
+  }, 0.5);
+  sc.Paint(pendant, [&](int, int) { return cv::Vec3f(165, 200, 170); });  // pale jade
+  return out;
+}
+
 }  // namespace
 
 void CorpusMaker::AddWidePeople() {
@@ -86,7 +158,7 @@ void CorpusMaker::AddWidePeople() {
                             person != "ocv_goatee";
     auto emit = [&](const std::string& kind, const std::string& tag, bool good,
                     const std::function<void(Layer&, Labels&)>& edit_layer,
-                    const std::function<void(Scene&, const Layer&, Labels&)>& edit_scene) {
+                    const std::function<void(Scene&, const Layer&, Labels&)>& edit_scene) -> Case& {
       Layer l = Warp(p, StdPlace(p));
       Labels lb = Appearance(p);
       lb.Pass("background_uniform");
@@ -97,6 +169,7 @@ void CorpusMaker::AddWidePeople() {
       Case& c = corpus.Emit(ImageName("wide_" + kind, id, tag), "wide_" + kind, Src(p), sc, &l.g, lb);
       c.person = person;
       c.good = good && acceptable;
+      return c;
     };
     const int side = n++ % 2 ? 1 : -1;
     if (p.spec->seg == Seg::kGrabCut || id == "franck_01829") {
@@ -159,6 +232,23 @@ void CorpusMaker::AddWidePeople() {
       lb.Fail("headwear");
       lb.Drop({"hair_bun", "hair_over_eyebrows", "ears_visible", "head_top"});
     });
+    // A red string (红绳, with a jade pendant: common on capture day), a black
+    // cord, a fine gold or silver chain, on whatever neck and chest skin the
+    // top leaves bare. A necklace however little of it shows; where almost
+    // none does (a turtleneck, a buttoned collar) no label.
+    struct Cord { const char* tag; cv::Vec3f bgr; int width; };
+    const Cord cords[] = {{"red", {40, 40, 170}, 3}, {"black", {30, 30, 32}, 2}, {"gold", {60, 175, 225}, 2},
+                          {"silver", {215, 215, 220}, 2}};
+    if (person != "ocv_cord" && person != "bald_rock") {
+      const Cord& cord = cords[n % 4];
+      CordShown shown;
+      Case& c = emit("cord", cord.tag, false, nullptr, [&](Scene& sc, const Layer& l, Labels& lb) {
+        shown = DrawCord(sc, l.g, cord.bgr, cord.width, 0.27 + 0.01 * (n % 3), 0.3 + 0.04 * (n % 4));
+        lb.Apply(shown.total >= 0.25 ? "necklace=fail" : "necklace=?");
+      });
+      c.truth.push_back({"cord_shown", shown.total});
+      c.truth.push_back({"cord_longest_piece", shown.longest});
+    }
   }
 }
 

@@ -1,0 +1,264 @@
+// earrings, necklace: jewel-like blobs at the earlobes and across the neck,
+// and a necklace's thin line (a cord, a fine chain) lying on the skin.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+#include "absl/strings/str_format.h"
+#include "validator/checks.h"
+#include "validator/face_regions.h"
+
+namespace gradcap::validator {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+// A jewel pixel's chroma stays below this (metal, pearl; gold is found apart).
+constexpr double kJewelMaxChroma = 20;
+// An earring blob counts when at least this share of it is clearly neutral
+// against the skin (chroma under half the cheeks'): pearls and studs on the
+// corpus 0.34-1.0, the light on ear cartilage that reached 0.99 of a stud's
+// size on a bald man's good photos 0.00, other lit skin at most 0.22.
+constexpr double kJewelCoreShare = 0.2;
+// Where an earlobe meets the backdrop its edge pixels are a blend of skin and
+// blue, and that blend passes through neutral: pixels this close to the
+// backdrop never count as the neutral core of a jewel.
+constexpr int kRimPx = 2;
+
+// Jewellery-like pixels in `region`: small bright near-neutral details that
+// stand out from their surroundings (metal, pearls: a white top-hat, so a
+// broad white collar does not count) or strong gold, unlike skin; never
+// background. `light` (0.5–1) is how lit this side of the face is against the
+// brighter side: a pearl on the shaded side of a key+fill portrait is as much
+// darker as the skin around it, so its floors scale with the light.
+// `core`, when given, gets the jewel pixels that are also clearly neutral
+// against the skin (chroma below `core_chroma`), and the gold ones.
+cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& skin, double fw, double light,
+                  cv::Mat* core = nullptr, double core_chroma = 0) {
+  cv::Mat l8(region.size(), CV_8U), tophat;
+  for (int y = 0; y < region.height; ++y) {
+    const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(region.y + y);
+    for (int x = 0; x < region.width; ++x) l8.at<uint8_t>(y, x) = cv::saturate_cast<uint8_t>(l[region.x + x][0] * 2.55);
+  }
+  const int k = std::max(5, int(0.06 * fw)) | 1;
+  cv::morphologyEx(l8, tophat, cv::MORPH_TOPHAT, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
+  cv::Mat jewel = cv::Mat::zeros(region.size(), CV_8U);
+  cv::Mat rim;  // within kRimPx of the backdrop: skin blended with blue, neutral but no jewel
+  if (core) {
+    *core = cv::Mat::zeros(region.size(), CV_8U);
+    const cv::Rect image(0, 0, a.background.cols, a.background.rows);
+    const cv::Rect grown = cv::Rect(region.x - kRimPx, region.y - kRimPx, region.width + 2 * kRimPx,
+                                    region.height + 2 * kRimPx) & image;
+    cv::Mat near;
+    cv::dilate(a.background(grown), near, cv::getStructuringElement(cv::MORPH_RECT, {2 * kRimPx + 1, 2 * kRimPx + 1}));
+    rim = near(cv::Rect(region.x - grown.x, region.y - grown.y, region.width, region.height));
+  }
+  for (int y = 0; y < region.height; ++y) {
+    const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(region.y + y);
+    const uint8_t* bg = a.background.ptr<uint8_t>(region.y + y);
+    for (int x = 0; x < region.width; ++x) {
+      const cv::Vec3f& c = l[region.x + x];
+      if (bg[region.x + x]) continue;
+      const double chroma = std::hypot(c[1], c[2]);
+      const double hue = std::atan2(c[2], c[1]) * 180 / kPi;
+      const bool thin_bright = tophat.at<uint8_t>(y, x) > 40 * light && c[0] > 60 * light && chroma < kJewelMaxChroma;
+      const bool gold = chroma > 40 * light && hue > 65 && hue < 100 && c[0] > 50 * light && DeltaE76(c, skin) > 30;
+      jewel.at<uint8_t>(y, x) = thin_bright || gold ? 255 : 0;
+      if (core && !rim.at<uint8_t>(y, x) && ((thin_bright && chroma < core_chroma) || gold)) core->at<uint8_t>(y, x) = 255;
+    }
+  }
+  return jewel;
+}
+
+// A necklace's line on the skin (r8). A cord or a fine chain is a line a few
+// pixels wide with the same skin on both sides that differs from that skin:
+// unlike a collar's edge (skin on one side, cloth on the other), a strap or a
+// shadow (wider than the probe), or a crease (level). Each pixel is probed
+// `kLineProbe` face widths to either side across four directions; the straight
+// runs of such pixels must be long, lie below the jaw's own shadow and slant
+// as a necklace hangs from the neck's sides toward the breastbone — creases
+// run level, strands of hair hang steep. The measure is the longest run, or a
+// V's two halves together. On the wider corpus (README, r8) good photos reach
+// 0.26; ocv_cord's real red string 0.38-0.80; drawn cords with both halves on
+// bare skin 0.36-0.76, with one half 0.33; cords mostly under a collar 0.
+constexpr double kLineProbe = 0.02;       // ≈ 4 px at a 220 px face: lines up to ~7 px wide
+constexpr double kSideMatch = 8;          // CIE76: the two sides are the same surface
+constexpr double kLineContrast = 10;      // CIE76 from the sides' mean, on fully lit skin
+constexpr double kThin = 0.5;             // share of the contrast gone halfway to the side
+constexpr double kSkinHueSpread = 30;     // degrees of a*b* hue from the cheeks'
+constexpr double kMinRun = 0.15;          // shortest straight run counted, in face widths
+constexpr double kMaxGap = 0.03;          // gap bridged within a run, in face widths
+constexpr double kHoughVotes = 0.1;       // line pixels a run needs, in face widths
+constexpr double kMeet = 0.15;            // a V's two halves end this close at the bottom (face widths)
+constexpr double kMinTiltDeg = 15, kMaxTiltDeg = 65;
+constexpr double kBelowChin = 0.15;       // a run's middle at least this far below the chin (face widths)
+
+double NecklaceLine(const Analysis& a, const FaceRegions& fr) {
+  const FaceGeometry& g = *a.geo;
+  const double fw = g.face_width;
+  const cv::Rect image(0, 0, a.bgr.cols, a.bgr.rows);
+  const cv::Rect area =
+      cv::Rect(int(g.midline_x - 0.8 * fw), int(g.chin_y + 0.05 * fw), int(1.6 * fw), int(0.85 * fw)) & image;
+  if (area.width < 10 || area.height < 10) return 0;
+  const int r = std::max(2, int(std::lround(kLineProbe * fw)));
+  const int d = std::max(1, int(std::lround(r / std::sqrt(2.0))));
+  const cv::Point steps[4] = {{r, 0}, {0, r}, {d, d}, {d, -d}};
+  const int rh = std::max(1, r / 2), dh = std::max(1, int(std::lround(rh / std::sqrt(2.0))));
+  const cv::Point halves[4] = {{rh, 0}, {0, rh}, {dh, dh}, {dh, -dh}};
+  const cv::Vec3f& skin = fr.skin;
+  const double skin_hue = std::atan2(skin[2], skin[1]) * 180 / kPi;
+  const double skin_chroma = std::hypot(skin[1], skin[2]);
+  auto skin_like = [&](const cv::Vec3f& c) {
+    const double hue = std::atan2(c[2], c[1]) * 180 / kPi;
+    return std::hypot(c[1], c[2]) >= 0.4 * skin_chroma && std::abs(std::remainder(hue - skin_hue, 360.0)) < kSkinHueSpread &&
+           c[0] > 0.35 * skin[0] && c[0] < 1.3 * skin[0] + 5;
+  };
+  auto inside = [&](const cv::Point& q) {
+    return image.contains(q) && a.person.at<uint8_t>(q) && !a.background.at<uint8_t>(q);
+  };
+  cv::Mat skin_sided = cv::Mat::zeros(area.size(), CV_8U);
+  for (int y = area.y; y < area.y + area.height; ++y) {
+    for (int x = area.x; x < area.x + area.width; ++x) {
+      const cv::Point q(x, y);
+      if (!inside(q)) continue;
+      const cv::Vec3f& c = a.lab.at<cv::Vec3f>(q);
+      for (int k = 0; k < 4; ++k) {
+        const cv::Point& s = steps[k];
+        if (!inside(q + s) || !inside(q - s)) continue;
+        const cv::Vec3f& side_a = a.lab.at<cv::Vec3f>(q + s);
+        const cv::Vec3f& side_b = a.lab.at<cv::Vec3f>(q - s);
+        if (DeltaE76(side_a, side_b) > kSideMatch) continue;
+        const cv::Vec3f mid = 0.5f * (side_a + side_b);
+        const double light = std::clamp(mid[0] / std::max(1.0f, skin[0]), 0.5f, 1.0f);
+        const double contrast = DeltaE76(c, mid);
+        if (contrast < kLineContrast * light) continue;
+        // Thin: halfway to either side the line has already given way (a
+        // strap, a band as wide as the probe, has not).
+        const double edge = std::max(DeltaE76(c, a.lab.at<cv::Vec3f>(q + halves[k])),
+                                     DeltaE76(c, a.lab.at<cv::Vec3f>(q - halves[k])));
+        if (edge < kThin * contrast) continue;
+        if (!skin_like(side_a) || !skin_like(side_b)) continue;
+        skin_sided.at<uint8_t>(y - area.y, x - area.x) = 255;
+        break;
+      }
+    }
+  }
+  // Straight runs of skin-sided line pixels (a necklace's half is nearly
+  // straight from the neck's side to the pendant); gaps of a few pixels (a
+  // chain's links, a strand of hair across it) are bridged.
+  cv::Mat runs = skin_sided.clone();
+  cv::morphologyEx(runs, runs, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+  std::vector<cv::Vec4i> segments;
+  cv::HoughLinesP(runs, segments, 1, kPi / 180, std::max(10, int(kHoughVotes * fw)), kMinRun * fw, kMaxGap * fw);
+  // Each run as (upper end, lower end); a necklace shows as one run per side
+  // of the neck, or as two that slant toward each other and meet at the
+  // bottom (a V, at the pendant): the two count together.
+  struct Run {
+    cv::Point2d top, bottom;
+    double length;
+  };
+  std::vector<Run> kept;
+  for (const cv::Vec4i& s : segments) {
+    cv::Point2d p(s[0] + area.x, s[1] + area.y), q(s[2] + area.x, s[3] + area.y);
+    if (p.y > q.y) std::swap(p, q);
+    const double length = cv::norm(p - q);
+    const double tilt = std::atan2(q.y - p.y, std::abs(q.x - p.x)) * 180 / kPi;
+    if (tilt < kMinTiltDeg || tilt > kMaxTiltDeg) continue;
+    if (0.5 * (p.y + q.y) < g.chin_y + kBelowChin * fw) continue;
+    kept.push_back({p, q, length});
+  }
+  double best = 0;
+  for (const Run& l : kept) {
+    best = std::max(best, l.length);
+    if (l.bottom.x <= l.top.x) continue;  // l: the half that descends to the right
+    for (const Run& r : kept) {
+      if (r.bottom.x >= r.top.x) continue;  // r: the half that descends to the left
+      if (r.top.x <= l.top.x || cv::norm(l.bottom - r.bottom) > kMeet * fw) continue;
+      best = std::max(best, l.length + r.length);
+    }
+  }
+  return best / fw;
+}
+
+void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
+  const FaceGeometry& g = *a.geo;
+  const Face& f = *a.face();
+  const double fw = g.face_width;
+  const double unit = std::max(4.0, 0.0011 * fw * fw);  // a 9 px stud at a 240 px face
+  // Earrings: a compact jewel-like blob at either earlobe.
+  double ear = 0;
+  const cv::Rect image(0, 0, a.bgr.cols, a.bgr.rows);
+  const double lit = std::max({fr.cheek_left[0], fr.cheek_right[0], 1.0f});
+  const double skin_chroma = std::hypot(fr.skin[1], fr.skin[2]);
+  for (auto [p, sign] : {std::pair{1, -1}, std::pair{15, 1}}) {
+    const double light = std::clamp((sign < 0 ? fr.cheek_left[0] : fr.cheek_right[0]) / lit, 0.5, 1.0);
+    const double x0 = sign < 0 ? f.points[p].x - 0.16 * fw : f.points[p].x - 0.02 * fw;
+    const cv::Rect lobe = cv::Rect(int(x0), int(f.points[2].y - 0.02 * fw), int(0.18 * fw),
+                                   int(std::max(4.0, f.points[4].y - f.points[2].y + 0.04 * fw))) & image;
+    if (lobe.width < 4 || lobe.height < 4) continue;
+    cv::Mat labels, stats, centroids;
+    cv::Mat core;
+    const cv::Mat jewel = JewelMask(a, lobe, fr.skin, fw, light, &core, std::clamp(0.5 * skin_chroma, 8.0, kJewelMaxChroma));
+    const int n = cv::connectedComponentsWithStats(jewel, labels, stats, centroids, 8);
+    for (int i = 1; i < n; ++i) {
+      const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+      if (std::max(w, h) > 3 * std::min(w, h) + 2) continue;  // a strand of hair, an edge: not a stud
+      const double area = stats.at<int>(i, cv::CC_STAT_AREA);
+      if (cv::countNonZero(core & (labels == i)) < kJewelCoreShare * area) continue;  // lit skin, not metal
+      ear = std::max(ear, area / unit);
+    }
+  }
+  const std::string limit = absl::StrFormat("jewel-like blob < %g stud", r.min_jewel_score);
+  if (ear < r.min_jewel_score) {
+    Pass(out, "earrings", Severity::kReject, ear, limit);
+  } else {
+    Fail(out, "earrings", Severity::kReject, ear, limit, "佩戴耳环/耳钉，请摘下", "earrings or studs: take them off");
+  }
+  AddMeasure(out, "earring", ear);
+  // Necklace: a thin bright (metal, pearl) or gold line across the neck —
+  // thin, so a white collar or shirt (broad) is not one; one or two long
+  // pieces, so a striped top (many parallel pieces) is not one either.
+  const cv::Rect neck = cv::Rect(int(f.points[4].x), int(g.chin_y + 0.05 * fw), int(f.points[12].x - f.points[4].x),
+                                 int(0.6 * fw)) & cv::Rect(0, 0, a.bgr.cols, a.bgr.rows);
+  double neck_score = 0;
+  if (neck.width > 10 && neck.height > 10) {
+    const cv::Mat jewel = JewelMask(a, neck, fr.skin, fw, 1.0);
+    cv::Mat labels, stats, centroids;
+    const int n = cv::connectedComponentsWithStats(jewel, labels, stats, centroids, 8);
+    int long_pieces = 0, best = 0;
+    for (int i = 1; i < n; ++i) {
+      if (stats.at<int>(i, cv::CC_STAT_WIDTH) < 0.3 * neck.width) continue;
+      ++long_pieces;
+      best = std::max(best, stats.at<int>(i, cv::CC_STAT_AREA));
+    }
+    if (long_pieces <= 2) neck_score = best / (4 * unit);
+  }
+  const double neck_line = NecklaceLine(a, fr);
+  const std::string neck_limit = absl::StrFormat("%s; thin line on the skin ≤ %g face widths (warn above %g)", limit,
+                                                 r.max_necklace_line, r.warn_necklace_line);
+  if (neck_score >= r.min_jewel_score) {
+    Fail(out, "necklace", Severity::kReject, neck_score, neck_limit, "佩戴项链，请摘下或藏入衣领",
+         "necklace: take it off or tuck it under the collar");
+  } else if (neck_line > r.max_necklace_line) {
+    Fail(out, "necklace", Severity::kReject, neck_line, neck_limit, "颈部有项链/挂绳，请摘下或藏入衣领",
+         "a necklace or cord on the neck: take it off or tuck it under the collar");
+  } else if (neck_line > r.warn_necklace_line) {
+    Fail(out, "necklace", Severity::kWarn, neck_line, neck_limit,
+         absl::StrFormat("颈部有细线（长 %.2f 脸宽）：可能是项链或挂绳，请目视确认", neck_line),
+         absl::StrFormat("a thin line on the neck (%.2f face widths): maybe a necklace or cord, confirm by eye",
+                         neck_line));
+  } else {
+    Pass(out, "necklace", Severity::kReject, neck_score, neck_limit);
+  }
+  AddMeasure(out, "necklace", neck_score);
+  AddMeasure(out, "necklace_line", neck_line);
+}
+
+}  // namespace
+
+void CheckJewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results* out) {
+  Jewellery(a, fr, r, out);
+}
+
+}  // namespace gradcap::validator
