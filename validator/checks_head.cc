@@ -20,6 +20,8 @@ namespace {
 // separation below holds for 8–12 (at 16 and up a dark cap's rim on dark
 // skin drops out): made-good photos 0.62 at most, caps 0.78 and up.
 constexpr double kCapEdgeMinDeltaE = 12;
+constexpr double kLitSkinChroma = 0.4;   // share of the cheeks' chroma lit skin keeps (LitSkin)
+constexpr double kLitSkinHueDeg = 30;    // hue from the cheeks' (LitSkin)
 
 // Width of the person-mask run through the head's midline at row y.
 int RunWidth(const Analysis& a, int y, int mid) {
@@ -39,6 +41,19 @@ int RunWidth(const Analysis& a, int y, int mid) {
   while (l > 0 && row[l - 1]) --l;
   while (r < w - 1 && row[r + 1]) ++r;
   return r - l + 1;
+}
+
+// Skin under strong light: brighter than the cheeks, of their hue, and
+// keeping some of their colour. Cage's high forehead measured L* 93 at chroma
+// 23 (hue 85 deg) against his cheeks' L* 78-91 at 27-46 (hue 60-80): outside
+// their ΔE 20 and their chromaticity, so a band of forehead read as a covered
+// band (ΔE 65 from his hair). A white cap stays apart: Grace Hopper's reads
+// chroma 5 against her skin's 21.
+bool LitSkin(const cv::Vec3f& c, const cv::Vec3f& skin) {
+  const double chroma = std::hypot(c[1], c[2]), skin_chroma = std::hypot(skin[1], skin[2]);
+  if (c[0] <= skin[0] || skin_chroma < 1 || chroma < kLitSkinChroma * skin_chroma) return false;
+  const double hue = std::atan2(c[2], c[1]) - std::atan2(skin[2], skin[1]);
+  return std::abs(std::remainder(hue, 2 * M_PI)) * 180 / M_PI < kLitSkinHueDeg;
 }
 
 // How far the crown's colour is from the hair beside the temples (CIE76), or
@@ -71,7 +86,8 @@ CrownContrasts CrownContrast(const Analysis& a, const FaceRegions& fr) {
       for (int x = 0; x < b.width; ++x) {
         const cv::Vec3f& c = l[b.x + x];
         const bool skin = DeltaE76(c, fr.skin) < 20 ||
-                          (wide_skin && std::hypot(c[1] - fr.skin[1], c[2] - fr.skin[2]) < skin_ab);
+                          (wide_skin && (std::hypot(c[1] - fr.skin[1], c[2] - fr.skin[2]) < skin_ab ||
+                                         LitSkin(c, fr.skin)));
         if (skin) m.at<uint8_t>(y, x) = 0;  // ears, temples, forehead
       }
     }

@@ -17,7 +17,9 @@ namespace gradcap::validator {
 // r7: tinted_lenses compares the lens's bright end with the cheek's bright end
 // (was the cheek's median), with limits measured for it.
 // r8: necklace also fails on a necklace's thin line on the skin (a cord, a
-// fine chain: validator/checks_jewellery.cc), not only on jewel-like blobs.
+// fine chain: validator/checks_jewellery.cc), not only on jewel-like blobs;
+// headwear's covered bands no longer take brightly lit forehead skin for a
+// band (checks_head.cc LitSkin).
 inline constexpr char kRuleSetVersion[] = "chsi2017-r8";
 
 struct RuleSet {

