@@ -79,9 +79,11 @@ cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& sk
 // runs of such pixels must be long, lie below the jaw's own shadow and slant
 // as a necklace hangs from the neck's sides toward the breastbone — creases
 // run level, strands of hair hang steep. The measure is the longest run, or a
-// V's two halves together. On the wider corpus (README, r8) good photos reach
-// 0.26; ocv_cord's real red string 0.38-0.80; drawn cords with both halves on
-// bare skin 0.36-0.76, with one half 0.33; cords mostly under a collar 0.
+// V's two halves together. On the wider corpus (README, r8) photos without a
+// necklace reach 0.18; ocv_cord's real red string 0.38-0.80; drawn cords with
+// a piece of 0.3 face widths or more showing 0.30-0.73; cords mostly under a
+// collar 0. "Skin" here: the cheeks' hue ±30° at 0.5-1.3 of their lightness
+// (at 0.35 a maroon top passed as shaded skin).
 constexpr double kLineProbe = 0.02;       // ≈ 4 px at a 220 px face: lines up to ~7 px wide
 constexpr double kSideMatch = 8;          // CIE76: the two sides are the same surface
 constexpr double kLineContrast = 10;      // CIE76 from the sides' mean, on fully lit skin
@@ -112,7 +114,7 @@ double NecklaceLine(const Analysis& a, const FaceRegions& fr) {
   auto skin_like = [&](const cv::Vec3f& c) {
     const double hue = std::atan2(c[2], c[1]) * 180 / kPi;
     return std::hypot(c[1], c[2]) >= 0.4 * skin_chroma && std::abs(std::remainder(hue - skin_hue, 360.0)) < kSkinHueSpread &&
-           c[0] > 0.35 * skin[0] && c[0] < 1.3 * skin[0] + 5;
+           c[0] > 0.5 * skin[0] && c[0] < 1.3 * skin[0] + 5;
   };
   auto inside = [&](const cv::Point& q) {
     return image.contains(q) && a.person.at<uint8_t>(q) && !a.background.at<uint8_t>(q);

@@ -103,6 +103,10 @@ struct SourceSpec {
   // Collage tiles cut close above the head: the top rows are background-free
   // (the head touches the cut), so they are faded out rather than repeated upward.
   bool close_top = false;
+  // Where the clothes are, when the source shows little of them (a head cut
+  // just below the chin): the colour the body is continued in. Empty: the
+  // bottom rows' outer parts.
+  cv::Rect cloth_hint = {};
 };
 
 // The person a source shows ("franck" for every franck frame), and whether that

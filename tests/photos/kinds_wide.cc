@@ -145,7 +145,7 @@ void CorpusMaker::AddWidePeople() {
   const std::vector<std::string> ids = {"trk_left", "trk_mid", "trk_right",    "astronaut", "fa6_w1",
                                         "fa6_w2",   "franck_01829", "audrey", "sean",
                                         "bald_vin", "bald_statham", "bald_bruce", "bald_rock", "ocv_goatee", "ocv_cord",
-                                        "cage"};
+                                        "cage", "bieber"};
   int n = 0;
   for (const auto& id : ids) {
     const Person& p = Get(id);
@@ -153,10 +153,11 @@ void CorpusMaker::AddWidePeople() {
     // The people whose source photo is itself acceptable (facing the camera,
     // no jewellery, mouth closed): their good edits make the false-retake set.
     // Statham's source is side-lit (lighting_uniform fails), the Rock wears a stud and a chain,
-    // ocv_cord smiles with his teeth and wears a cord necklace, ocv_goatee's head is turned.
+    // ocv_cord smiles with his teeth and wears a cord necklace, ocv_goatee's head is turned,
+    // Bieber wears studs.
     const bool acceptable = person != "astronaut" && person != "fa6_w1" && person != "fa6_w2" &&
                             person != "bald_statham" && person != "bald_rock" && person != "ocv_cord" &&
-                            person != "ocv_goatee";
+                            person != "ocv_goatee" && person != "bieber";
     auto emit = [&](const std::string& kind, const std::string& tag, bool good,
                     const std::function<void(Layer&, Labels&)>& edit_layer,
                     const std::function<void(Scene&, const Layer&, Labels&)>& edit_scene) -> Case& {

@@ -256,6 +256,10 @@ Person MakePerson(const SourceSpec& spec, const std::string& sources, Detector& 
     for (int x = 0; x < src.cols; ++x)
       bottom(y, x) = alpha(y, x) > 0.9f && std::fabs(x - eye_x) > 0.45f * p.fw ? 255 : 0;
   if (cv::countNonZero(bottom) < 200) bottom(cv::Rect(0, src.rows * 92 / 100, src.cols, src.rows - src.rows * 92 / 100)) = 255;
+  if (spec.cloth_hint.area() > 0) {
+    bottom.setTo(0);
+    bottom(spec.cloth_hint & cv::Rect(0, 0, src.cols, src.rows)) = 255;
+  }
   cv::Vec3f cloth = MedianColor(fg, bottom);
   const int kFade = 56;
   for (int y = 0; y < fg.rows; ++y)
