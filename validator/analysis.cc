@@ -10,7 +10,6 @@
 namespace gradcap::validator {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
 // Nose-tip drop below the eye line / eye distance of a frontal face (calibrated on the corpus).
 constexpr double kFrontalNoseDrop = 0.6;
 

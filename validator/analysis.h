@@ -46,6 +46,7 @@ class FaceLandmarker;
 Analysis Analyze(const cv::Mat& bgr, const FaceLandmarker& landmarker, const RuleSet& rules);
 
 // Colour helpers shared by the checks.
+inline constexpr double kPi = 3.14159265358979323846;  // hue angles: atan2(b*, a*) * 180 / kPi
 cv::Vec3f BgrToLab(const cv::Vec3b& bgr);
 double DeltaE2000(const cv::Vec3f& lab1, const cv::Vec3f& lab2);
 double DeltaE76(const cv::Vec3f& a, const cv::Vec3f& b);

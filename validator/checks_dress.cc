@@ -16,7 +16,6 @@
 namespace gradcap::validator {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
 // CIE76 distance under which a clothing pixel merges with the backdrop: the
 // first corpus's blue tops sit at ΔE2000 4–9 from it (≈ ΔE76 6–15), a white
 // shirt at ≥ 40 and navy at ≥ 50.

@@ -53,7 +53,7 @@ bool LitSkin(const cv::Vec3f& c, const cv::Vec3f& skin) {
   const double chroma = std::hypot(c[1], c[2]), skin_chroma = std::hypot(skin[1], skin[2]);
   if (c[0] <= skin[0] || skin_chroma < 1 || chroma < kLitSkinChroma * skin_chroma) return false;
   const double hue = std::atan2(c[2], c[1]) - std::atan2(skin[2], skin[1]);
-  return std::abs(std::remainder(hue, 2 * M_PI)) * 180 / M_PI < kLitSkinHueDeg;
+  return std::abs(std::remainder(hue, 2 * kPi)) * 180 / kPi < kLitSkinHueDeg;
 }
 
 // How far the crown's colour is from the hair beside the temples (CIE76), or

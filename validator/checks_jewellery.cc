@@ -13,7 +13,6 @@
 namespace gradcap::validator {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
 // A jewel pixel's chroma stays below this (metal, pearl; gold is found apart).
 constexpr double kJewelMaxChroma = 20;
 // An earring blob counts when at least this share of it is clearly neutral
