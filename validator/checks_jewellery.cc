@@ -24,6 +24,9 @@ constexpr double kJewelCoreShare = 0.2;
 // blue, and that blend passes through neutral: pixels this close to the
 // backdrop never count as the neutral core of a jewel.
 constexpr int kRimPx = 2;
+// Blobs at an earlobe are found in its box grown by this (face widths) and
+// counted when their middle lies in the box (r9).
+constexpr double kLobeMargin = 0.08;
 
 // Jewellery-like pixels in `region`: small bright near-neutral details that
 // stand out from their surroundings (metal, pearls: a white top-hat, so a
@@ -35,18 +38,23 @@ constexpr int kRimPx = 2;
 // against the skin (chroma below `core_chroma`), and the gold ones.
 cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& skin, double fw, double light,
                   cv::Mat* core = nullptr, double core_chroma = 0) {
-  cv::Mat l8(region.size(), CV_8U), tophat;
-  for (int y = 0; y < region.height; ++y) {
-    const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(region.y + y);
-    for (int x = 0; x < region.width; ++x) l8.at<uint8_t>(y, x) = cv::saturate_cast<uint8_t>(l[region.x + x][0] * 2.55);
-  }
+  // The top-hat sees a jewel against what surrounds it, so it runs on the
+  // region grown by the kernel: a stud cut by the region's edge would
+  // otherwise be its own surroundings and vanish.
   const int k = std::max(5, int(0.06 * fw)) | 1;
+  const cv::Rect image(0, 0, a.lab.cols, a.lab.rows);
+  const cv::Rect padded = cv::Rect(region.x - k, region.y - k, region.width + 2 * k, region.height + 2 * k) & image;
+  cv::Mat l8(padded.size(), CV_8U), tophat;
+  for (int y = 0; y < padded.height; ++y) {
+    const cv::Vec3f* l = a.lab.ptr<cv::Vec3f>(padded.y + y);
+    for (int x = 0; x < padded.width; ++x) l8.at<uint8_t>(y, x) = cv::saturate_cast<uint8_t>(l[padded.x + x][0] * 2.55);
+  }
   cv::morphologyEx(l8, tophat, cv::MORPH_TOPHAT, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
+  tophat = tophat(cv::Rect(region.x - padded.x, region.y - padded.y, region.width, region.height));
   cv::Mat jewel = cv::Mat::zeros(region.size(), CV_8U);
   cv::Mat rim;  // within kRimPx of the backdrop: skin blended with blue, neutral but no jewel
   if (core) {
     *core = cv::Mat::zeros(region.size(), CV_8U);
-    const cv::Rect image(0, 0, a.background.cols, a.background.rows);
     const cv::Rect grown = cv::Rect(region.x - kRimPx, region.y - kRimPx, region.width + 2 * kRimPx,
                                     region.height + 2 * kRimPx) & image;
     cv::Mat near;
@@ -187,34 +195,52 @@ void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
   const Face& f = *a.face();
   const double fw = g.face_width;
   const double unit = std::max(4.0, 0.0011 * fw * fw);  // a 9 px stud at a 240 px face
-  // Earrings: a compact jewel-like blob at either earlobe.
+  // Earrings: a compact jewel-like blob at either earlobe. Each side's lobe
+  // is placed from that side's own jaw points (2 and 4 on the image's left,
+  // 14 and 12 on its right), so a rolled head keeps its lobes in the boxes.
+  // Blobs are found in the box grown by kLobeMargin and counted when their
+  // middle lies in the box: a stud the box's edge cuts is measured whole, and
+  // an ear's lit rim that only enters the box is seen whole (long: not a stud).
   double ear = 0;
   const cv::Rect image(0, 0, a.bgr.cols, a.bgr.rows);
   const double lit = std::max({fr.cheek_left[0], fr.cheek_right[0], 1.0f});
   const double skin_chroma = std::hypot(fr.skin[1], fr.skin[2]);
   for (auto [p, sign] : {std::pair{1, -1}, std::pair{15, 1}}) {
     const double light = std::clamp((sign < 0 ? fr.cheek_left[0] : fr.cheek_right[0]) / lit, 0.5, 1.0);
+    const int below = sign < 0 ? 2 : 14, low = sign < 0 ? 4 : 12;
     const double x0 = sign < 0 ? f.points[p].x - 0.16 * fw : f.points[p].x - 0.02 * fw;
-    const cv::Rect lobe = cv::Rect(int(x0), int(f.points[2].y - 0.02 * fw), int(0.18 * fw),
-                                   int(std::max(4.0, f.points[4].y - f.points[2].y + 0.04 * fw))) & image;
-    if (lobe.width < 4 || lobe.height < 4) continue;
+    const double top = f.points[below].y - 0.02 * fw;
+    const double height = std::max(4.0, f.points[low].y + 0.02 * fw - top);
+    const cv::Rect2d counted(x0, top, 0.18 * fw, height);
+    const double m = kLobeMargin * fw;
+    const cv::Rect search =
+        cv::Rect(int(x0 - m), int(top - m), int(counted.width + 2 * m), int(height + 2 * m)) & image;
+    if (search.width < 4 || search.height < 4) continue;
     cv::Mat labels, stats, centroids;
     cv::Mat core;
-    const cv::Mat jewel = JewelMask(a, lobe, fr.skin, fw, light, &core, std::clamp(0.5 * skin_chroma, 8.0, kJewelMaxChroma));
+    const cv::Mat jewel =
+        JewelMask(a, search, fr.skin, fw, light, &core, std::clamp(0.5 * skin_chroma, 8.0, kJewelMaxChroma));
     const int n = cv::connectedComponentsWithStats(jewel, labels, stats, centroids, 8);
     for (int i = 1; i < n; ++i) {
       const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
       if (std::max(w, h) > 3 * std::min(w, h) + 2) continue;  // a strand of hair, an edge: not a stud
+      const cv::Point2d middle(search.x + centroids.at<double>(i, 0), search.y + centroids.at<double>(i, 1));
+      if (!counted.contains(middle)) continue;
       const double area = stats.at<int>(i, cv::CC_STAT_AREA);
       if (cv::countNonZero(core & (labels == i)) < kJewelCoreShare * area) continue;  // lit skin, not metal
       ear = std::max(ear, area / unit);
     }
   }
-  const std::string limit = absl::StrFormat("jewel-like blob < %g stud", r.min_jewel_score);
-  if (ear < r.min_jewel_score) {
-    Pass(out, "earrings", Severity::kReject, ear, limit);
-  } else {
+  const std::string limit =
+      absl::StrFormat("jewel-like blob < %g stud (warn at %g)", r.min_jewel_score, r.warn_earring_score);
+  if (ear >= r.min_jewel_score) {
     Fail(out, "earrings", Severity::kReject, ear, limit, "佩戴耳环/耳钉，请摘下", "earrings or studs: take them off");
+  } else if (ear >= r.warn_earring_score) {
+    Fail(out, "earrings", Severity::kWarn, ear, limit,
+         absl::StrFormat("耳垂处有小的金属样亮点（%.2f 个耳钉大小）：可能是耳钉，请目视确认", ear),
+         absl::StrFormat("a small metal-like spot at an earlobe (%.2f of a stud): maybe a stud, confirm by eye", ear));
+  } else {
+    Pass(out, "earrings", Severity::kReject, ear, limit);
   }
   AddMeasure(out, "earring", ear);
   // Necklace: a thin bright (metal, pearl) or gold line across the neck —

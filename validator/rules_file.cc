@@ -112,6 +112,8 @@ const std::vector<RuleKey>& Keys() {
           "clothing_pattern: edge share of the top"),
       Dbl("min_jewel_score", &RuleSet::min_jewel_score, 0.01, 1000,
           "earrings, necklace: fail at or above this jewel-like blob score"),
+      Dbl("warn_earring_score", &RuleSet::warn_earring_score, 0.01, 1000,
+          "earrings (warn): a smaller jewel-like blob at an earlobe; at or above: warn"),
       Dbl("warn_necklace_line", &RuleSet::warn_necklace_line, 0, 10,
           "necklace (warn): longest thin line on the skin below the chin / face width; above: warn"),
       Dbl("max_necklace_line", &RuleSet::max_necklace_line, 0, 10,
@@ -130,7 +132,8 @@ constexpr std::pair<const char*, const char*> kBands[] = {{"min_file_kb", "max_f
                                                           {"min_lens_light_ratio", "warn_lens_light_ratio"},
                                                           {"warn_glare_area", "max_glare_area"},
                                                           {"max_pitch_deg", "reject_pitch_deg"},
-                                                          {"warn_necklace_line", "max_necklace_line"}};
+                                                          {"warn_necklace_line", "max_necklace_line"},
+                                                          {"warn_earring_score", "min_jewel_score"}};
 
 const RuleKey* Find(absl::string_view key) {
   for (const RuleKey& k : Keys()) {
@@ -198,7 +201,7 @@ class Parser {
       return absl::OkStatus();
     }
     const RuleKey* k = Find(key);
-    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r8.rules)");
+    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r9.rules)");
     if (k->kind == Kind::kRgb) {
       const std::vector<absl::string_view> parts = absl::StrSplit(value, ',');
       if (parts.size() != 3)

@@ -104,7 +104,8 @@ int Main(int argc, char** argv) {
   maker.AddFaceCounts();
   maker.AddRealHat();
   maker.AddBadFiles();
-  maker.AddWidePeople();  // last: the images before keep their bytes
+  maker.AddWidePeople();
+  maker.AddCloseUps();  // last: the images before keep their bytes
 
   lap("images");
   const Corpus& corpus = maker.corpus;

@@ -9,6 +9,8 @@
 //   props.cc             glasses, hats, buns and jewellery drawn on top
 //   kinds_framing.cc     positives; size, framing, background, face-count and file negatives
 //   kinds_appearance.cc  negatives that change the person's look or the whole image
+//   kinds_wide.cc        issue 13's wider set: every person in other light, tops, caps, cords
+//   kinds_closeup.cc     real jewellery and sunglasses in close-up face crops
 #pragma once
 
 #include <opencv2/core.hpp>
@@ -326,6 +328,9 @@ struct CorpusMaker {
   // then in studio key+fill light, in white / black / coloured / navy / steel-blue
   // tops, under a one-sided light and under a beanie and a brimless cap.
   void AddWidePeople();
+  // kinds_closeup.cc: real earrings and sunglasses in tight face crops, pasted
+  // on the reference blue and labelled only for what they show.
+  void AddCloseUps();
 };
 
 // "kind_id[_extra].jpg"
