@@ -17,6 +17,12 @@ namespace {
 // this far above the lips' median L* (lips measured 39-56 on the corpus).
 constexpr double kTeethMaxFloorL = 62;
 constexpr double kTeethOverLipsL = 10;
+// tinted_lenses with glasses found: a second lens box this share of the way
+// from the eye toward the brow (r9). At 0.3 the drawn plain glasses' lowest
+// reads 0.633 (0.674 with the eye box alone: two now warn), the tints' highest
+// 0.521; at 0.5 they read 0.625, and on faces without glasses (no gate) an
+// upper lid in the brow's shadow read 0.574, under the retake limit.
+constexpr double kLensLift = 0.3;
 
 double EyeAspect(const Face& f, int b) {
   const auto& p = f.points;
@@ -175,6 +181,21 @@ void Glasses(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results
     const int n = cv::connectedComponentsWithStats(spec, labels, stats, centroids, 8);
     for (int i = 1; i < n; ++i) glare = std::max(glare, stats.at<int>(i, cv::CC_STAT_AREA) / double(lens.area()));
     tint = std::min<double>(tint, BrightL(a, lens) / std::max(1.0, cheek));
+    // Behind tinted glasses dlib often puts the eye on the frame's lower rim
+    // (fa6_w2's and Bieber's brown tints): the box then lies half on the cheek
+    // below, whose skin reads as an untinted lens. With glasses found, the box
+    // is also measured kLensLift of the way up toward the brow, inside the lens
+    // whichever way the eye went; the darker of the two counts (r9).
+    if (fr.glasses) {
+      const Face& f = *a.face();
+      const int brow = li == 0 ? 17 : 22;
+      double brow_y = 0;
+      for (int k = brow; k < brow + 5; ++k) brow_y += f.points[k].y / 5;
+      const double lift = kLensLift * std::max(0.0, lens.y + lens.height / 2.0 - brow_y);
+      const cv::Rect upper = cv::Rect(lens.x, int(lens.y - lift), lens.width, lens.height) &
+                             cv::Rect(0, 0, a.bgr.cols, a.bgr.rows);
+      if (upper.area() > 16) tint = std::min<double>(tint, BrightL(a, upper) / std::max(1.0, cheek));
+    }
   }
   if (fr.lenses.size() != 2) {
     Undetermined(out, "glasses_glare", Severity::kReject, glare_limit, "眼部区域不可见", "eye regions not visible");

@@ -22,7 +22,9 @@ namespace gradcap::validator {
 // band (checks_head.cc LitSkin).
 // r9: earrings looks for each lobe from that side's own jaw points, measures
 // a blob the lobe box cuts whole (and counts it by its middle), and warns on
-// a smaller jewel-like blob (warn_earring_score) before the retake.
+// a smaller jewel-like blob (warn_earring_score) before the retake; with
+// glasses found, tinted_lenses also measures the lens higher up (checks_face.cc
+// kLensLift), so its values differ.
 inline constexpr char kRuleSetVersion[] = "chsi2017-r9";
 
 struct RuleSet {
