@@ -320,9 +320,10 @@ TEST_F(PhotoCorpus, TeethOnTheFillSideOfAKeyAndFillPortraitAreStillTeeth) {
 // lens's bright end is held against the bright end of the same side's cheek.
 // Against the cheek's median (r4-r6) bald_vin's brown tint read 0.81 and
 // passed: his cheeks are shaded, darker than the skin under his eyes. Every
-// brown tint is now a retake except fa6_w2's, whose eye landmarks fall on
-// the frame's lower rim with no glasses found (0.98), and no clear lens comes
-// near the retake limit.
+// brown tint is now a retake, those whose eye landmarks fall on the frame's
+// lower rim too (r9: the lens is also measured higher up, and the glasses'
+// bar is looked for up to the brows), and no clear lens comes near the
+// retake limit.
 TEST_F(PhotoCorpus, ATintIsFoundHoweverShadedTheCheeksAre) {
   int tints = 0, caught = 0, clear = 0;
   for (const auto& [image, r] : Corpus()) {
@@ -342,16 +343,16 @@ TEST_F(PhotoCorpus, ATintIsFoundHoweverShadedTheCheeksAre) {
         if (file == "wide_brown_tint_bald_vin.jpg") EXPECT_TRUE(retake) << file;
         // r9: with glasses found the lens is also measured higher up, so
         // Bieber's, whose eye points sit on the frame's lower rim, is found.
-        if (file == "wide_brown_tint_bieber.jpg") EXPECT_TRUE(retake) << file << " " << c.value();
+        if (file == "wide_brown_tint_bieber.jpg" || file == "wide_brown_tint_fa6_w2.jpg") {
+          EXPECT_TRUE(retake) << file << " " << c.value();
+        }
       }
     }
   }
   EXPECT_GE(tints, 14);  // 18 made; under one-sided light some are undetermined (exposure)
-  // One is missed: fa6_w2's, where dlib puts the eyes on the frame's lower
-  // rim and, her head turned, no glasses are found (the nose bridge's edges),
-  // so the lens is not looked for higher up. Bieber's (added blind in stop 24:
-  // eye line 320, yaw 26 deg) was the other until r9.
-  EXPECT_GE(caught, tints - 1);
+  // Until r9 two were missed, fa6_w2's and Bieber's (added blind in stop 24:
+  // eye line 320, yaw 26 deg): dlib put the eyes on the frame's lower rim.
+  EXPECT_GE(caught, tints);
   EXPECT_GE(clear, 200);
 }
 

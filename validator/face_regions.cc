@@ -73,7 +73,12 @@ FaceRegions FindFaceRegions(const Analysis& a) {
 
   // The bridge: between the inner eye corners, from the top of the eyes to
   // the top of the nose. Glasses put a bar with strong horizontal edges there.
-  const float top = std::min(f.points[38].y, f.points[43].y) - 0.04f * float(g.face_width);
+  // It starts no lower than just under the inner ends of the brows (r9):
+  // behind dark lenses dlib may put the eyes on the frame's lower rim, below
+  // the bar (fa6_w2's brown tint: 0.068 from the eyes, 0.095 from the brows;
+  // photos without glasses read the same either way).
+  const float top = std::min(std::min(f.points[38].y, f.points[43].y) - 0.04f * float(g.face_width),
+                             std::max(f.points[21].y, f.points[22].y) + 0.03f * float(g.face_width));
   const cv::Rect bridge = cv::Rect(cv::Point(int(f.points[39].x + 2), int(top)),
                                    cv::Point(int(f.points[42].x - 2), int(f.points[29].y))) & image;
   if (bridge.width >= 4 && bridge.height >= 4) {
