@@ -196,8 +196,9 @@ void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
   const double fw = g.face_width;
   const double unit = std::max(4.0, 0.0011 * fw * fw);  // a 9 px stud at a 240 px face
   // Earrings: a compact jewel-like blob at either earlobe. Each side's lobe
-  // is placed from that side's own jaw points (2 and 4 on the image's left,
-  // 14 and 12 on its right), so a rolled head keeps its lobes in the boxes.
+  // is placed from that side's own jaw points (1, 2 and 4 on the image's
+  // left, 15, 14 and 12 on its right), so a rolled head keeps its lobes in
+  // the boxes.
   // Blobs are found in the box grown by kLobeMargin and counted when their
   // middle lies in the box: a stud the box's edge cuts is measured whole, and
   // an ear's lit rim that only enters the box is seen whole (long: not a stud).
@@ -209,7 +210,10 @@ void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
     const double light = std::clamp((sign < 0 ? fr.cheek_left[0] : fr.cheek_right[0]) / lit, 0.5, 1.0);
     const int below = sign < 0 ? 2 : 14, low = sign < 0 ? 4 : 12;
     const double x0 = sign < 0 ? f.points[p].x - 0.16 * fw : f.points[p].x - 0.02 * fw;
-    const double top = f.points[below].y - 0.02 * fw;
+    // The lobe hangs between jaw points 1 and 2 (15 and 14): studs drawn on
+    // the held-out people's own lobes sat 3-13 px above point 2 - 0.02 face
+    // widths, where r9 first started the box.
+    const double top = 0.5 * (f.points[p].y + f.points[below].y);
     const double height = std::max(4.0, f.points[low].y + 0.02 * fw - top);
     const cv::Rect2d counted(x0, top, 0.18 * fw, height);
     const double m = kLobeMargin * fw;

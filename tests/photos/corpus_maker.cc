@@ -105,7 +105,8 @@ int Main(int argc, char** argv) {
   maker.AddRealHat();
   maker.AddBadFiles();
   maker.AddWidePeople();
-  maker.AddCloseUps();  // last: the images before keep their bytes
+  maker.AddCloseUps();
+  maker.AddWideStuds();  // last: the images before keep their bytes
 
   lap("images");
   const Corpus& corpus = maker.corpus;

@@ -286,6 +286,8 @@ void DrawBun(Scene& sc, const Layer& l, double rise, std::mt19937& rng);
 
 // Earrings hanging just below each visible earlobe.
 void DrawEarrings(Scene& sc, const Person& p, const Layer& l, bool gold, double diameter);
+// One round stud of `diameter` px centred at `c` (canvas pixels), with a highlight.
+void DrawStud(Scene& sc, cv::Point2f c, bool gold, double diameter);
 
 // A thin bright chain hanging from both sides of the neck.
 void DrawNecklace(Scene& sc, const Geom& g, bool gold);
@@ -331,6 +333,8 @@ struct CorpusMaker {
   // kinds_closeup.cc: real earrings and sunglasses in tight face crops, pasted
   // on the reference blue and labelled only for what they show.
   void AddCloseUps();
+  // kinds_wide.cc: a drawn stud on each held-out person's own visible earlobes.
+  void AddWideStuds();
 };
 
 // "kind_id[_extra].jpg"

@@ -155,20 +155,24 @@ void DrawBun(Scene& sc, const Layer& l, double rise, std::mt19937& rng) {
 void DrawEarrings(Scene& sc, const Person& p, const Layer& l, bool gold, double diameter) {
   const Lobes* lobes = FindLobes(p.spec->id);
   if (!lobes) Die(std::string("no earlobes measured for ") + p.spec->id);
-  cv::Vec3f base = gold ? cv::Vec3f(40, 175, 225) : cv::Vec3f(205, 205, 210);
-  double r = diameter / 2;
+  const double r = diameter / 2;
   for (cv::Point2f lobe : {lobes->l, lobes->r}) {
     if (lobe == cv::Point2f(0, 0)) continue;
-    cv::Point2f c = Apply(l.g.m, lobe + p.offset) + l.g.n * float(r * 0.8);
-    auto cov = Coverage(sc.img.size(), [&](cv::Mat1b& m) { Ellipse(m, c, cv::Size2f(r, r), 0, -1); }, 0.5);
-    sc.Paint(cov, [&](int x, int y) {
-      double dx = (x - c.x + r * 0.35) / r, dy = (y - c.y + r * 0.35) / r;
-      float hl = float(std::exp(-(dx * dx + dy * dy) * 3));  // highlight
-      cv::Vec3f col = base * float(0.75 + 0.25 * (1 - hl)) + cv::Vec3f(255, 255, 255) * hl;
-      for (int k = 0; k < 3; ++k) col[k] = std::min(col[k], 255.f);
-      return col;
-    });
+    DrawStud(sc, Apply(l.g.m, lobe + p.offset) + l.g.n * float(r * 0.8), gold, diameter);
   }
+}
+
+void DrawStud(Scene& sc, cv::Point2f c, bool gold, double diameter) {
+  const cv::Vec3f base = gold ? cv::Vec3f(40, 175, 225) : cv::Vec3f(205, 205, 210);
+  const double r = diameter / 2;
+  auto cov = Coverage(sc.img.size(), [&](cv::Mat1b& m) { Ellipse(m, c, cv::Size2f(r, r), 0, -1); }, 0.5);
+  sc.Paint(cov, [&](int x, int y) {
+    double dx = (x - c.x + r * 0.35) / r, dy = (y - c.y + r * 0.35) / r;
+    float hl = float(std::exp(-(dx * dx + dy * dy) * 3));  // highlight
+    cv::Vec3f col = base * float(0.75 + 0.25 * (1 - hl)) + cv::Vec3f(255, 255, 255) * hl;
+    for (int k = 0; k < 3; ++k) col[k] = std::min(col[k], 255.f);
+    return col;
+  });
 }
 
 void DrawNecklace(Scene& sc, const Geom& g, bool gold) {
