@@ -106,7 +106,8 @@ int Main(int argc, char** argv) {
   maker.AddBadFiles();
   maker.AddWidePeople();
   maker.AddCloseUps();
-  maker.AddWideStuds();  // last: the images before keep their bytes
+  maker.AddWideStuds();
+  maker.AddParty();  // last: the images before keep their bytes
 
   lap("images");
   const Corpus& corpus = maker.corpus;

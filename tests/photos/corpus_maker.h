@@ -11,6 +11,7 @@
 //   kinds_appearance.cc  negatives that change the person's look or the whole image
 //   kinds_wide.cc        issue 13's wider set: every person in other light, tops, caps, cords
 //   kinds_closeup.cc     real jewellery and sunglasses in close-up face crops
+//   kinds_party.cc       real jewellery on faces cut from party photographs
 #pragma once
 
 #include <opencv2/core.hpp>
@@ -335,6 +336,9 @@ struct CorpusMaker {
   void AddCloseUps();
   // kinds_wide.cc: a drawn stud on each held-out person's own visible earlobes.
   void AddWideStuds();
+  // kinds_party.cc: real jewellery on faces cut from party photographs,
+  // levelled and pasted on the reference blue, labelled only for jewellery.
+  void AddParty();
 };
 
 // "kind_id[_extra].jpg"
