@@ -47,6 +47,9 @@ void CheckHead(const Analysis& a, const FaceRegions& fr, const RuleSet& rules, R
 // earrings, necklace (called by CheckDress with the face regions it found).
 void CheckJewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& rules, Results* out);
 
+// hair_ornament (called by CheckDress with the face regions it found).
+void CheckHairOrnament(const Analysis& a, const FaceRegions& fr, const RuleSet& rules, Results* out);
+
 // Every check id, in report order.
 const std::vector<std::string>& AllCheckIds();
 

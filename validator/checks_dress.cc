@@ -1,6 +1,6 @@
-// hair_ornament, clothing_color, clothing_pattern, clothing_style; headwear
-// and hair_bun through checks_head.cc, earrings and necklace through
-// checks_jewellery.cc.
+// clothing_color, clothing_pattern, clothing_style; headwear and hair_bun
+// through checks_head.cc, earrings and necklace through checks_jewellery.cc,
+// hair_ornament through checks_ornament.cc.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -144,9 +144,10 @@ void CheckDress(const Analysis& a, const RuleSet& r, Results* out) {
     CheckHead(a, fr, r, out);
     CheckJewellery(a, fr, r, out);
     Clothing(a, fr, r, out);
+    CheckHairOrnament(a, fr, r, out);
+    return;
   }
-  Undetermined(out, "hair_ornament", Severity::kWarn, "", "发饰不自动检测，请目视确认",
-               "hair ornaments are not checked automatically: confirm by eye");
+  Undetermined(out, "hair_ornament", Severity::kReject, "", "未检测到人脸", "no face found");
 }
 
 }  // namespace gradcap::validator

@@ -43,6 +43,7 @@ const std::vector<MeasureSpec>& AllMeasures() {
       {"earring", "earrings", K::kUpperStrict, "min_jewel_score"},
       {"necklace", "necklace", K::kUpperStrict, "min_jewel_score"},
       {"necklace_line", "necklace", K::kUpper, "max_necklace_line"},
+      {"hair_ornament", "hair_ornament", K::kUpperStrict, "max_hair_ornament"},
   };
   return measures;
 }

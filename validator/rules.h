@@ -1,7 +1,7 @@
 // The limits every check is held against. Values marked "calibrate" in
 // PHOTO-SPEC.md were tuned on the labelled corpus (tests/photos, README
 // "Validator calibration"). These compiled defaults equal the shipped rules
-// file validator/rules/chsi2017-r9.rules (a test pins it); a site loads its
+// file validator/rules/chsi2017-r10.rules (a test pins it); a site loads its
 // own with --rules (validator/rules_file.h). Every verdict names `version`,
 // and worker result caches are keyed on it, so a changed limit needs a new
 // version name: cached results from another rule set are never reused.
@@ -25,7 +25,10 @@ namespace gradcap::validator {
 // a smaller jewel-like blob (warn_earring_score) before the retake; with
 // glasses found, tinted_lenses also measures the lens higher up (checks_face.cc
 // kLensLift), so its values differ.
-inline constexpr char kRuleSetVersion[] = "chsi2017-r9";
+// r10: hair_ornament is checked (validator/checks_ornament.cc): a compact
+// patch of strong colour on the hair, unlike the hair, the skin and the
+// backdrop (was always "undetermined, confirm by eye").
+inline constexpr char kRuleSetVersion[] = "chsi2017-r10";
 
 struct RuleSet {
   std::string version = kRuleSetVersion;
@@ -104,6 +107,12 @@ struct RuleSet {
   // showing 0.35-0.80).
   double warn_necklace_line = 0.22;
   double max_necklace_line = 0.28;
+  // hair_ornament: the largest compact patch of strong colour on the hair
+  // (a clip, a band, a bow), in units of 0.0025 face widths² (a clip 0.15 x
+  // 0.045 face widths is about 2). r10: photos without one read 0 (a hat's
+  // knit 6, unlabelled: headwear's), drawn clips 1.7-2.8, bands 25-37.
+  double warn_hair_ornament = 0.4;
+  double max_hair_ornament = 1.0;
 };
 
 }  // namespace gradcap::validator

@@ -118,6 +118,10 @@ const std::vector<RuleKey>& Keys() {
           "necklace (warn): longest thin line on the skin below the chin / face width; above: warn"),
       Dbl("max_necklace_line", &RuleSet::max_necklace_line, 0, 10,
           "necklace: longest thin line on the skin below the chin / face width; above: retake"),
+      Dbl("warn_hair_ornament", &RuleSet::warn_hair_ornament, 0.01, 1000,
+          "hair_ornament (warn): largest patch of strong colour on the hair, in 0.0025 face widths^2; at or above: warn"),
+      Dbl("max_hair_ornament", &RuleSet::max_hair_ornament, 0.01, 1000,
+          "hair_ornament: the same; at or above: retake"),
   };
   return keys;
 }
@@ -133,7 +137,8 @@ constexpr std::pair<const char*, const char*> kBands[] = {{"min_file_kb", "max_f
                                                           {"warn_glare_area", "max_glare_area"},
                                                           {"max_pitch_deg", "reject_pitch_deg"},
                                                           {"warn_necklace_line", "max_necklace_line"},
-                                                          {"warn_earring_score", "min_jewel_score"}};
+                                                          {"warn_earring_score", "min_jewel_score"},
+                                                          {"warn_hair_ornament", "max_hair_ornament"}};
 
 const RuleKey* Find(absl::string_view key) {
   for (const RuleKey& k : Keys()) {
@@ -201,7 +206,7 @@ class Parser {
       return absl::OkStatus();
     }
     const RuleKey* k = Find(key);
-    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r9.rules)");
+    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r10.rules)");
     if (k->kind == Kind::kRgb) {
       const std::vector<absl::string_view> parts = absl::StrSplit(value, ',');
       if (parts.size() != 3)

@@ -107,7 +107,8 @@ int Main(int argc, char** argv) {
   maker.AddWidePeople();
   maker.AddCloseUps();
   maker.AddWideStuds();
-  maker.AddParty();  // last: the images before keep their bytes
+  maker.AddParty();
+  maker.AddWideHairOrnaments();  // last: the images before keep their bytes
 
   lap("images");
   const Corpus& corpus = maker.corpus;

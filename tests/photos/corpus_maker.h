@@ -290,6 +290,16 @@ void DrawEarrings(Scene& sc, const Person& p, const Layer& l, bool gold, double 
 // One round stud of `diameter` px centred at `c` (canvas pixels), with a highlight.
 void DrawStud(Scene& sc, cv::Point2f c, bool gold, double diameter);
 
+// A hair clip (a moulded bar 0.15 x 0.045 face widths, slanting toward the
+// temple) on the hair 0.14 face widths inside the outline on one side (-1:
+// image-left), 0.3 of the way from the top of the head down to the eyes.
+// False when that row has no outline.
+bool DrawHairClip(Scene& sc, const Layer& l, int side, cv::Vec3f colour);
+
+// A hairband 0.045 face widths wide over the crown, 0.07 inside the outline,
+// from temple to temple (down to 0.45 of the way to the eyes).
+bool DrawHairband(Scene& sc, const Layer& l, cv::Vec3f colour);
+
 // A thin bright chain hanging from both sides of the neck.
 void DrawNecklace(Scene& sc, const Geom& g, bool gold);
 
@@ -339,6 +349,8 @@ struct CorpusMaker {
   // kinds_party.cc: real jewellery on faces cut from party photographs,
   // levelled and pasted on the reference blue, labelled only for jewellery.
   void AddParty();
+  // kinds_wide.cc: a coloured hair clip or hairband on every person with hair.
+  void AddWideHairOrnaments();
 };
 
 // "kind_id[_extra].jpg"

@@ -228,12 +228,12 @@ void CorpusMaker::AddWidePeople() {
     emit("beanie", "", false, nullptr, [&](Scene& sc, const Layer& l, Labels& lb) {
       DrawBeanie(sc, l.g, beanie[n % 4], 0.3);
       lb.Fail("headwear");
-      lb.Drop({"hair_bun", "hair_over_eyebrows", "ears_visible", "head_top"});
+      lb.Drop({"hair_bun", "hair_ornament", "hair_over_eyebrows", "ears_visible", "head_top"});
     });
     emit("brimless_cap", "", false, nullptr, [&](Scene& sc, const Layer& l, Labels& lb) {
       DrawBrimlessCap(sc, l.g, 0.45);
       lb.Fail("headwear");
-      lb.Drop({"hair_bun", "hair_over_eyebrows", "ears_visible", "head_top"});
+      lb.Drop({"hair_bun", "hair_ornament", "hair_over_eyebrows", "ears_visible", "head_top"});
     });
     // A red string (红绳, with a jade pendant: common on capture day), a black
     // cord, a fine gold or silver chain, on whatever neck and chest skin the
@@ -284,6 +284,38 @@ void CorpusMaker::AddWideStuds() {
     lb.Fail("earrings");
     Case& c = corpus.Emit(ImageName("wide_stud", s.id, gold ? "gold" : "silver"), "wide_stud", Src(p), sc, &l.g, lb);
     c.person = PersonOf(*p.spec);
+  }
+}
+
+
+void CorpusMaker::AddWideHairOrnaments() {
+  // Everyone with hair at the temples (the bald men have none to hold a clip).
+  const char* people[] = {"franck_01829", "audrey", "sean", "trk_left", "trk_mid", "trk_right", "astronaut",
+                          "fa6_w1", "fa6_w2", "cage", "bieber", "ocv_goatee", "ocv_cord"};
+  struct Colour {
+    const char* name;
+    cv::Vec3f bgr;
+  };
+  const Colour colours[] = {{"red", {40, 40, 200}}, {"pink", {170, 120, 240}}, {"yellow", {40, 200, 235}},
+                            {"white", {235, 235, 238}}, {"green", {70, 170, 60}}};
+  int n = 0;
+  for (const char* id : people) {
+    const Person& p = Get(id);
+    for (bool band : {false, true}) {
+      Layer l = Warp(p, StdPlace(p));
+      Labels lb = Appearance(p);
+      lb.Pass("background_uniform");
+      Scene sc(BlueBackground());
+      sc.Put(l);
+      const Colour& c = colours[n++ % 5];
+      const bool drawn = band ? DrawHairband(sc, l, c.bgr) : DrawHairClip(sc, l, n % 2 ? 1 : -1, c.bgr);
+      if (!drawn) Die(std::string("no hair outline to draw on for ") + id);
+      lb.Fail("hair_ornament");
+      lb.Drop({"headwear", "hair_bun"});  // a band over the crown is neither; not labelled either way
+      Case& cs = corpus.Emit(ImageName(band ? "wide_hairband" : "wide_hair_clip", id, c.name),
+                             band ? "wide_hairband" : "wide_hair_clip", Src(p), sc, &l.g, lb);
+      cs.person = PersonOf(*p.spec);
+    }
   }
 }
 

@@ -191,4 +191,66 @@ void DrawNecklace(Scene& sc, const Geom& g, bool gold) {
   sc.Paint(cov, [&](int, int) { return col; });
 }
 
+
+namespace {
+
+// The person's outline on row y, on one side (-1: image-left): the outermost
+// column whose coverage is at least half; -1 when the row has none.
+int OutlineX(const cv::Mat1f& alpha, int y, int side) {
+  if (y < 0 || y >= alpha.rows) return -1;
+  if (side < 0) {
+    for (int x = 0; x < alpha.cols; ++x)
+      if (alpha(y, x) >= 0.5f) return x;
+  } else {
+    for (int x = alpha.cols - 1; x >= 0; --x)
+      if (alpha(y, x) >= 0.5f) return x;
+  }
+  return -1;
+}
+
+}  // namespace
+
+bool DrawHairClip(Scene& sc, const Layer& l, int side, cv::Vec3f colour) {
+  const Geom& g = l.g;
+  const double eyes_y = g.mid.y;
+  const int y = int(std::lround(g.head_top + 0.3 * (eyes_y - g.head_top)));
+  const int edge = OutlineX(l.alpha, y, side);
+  if (edge < 0) return false;
+  const cv::Point2f c(float(edge - side * 0.14 * g.fw), float(y));
+  const cv::Size2f half(float(0.075 * g.fw), float(0.022 * g.fw));
+  const double angle = side < 0 ? -35 : 35;  // along the hair, down toward the temple
+  auto cov = Coverage(sc.img.size(), [&](cv::Mat1b& m) { Ellipse(m, c, half, angle, -1); }, 0.6);
+  sc.Paint(cov, [&](int x, int yy) {
+    // a moulded bar: lit along its upper edge
+    const double t = ((yy - c.y) / half.height + 1) / 2;
+    return colour * float(1.1 - 0.3 * std::clamp(t, 0.0, 1.0));
+  });
+  return true;
+}
+
+bool DrawHairband(Scene& sc, const Layer& l, cv::Vec3f colour) {
+  const Geom& g = l.g;
+  const double eyes_y = g.mid.y;
+  const double inset = 0.07 * g.fw;
+  // Over the crown from one temple to the other, following the outline inside
+  // it, down to 0.45 of the way from the top of the head to the eyes.
+  const int top = int(std::ceil(g.head_top + inset)), bottom = int(g.head_top + 0.45 * (eyes_y - g.head_top));
+  std::vector<cv::Point2f> left, right;
+  for (int y = top; y <= bottom; ++y) {
+    const int a = OutlineX(l.alpha, y, -1), b = OutlineX(l.alpha, y, 1);
+    if (a < 0 || b < 0 || b - a < 4 * inset) continue;
+    left.push_back(cv::Point2f(float(a + inset), float(y)));
+    right.push_back(cv::Point2f(float(b - inset), float(y)));
+  }
+  if (left.size() < 5) return false;
+  std::vector<cv::Point2f> path(left.rbegin(), left.rend());
+  path.insert(path.end(), right.begin(), right.end());
+  const int thickness = std::max(3, int(std::lround(0.045 * g.fw)));
+  auto cov = Coverage(sc.img.size(), [&](cv::Mat1b& m) {
+    cv::polylines(m, std::vector<std::vector<cv::Point>>{Poly(path)}, false, 255, thickness, cv::LINE_AA, 4);
+  }, 0.6);
+  sc.Paint(cov, [&](int, int) { return colour; });
+  return true;
+}
+
 }  // namespace gradcap::corpus_maker

@@ -16,7 +16,7 @@ import sys
 
 
 # Checks whose every failure is a warning (the operator decides), never a retake.
-WARN_CHECKS = ("headwear", "clothing_style", "file_size", "ears_visible", "hair_over_eyebrows", "hair_ornament")
+WARN_CHECKS = ("headwear", "clothing_style", "file_size", "ears_visible", "hair_over_eyebrows")
 
 
 def main():
