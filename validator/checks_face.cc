@@ -13,6 +13,14 @@
 namespace gradcap::validator {
 namespace {
 
+// Without glasses found, the eye openings (landmarks 36-41, 42-47, grown by
+// kEyeOpeningGrow px) are left out of glasses_glare: their whites and
+// catchlights are no reflection on a lens. In a brightly exposed photo the
+// whites pass 235: a good photo brightened by 12 % read 0.027 of the lens (a
+// retake) from the whites of Audrey Hepburn's eyes (r11). With glasses found
+// all of the lens counts, the eye included: a reflection there hides it.
+constexpr int kEyeOpeningGrow = 2;
+
 // A tooth pixel's L* floor: at most this, and lower in a darker mouth —
 // this far above the lips' median L* (lips measured 39-56 on the corpus).
 constexpr double kTeethMaxFloorL = 62;
@@ -159,6 +167,13 @@ void Glasses(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results
   const std::string tint_limit = absl::StrFormat("lens L* (p90)/cheek L* (p90) ≥ %g (below: warn; below %g: retake)",
                                                  r.warn_lens_light_ratio, r.min_lens_light_ratio);
   double glare = 0, tint = 1;
+  cv::Mat eye_openings;
+  if (!fr.glasses) {
+    eye_openings = PolygonMask(a.bgr, *a.face(), {36, 37, 38, 39, 40, 41}) |
+                   PolygonMask(a.bgr, *a.face(), {42, 43, 44, 45, 46, 47});
+    cv::dilate(eye_openings, eye_openings,
+               cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * kEyeOpeningGrow + 1, 2 * kEyeOpeningGrow + 1}));
+  }
   for (size_t li = 0; li < fr.lenses.size(); ++li) {
     const cv::Rect& lens = fr.lenses[li];
     // The bright end of the lens area against the bright end of the same
@@ -177,6 +192,7 @@ void Glasses(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results
         spec.at<uint8_t>(y, x) = std::min({c[0], c[1], c[2]}) >= 235 ? 255 : 0;
       }
     }
+    if (!fr.glasses) spec.setTo(0, eye_openings(lens));
     cv::Mat labels, stats, centroids;
     const int n = cv::connectedComponentsWithStats(spec, labels, stats, centroids, 8);
     for (int i = 1; i < n; ++i) glare = std::max(glare, stats.at<int>(i, cv::CC_STAT_AREA) / double(lens.area()));

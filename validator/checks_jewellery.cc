@@ -78,6 +78,38 @@ cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& sk
   return jewel;
 }
 
+// A piece of jewel pixels across the neck is a necklace only when it lies on
+// one surface: the mean colour kSidesOffset face widths above it and below it
+// differ by at most kSidesMatch (CIE76). Chains and pearls drawn on skin or
+// cloth read 1.6-9.5; the thin white edge of a shirt collar between the neck
+// and a dark top, which a camera's sharpening or a lighter tone curve turns
+// into one long piece, 43-45 (r11).
+constexpr double kSidesOffset = 0.04;
+constexpr double kSidesMatch = 20;
+
+// The CIE76 difference between what lies kSidesOffset face widths above and
+// below the pixels of `piece` (within `region`), jewel pixels left out; 0 when
+// nothing is left to compare.
+double SidesDiffer(const Analysis& a, const cv::Rect& region, const cv::Mat& piece, const cv::Mat& jewel, double fw) {
+  const int d = std::max(3, int(std::lround(kSidesOffset * fw)));
+  const cv::Rect image(0, 0, a.lab.cols, a.lab.rows);
+  cv::Vec3d above(0, 0, 0), below(0, 0, 0);
+  int n = 0;
+  for (int y = 0; y < region.height; ++y) {
+    for (int x = 0; x < region.width; ++x) {
+      if (!piece.at<uint8_t>(y, x)) continue;
+      const cv::Point up(region.x + x, region.y + y - d), down(region.x + x, region.y + y + d);
+      if (!image.contains(up) || !image.contains(down)) continue;
+      if ((y - d >= 0 && jewel.at<uint8_t>(y - d, x)) || (y + d < region.height && jewel.at<uint8_t>(y + d, x))) continue;
+      above += cv::Vec3d(a.lab.at<cv::Vec3f>(up));
+      below += cv::Vec3d(a.lab.at<cv::Vec3f>(down));
+      ++n;
+    }
+  }
+  if (n == 0) return 0;
+  return cv::norm((above - below) / n);
+}
+
 // A necklace's line on the skin (r8). A cord or a fine chain is a line a few
 // pixels wide with the same skin on both sides that differs from that skin:
 // unlike a collar's edge (skin on one side, cloth on the other), a strap or a
@@ -260,6 +292,7 @@ void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
     int long_pieces = 0, best = 0;
     for (int i = 1; i < n; ++i) {
       if (stats.at<int>(i, cv::CC_STAT_WIDTH) < 0.3 * neck.width) continue;
+      if (SidesDiffer(a, neck, labels == i, jewel, fw) > kSidesMatch) continue;  // a collar's edge
       ++long_pieces;
       best = std::max(best, stats.at<int>(i, cv::CC_STAT_AREA));
     }

@@ -1,7 +1,7 @@
 // The limits every check is held against. Values marked "calibrate" in
 // PHOTO-SPEC.md were tuned on the labelled corpus (tests/photos, README
 // "Validator calibration"). These compiled defaults equal the shipped rules
-// file validator/rules/chsi2017-r10.rules (a test pins it); a site loads its
+// file validator/rules/chsi2017-r11.rules (a test pins it); a site loads its
 // own with --rules (validator/rules_file.h). Every verdict names `version`,
 // and worker result caches are keyed on it, so a changed limit needs a new
 // version name: cached results from another rule set are never reused.
@@ -28,7 +28,12 @@ namespace gradcap::validator {
 // r10: hair_ornament is checked (validator/checks_ornament.cc): a compact
 // patch of strong colour on the hair, unlike the hair, the skin and the
 // backdrop (was always "undetermined, confirm by eye").
-inline constexpr char kRuleSetVersion[] = "chsi2017-r10";
+// r11: without glasses found, glasses_glare leaves the eye openings out (their
+// whites; checks_face.cc kEyeOpeningGrow), and a necklace's jewel-like piece
+// must lie on one surface, not along a collar's edge (checks_jewellery.cc
+// SidesDiffer): good photos brightened or sharpened as another camera would
+// were retakes.
+inline constexpr char kRuleSetVersion[] = "chsi2017-r11";
 
 struct RuleSet {
   std::string version = kRuleSetVersion;
