@@ -287,7 +287,6 @@ void CorpusMaker::AddWideStuds() {
   }
 }
 
-
 void CorpusMaker::AddWideHairOrnaments() {
   // Everyone with hair at the temples (the bald men have none to hold a clip).
   const char* people[] = {"franck_01829", "audrey", "sean", "trk_left", "trk_mid", "trk_right", "astronaut",

@@ -191,7 +191,6 @@ void DrawNecklace(Scene& sc, const Geom& g, bool gold) {
   sc.Paint(cov, [&](int, int) { return col; });
 }
 
-
 namespace {
 
 // The person's outline on row y, on one side (-1: image-left): the outermost
