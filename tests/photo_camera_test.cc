@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -181,6 +182,86 @@ TEST(PhotoCamera, AGoodPhotoStaysGoodAsAnotherCameraWouldHaveWrittenIt) {
     total_sent_back += sent_back;
   }
   EXPECT_EQ(total_sent_back, 0);
+}
+
+// A darker complexion, made from a good photo: the pixels of the skin's hue
+// and chroma (sampled below the eyes of a photo framed to spec) lose `keep`
+// of their L*, edges feathered; the whites of the eyes, the teeth, the hair's
+// sheen, the clothes and the backdrop keep theirs, as on a darker face lit
+// the same way. Crude, but the light on the eyes is the point.
+cv::Mat DarkerSkin(const cv::Mat& bgr, double keep) {
+  cv::Mat f, lab;
+  bgr.convertTo(f, CV_32FC3, 1 / 255.0);
+  cv::cvtColor(f, lab, cv::COLOR_BGR2Lab);
+  const cv::Scalar ref = cv::mean(lab(cv::Rect(200, 300, 80, 40)));
+  const double hue = std::atan2(ref[2], ref[1]), chroma = std::hypot(ref[1], ref[2]);
+  cv::Mat skin(bgr.size(), CV_32F, 0.f);
+  for (int y = 0; y < lab.rows; ++y) {
+    for (int x = 0; x < lab.cols; ++x) {
+      const cv::Vec3f& p = lab.at<cv::Vec3f>(y, x);
+      const double c = std::hypot(p[1], p[2]);
+      const double dh = std::abs(std::remainder(std::atan2(p[2], p[1]) - hue, 2 * CV_PI));
+      if (dh < 0.5 && c > 0.45 * chroma && c < 1.8 * chroma && p[0] > 0.35 * ref[0] && p[0] < 1.35 * ref[0] + 5) {
+        skin.at<float>(y, x) = 1;
+      }
+    }
+  }
+  cv::GaussianBlur(skin, skin, {0, 0}, 1.5);
+  for (int y = 0; y < lab.rows; ++y) {
+    for (int x = 0; x < lab.cols; ++x) {
+      lab.at<cv::Vec3f>(y, x)[0] *= float(1 - (1 - keep) * skin.at<float>(y, x));
+    }
+  }
+  cv::Mat out;
+  cv::cvtColor(lab, out, cv::COLOR_Lab2BGR);
+  out.convertTo(out, CV_8UC3, 255);
+  return out;
+}
+
+const v1::CheckResult* Find(const v1::ValidationResult& r, const std::string& id) {
+  for (const auto& c : r.checks()) {
+    if (c.id() == id) return &c;
+  }
+  return nullptr;
+}
+
+// exposure judges the light, not the complexion: a face below the band whose
+// eye whites stay bright (a darker skin, lit) is a warning for the operator,
+// and the same photo underexposed — the eyes darken with the face — a retake.
+TEST(PhotoCamera, ADarkFaceWithBrightEyeWhitesOnlyWarnsButAnUnderexposedOneIsARetake) {
+  auto v = PhotoValidator::Create(kDefaultLandmarkModel);
+  ASSERT_TRUE(v.ok()) << v.status();
+  const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
+  const fs::path dir = env ? env : PHOTO_CORPUS_DIR;
+  int darker = 0, warned = 0, underexposed = 0;
+  for (const char* person : {"trk_left", "trk_mid", "trk_right"}) {
+    for (const std::string kind : {"wide_positive_", "wide_keyfill_", "wide_top_"}) {
+      for (const std::string tail : {"", "_62", "_73", "_black", "_maroon", "_white"}) {
+        const fs::path file = dir / (kind + person + tail + ".jpg");
+        if (!fs::exists(file)) continue;
+        const cv::Mat bgr = cv::imread(file.string(), cv::IMREAD_COLOR);
+        ASSERT_FALSE(bgr.empty()) << file;
+        const v1::ValidationResult dark = (*v)->Validate(Jpeg(DarkerSkin(bgr, 0.55)));
+        const v1::CheckResult* e = Find(dark, "exposure");
+        ASSERT_NE(e, nullptr);
+        ++darker;
+        EXPECT_FALSE(e->status() == v1::CHECK_FAIL && e->severity() == v1::SEVERITY_REJECT)
+            << file.filename() << " darker skin: face L* " << e->value() << " " << e->reason_en();
+        warned += e->status() == v1::CHECK_FAIL && e->severity() == v1::SEVERITY_WARN;
+        if (kind != "wide_positive_") continue;
+        const v1::CheckResult* u = Find((*v)->Validate(Jpeg(Gain(bgr, 0.5))), "exposure");
+        ASSERT_NE(u, nullptr);
+        EXPECT_TRUE(u->status() == v1::CHECK_FAIL && u->severity() == v1::SEVERITY_REJECT)
+            << file.filename() << " underexposed: face L* " << u->value();
+        ++underexposed;
+      }
+    }
+  }
+  std::printf("darker complexions: %d, exposure warned on %d, retaken on none; underexposed: %d retaken\n", darker,
+              warned, underexposed);
+  EXPECT_EQ(darker, 18);
+  EXPECT_GE(warned, 10);
+  EXPECT_EQ(underexposed, 3);
 }
 
 }  // namespace

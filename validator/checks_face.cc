@@ -169,9 +169,7 @@ void Glasses(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Results
   double glare = 0, tint = 1;
   cv::Mat eye_openings;
   if (!fr.glasses) {
-    eye_openings = PolygonMask(a.bgr, *a.face(), {36, 37, 38, 39, 40, 41}) |
-                   PolygonMask(a.bgr, *a.face(), {42, 43, 44, 45, 46, 47});
-    cv::dilate(eye_openings, eye_openings,
+    cv::dilate(fr.eye_openings, eye_openings,
                cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * kEyeOpeningGrow + 1, 2 * kEyeOpeningGrow + 1}));
   }
   for (size_t li = 0; li < fr.lenses.size(); ++li) {

@@ -7,6 +7,12 @@
 #include <opencv2/imgproc.hpp>
 
 namespace gradcap::validator {
+namespace {
+
+constexpr double kEyeWhiteChroma = 15;
+constexpr size_t kEyeWhitePixels = 30;
+
+}  // namespace
 
 FaceRegions FindFaceRegions(const Analysis& a) {
   FaceRegions fr;
@@ -49,6 +55,22 @@ FaceRegions FindFaceRegions(const Analysis& a) {
   }
   fr.blown = blown / area;
   fr.crushed = crushed / area;
+
+  fr.eye_openings =
+      PolygonMask(a.bgr, f, {36, 37, 38, 39, 40, 41}) | PolygonMask(a.bgr, f, {42, 43, 44, 45, 46, 47});
+  std::vector<float> white;
+  for (int y = 0; y < a.lab.rows; ++y) {
+    const cv::Vec3f* lab = a.lab.ptr<cv::Vec3f>(y);
+    const uint8_t* m = fr.eye_openings.ptr<uint8_t>(y);
+    for (int x = 0; x < a.lab.cols; ++x) {
+      if (m[x] && std::hypot(lab[x][1], lab[x][2]) < kEyeWhiteChroma) white.push_back(lab[x][0]);
+    }
+  }
+  if (white.size() >= kEyeWhitePixels) {
+    auto at = white.begin() + (white.size() - 1) * 9 / 10;
+    std::nth_element(white.begin(), at, white.end());
+    fr.eye_white_l = *at;
+  }
 
   if (g.head_top >= 0) {
     const cv::Rect crown = cv::Rect(int(g.midline_x - 0.2 * g.face_width), int(g.head_top + 0.03 * g.face_width),

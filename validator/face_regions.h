@@ -25,6 +25,12 @@ struct FaceRegions {
   double cheek_left_bright = 0, cheek_right_bright = 0;
   double face_l = 0;              // median L* inside the face outline
   double blown = 0, crushed = 0;  // shares of clipped face pixels (all channels ≥ 250 / all ≤ 8)
+  // The whites of the eyes: L* at the 90th percentile of the near-neutral
+  // pixels (chroma < 15) inside the eye openings; -1 when fewer than 30 (eyes
+  // narrowed, shaded or closed). They are about as white on every face, so
+  // they tell a lit darker complexion from an underexposed face (r11).
+  double eye_white_l = -1;
+  cv::Mat eye_openings;           // 8UC1, 255 inside the eye contours (landmarks 36-41, 42-47)
   // Face exposure near the rule set's band: colour and brightness cues can be trusted.
   bool WellExposed(const RuleSet& r) const {
     return face_l >= r.face_l_min && face_l <= r.face_l_max && blown <= 5 * r.max_clipped_fraction &&

@@ -32,7 +32,8 @@ namespace gradcap::validator {
 // whites; checks_face.cc kEyeOpeningGrow), and a necklace's jewel-like piece
 // must lie on one surface, not along a collar's edge (checks_jewellery.cc
 // SidesDiffer): good photos brightened or sharpened as another camera would
-// were retakes.
+// were retakes. exposure warns, not retakes, a face below face_l_min whose
+// eye whites stay bright (lit_eye_white_l: a darker complexion, lit).
 inline constexpr char kRuleSetVersion[] = "chsi2017-r11";
 
 struct RuleSet {
@@ -60,6 +61,9 @@ struct RuleSet {
   double max_background_spread = 12;       // CIE76 between the most different two background cells
   double min_object_fraction = 0.002;      // foreign objects in the background
   double face_l_min = 30, face_l_max = 88; // median L* of the face (calibrate)
+  // exposure: a face darker than face_l_min whose eye whites (their bright
+  // end, L*) reach this is lit — a darker complexion — and only warns (r11).
+  double lit_eye_white_l = 40;
   double max_clipped_fraction = 0.01;
   // lighting_uniform: darker / brighter outer cheek. Pass at or above
   // min_side_light_ratio; below it a warning (key+fill light), below

@@ -69,6 +69,8 @@ const std::vector<RuleKey>& Keys() {
           "background_uniform: foreign objects (fails above 5x this share)"),
       Dbl("face_l_min", &RuleSet::face_l_min, 0, 100, "exposure: median L* of the face"),
       Dbl("face_l_max", &RuleSet::face_l_max, 0, 100, "exposure"),
+      Dbl("lit_eye_white_l", &RuleSet::lit_eye_white_l, 0, 100,
+          "exposure (warn): a face below face_l_min whose eye whites reach this L* is lit, a darker complexion"),
       Dbl("max_clipped_fraction", &RuleSet::max_clipped_fraction, 0, 1,
           "exposure: blown or crushed face pixels"),
       Dbl("min_side_light_ratio", &RuleSet::min_side_light_ratio, 0, 1,
