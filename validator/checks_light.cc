@@ -15,14 +15,6 @@
 namespace gradcap::validator {
 namespace {
 
-// exposure: a face below face_l_min is taken for a darker complexion, lit,
-// when the whites of its eyes reach lit_eye_white_l and also this many times
-// the face's L*. Underexposed, the eyes darken with the face: the corpus's two
-// dark-exposure defects read 3.3 and 7.1; good photos halved in value read a
-// face of 27.5-29.8 and eye whites 31.6-34.4 (x1.15); the same faces with
-// only the skin darkened to L* 25-30 read eye whites 45-77 (x1.6-2.6) (r11).
-constexpr double kLitEyeWhiteOverFace = 1.4;
-
 // CIE76 from the backdrop's median within which a pixel is "loosely like the
 // backdrop": its shadows and gradients (bg_uneven photos step 18–30) but not
 // skin or hair on the reference blue (≥ 50).
@@ -211,8 +203,7 @@ void Light(const Analysis& a, const RuleSet& r, Results* out) {
   const FaceRegions fr = FindFaceRegions(a);
   const double l = fr.face_l;
   const double clipped = fr.blown + fr.crushed;
-  if (l < r.face_l_min && fr.crushed <= r.max_clipped_fraction && fr.eye_white_l >= r.lit_eye_white_l &&
-      fr.eye_white_l >= kLitEyeWhiteOverFace * l) {
+  if (fr.DarkComplexionLit(r) && fr.crushed <= r.max_clipped_fraction) {
     // Dark skin, lit: the whites of the eyes are as bright as on any face.
     Fail(out, "exposure", Severity::kWarn, l, exp_limit,
          absl::StrFormat("面部较暗（L* %.0f）但眼白明亮（L* %.0f）：可能是肤色较深，请目视确认曝光", l, fr.eye_white_l),

@@ -13,6 +13,14 @@
 
 namespace gradcap::validator {
 
+// exposure: a face below face_l_min is taken for a darker complexion, lit,
+// when the whites of its eyes reach lit_eye_white_l and also this many times
+// the face's L*. Underexposed, the eyes darken with the face: the corpus's two
+// dark-exposure defects read 3.3 and 7.1; good photos halved in value read a
+// face of 27.5-29.8 and eye whites 31.6-34.4 (x1.15); the same faces with
+// only the skin darkened to L* 25-30 read eye whites 45-77 (x1.6-2.6) (r11).
+inline constexpr double kLitEyeWhiteOverFace = 1.4;
+
 struct FaceRegions {
   cv::Vec3f skin;                 // median L*a*b* of both cheeks
   std::optional<cv::Vec3f> hair;  // median of the crown; nullopt when the crown is skin (bald: its hue and chroma) or unknown
@@ -31,7 +39,14 @@ struct FaceRegions {
   // they tell a lit darker complexion from an underexposed face (r11).
   double eye_white_l = -1;
   cv::Mat eye_openings;           // 8UC1, 255 inside the eye contours (landmarks 36-41, 42-47)
-  // Face exposure near the rule set's band: colour and brightness cues can be trusted.
+  // A face below the band whose eye whites stay bright: a darker complexion,
+  // lit (exposure warns; README, r11). Underexposed, the eyes darken with it.
+  bool DarkComplexionLit(const RuleSet& r) const {
+    return face_l < r.face_l_min && eye_white_l >= r.lit_eye_white_l && eye_white_l >= kLitEyeWhiteOverFace * face_l;
+  }
+  // Face exposure near the rule set's band: colour and brightness cues can be
+  // trusted. Not on a lit darker complexion below the band: counting it here
+  // made two false tinted_lenses retakes on the darkened good photos (r11).
   bool WellExposed(const RuleSet& r) const {
     return face_l >= r.face_l_min && face_l <= r.face_l_max && blown <= 5 * r.max_clipped_fraction &&
            crushed <= 5 * r.max_clipped_fraction;
