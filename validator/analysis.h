@@ -3,6 +3,7 @@
 // geometry. Built once per photo by Analyze().
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -25,6 +26,8 @@ struct FaceGeometry {
   int head_top = -1;                // first row of the head (hair or headwear), -1 unknown
 };
 
+struct FaceRegions;
+
 struct Analysis {
   cv::Mat bgr;                 // 8UC3; the photo, scaled to the rule set's size when it was 3:4
   double scale = 1;            // analysis pixels per original pixel
@@ -40,6 +43,9 @@ struct Analysis {
   double background_fraction = 0;
   cv::Mat person;              // 8UC1, 255 = the main foreground blob (head and shoulders)
   double stray_object_fraction = 0;  // foreground not joined to the person
+  // The subject's shared face regions, found by the first check group that
+  // asks (FaceRegionsOf in face_regions.h) and kept for the others.
+  mutable std::shared_ptr<const FaceRegions> regions;
 };
 
 class FaceLandmarker;

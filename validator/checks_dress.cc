@@ -140,7 +140,7 @@ void CheckDress(const Analysis& a, const RuleSet& r, Results* out) {
                    "", "未检测到人脸", "no face found");
     }
   } else {
-    const FaceRegions fr = FindFaceRegions(a);
+    const FaceRegions& fr = FaceRegionsOf(a);
     CheckHead(a, fr, r, out);
     CheckJewellery(a, fr, r, out);
     Clothing(a, fr, r, out);

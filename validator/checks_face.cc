@@ -269,7 +269,7 @@ void CheckFace(const Analysis& a, const RuleSet& r, Results* out) {
     }
     return;
   }
-  const FaceRegions fr = FindFaceRegions(a);
+  const FaceRegions& fr = FaceRegionsOf(a);
   Eyes(a, r, out);
   Hair(a, fr, r, out);
   Glasses(a, fr, r, out);

@@ -200,7 +200,7 @@ void Light(const Analysis& a, const RuleSet& r, Results* out) {
     return;
   }
   const Face& f = *a.face();
-  const FaceRegions fr = FindFaceRegions(a);
+  const FaceRegions& fr = FaceRegionsOf(a);
   const double l = fr.face_l;
   const double clipped = fr.blown + fr.crushed;
   if (fr.DarkComplexionLit(r) && fr.crushed <= r.max_clipped_fraction) {

@@ -40,7 +40,7 @@ absl::Status DrawOverlay(std::string_view jpeg, const FaceLandmarker& landmarker
     cv::line(out, {0, int(g.eye_line)}, {out.cols, int(g.eye_line)}, {0, 255, 255}, 1);
     if (g.head_top >= 0) cv::line(out, {0, g.head_top}, {out.cols, g.head_top}, {255, 0, 255}, 1);
     cv::line(out, {int(g.midline_x), 0}, {int(g.midline_x), out.rows}, {255, 255, 255}, 1);
-    const FaceRegions fr = FindFaceRegions(a);
+    const FaceRegions& fr = FaceRegionsOf(a);
     for (const cv::Rect& r : fr.lenses) cv::rectangle(out, r, fr.glasses ? cv::Scalar(0, 0, 255) : cv::Scalar(255, 0, 0), 1);
   }
   std::error_code ec;

@@ -112,6 +112,11 @@ FaceRegions FindFaceRegions(const Analysis& a) {
   return fr;
 }
 
+const FaceRegions& FaceRegionsOf(const Analysis& a) {
+  if (!a.regions) a.regions = std::make_shared<const FaceRegions>(FindFaceRegions(a));
+  return *a.regions;
+}
+
 double BrightL(const Analysis& a, const cv::Rect& area, const cv::Mat& mask) {
   std::vector<float> l;
   l.reserve(area.area());

@@ -55,6 +55,10 @@ struct FaceRegions {
 
 // Needs a.face() and a.geo.
 FaceRegions FindFaceRegions(const Analysis& a);
+// The same, found once per photo and kept on `a` (the light, face and dress
+// check groups and the debug overlay all read it). A throw keeps nothing, so
+// the next group tries again and fails on its own.
+const FaceRegions& FaceRegionsOf(const Analysis& a);
 
 // L* at the 90th percentile of the pixels of `area` under `mask` (all of
 // `area` when mask is empty), leaving out blown pixels (every channel ≥ 235:
