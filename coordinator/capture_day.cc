@@ -210,6 +210,8 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
     st.failed_checks.clear();
     faces_.Remove(binding.student_no());
     ++st.photo_versions;
+    st.photo_log_seq = log_seq;
+    photo_owners_[log_seq] = binding.student_no();
     st.last_log_seq = log_seq;
     if (std::optional<PendingPhoto> p = PendingPhotoOf(applied, log_seq)) awaiting_verdict_[log_seq] = *p;
     ++activity_[booth].photos_by_hour[decided_at_ms - decided_at_ms % 3'600'000];
@@ -234,6 +236,8 @@ void CaptureDay::ApplyEvent(const v1::AppliedEvent& applied, uint64_t log_seq, i
     st.failed_checks.clear();
     faces_.Remove(head.student_no);
     ++st.photo_versions;
+    st.photo_log_seq = log_seq;
+    photo_owners_[log_seq] = head.student_no;
     if (std::optional<PendingPhoto> p = PendingPhotoOf(applied, log_seq)) awaiting_verdict_[log_seq] = *p;
     ++activity_[booth].photos_by_hour[decided_at_ms - decided_at_ms % 3'600'000];
     queue.last_bound = head;
@@ -261,6 +265,13 @@ void CaptureDay::ApplyVerdict(const v1::ValidationRecord& record, uint64_t log_s
     entry.at_ms = at_ms;
     entry.photo_log_seq = record.photo_log_seq();
     entry.college = college;
+    if (a.photo_log_seq() != 0 && a.photo_log_seq() != record.photo_log_seq()) {
+      // About another student's photo (the later-captured of a duplicate pair).
+      entry.photo_log_seq = a.photo_log_seq();
+      auto owner = photo_owners_.find(a.photo_log_seq());
+      auto other = owner == photo_owners_.end() ? students_.end() : students_.find(owner->second);
+      if (other != students_.end()) entry.college = other->second.college;
+    }
     entry.alert = a;
     AddAlert(std::move(entry));
   }

@@ -83,6 +83,7 @@ class CaptureDay final : public EventApplier {
     v1::Verdict verdict = v1::VERDICT_PENDING;  // of the current photo
     std::vector<std::string> failed_checks;  // reject-severity failures of the current photo
     uint32_t photo_versions = 0;             // photos and retakes bound to the student
+    uint64_t photo_log_seq = 0;              // the record that bound the current photo
     bool overridden = false;                 // the operator overruled the current photo's verdict
     std::vector<std::string> overridden_checks;
     std::string override_reason;
@@ -223,6 +224,7 @@ class CaptureDay final : public EventApplier {
   uint64_t last_log_seq_ = 0;
   absl::flat_hash_map<std::string, Queue> queues_;
   absl::flat_hash_map<std::string, StudentState> students_;
+  absl::flat_hash_map<uint64_t, std::string> photo_owners_;  // photo or retake record → its student
   FaceIndex faces_;  // each student's current photo's face, once checked (face_duplicate)
   absl::flat_hash_map<std::string, BurstWindow> bursts_;              // per booth
   absl::flat_hash_map<std::string, v1::PhotoVerdict> last_verdict_;  // per booth

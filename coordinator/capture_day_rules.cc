@@ -1,6 +1,8 @@
 // The capture-day rules: every decision about a booth event or a verdict's
 // alerts, made from the state and the registry without changing either
 // (see capture_day.h).
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -116,20 +118,34 @@ void CaptureDay::DecideVerdictAlerts(v1::ValidationRecord* record) const {
   constexpr size_t kDuplicateAlertsPerVerdict = 3;
   const std::vector<FaceIndex::Match> matches =
       faces_.Within(result.face_model(), result.face_descriptor(), kFaceDuplicateDistance, record->student_no());
+  //
+  // Each alert is about the later-captured photo of the pair (the later bound
+  // record), whichever verdict came last: validators answer out of order, and
+  // a replay or a rerun must name the same photo every time.
   for (size_t i = 0; i < matches.size() && i < kDuplicateAlertsPerVerdict; ++i) {
     const FaceIndex::Match& m = matches[i];
     auto other = students_.find(m.student_no);
     if (other == students_.end()) continue;
     const StudentState& st = other->second;
+    struct Side {
+      uint64_t photo_log_seq;
+      uint32_t shooting_no;
+      const std::string* student_no;
+      const std::string* booth;
+    };
+    Side later{record->photo_log_seq(), record->shooting_no(), &record->student_no(), &record->booth()};
+    Side earlier{st.photo_log_seq, st.shooting_no, &m.student_no, &st.booth};
+    if (earlier.photo_log_seq > later.photo_log_seq) std::swap(later, earlier);
     v1::Alert* a = record->add_alerts();
     a->set_kind(v1::ALERT_FACE_DUPLICATE);
-    a->set_booth(record->booth());
-    a->add_shooting_nos(record->shooting_no());
-    a->add_shooting_nos(st.shooting_no);
+    a->set_booth(*later.booth);
+    a->add_shooting_nos(later.shooting_no);
+    a->add_shooting_nos(earlier.shooting_no);
+    if (later.photo_log_seq != record->photo_log_seq()) a->set_photo_log_seq(later.photo_log_seq);
     a->set_detail(absl::StrCat(
-        "photo of #", record->shooting_no(), " ", MaskedName(record->student_no()), " at ", record->booth(),
-        " shows the same face as #", st.shooting_no, " ", MaskedName(m.student_no), " at ", st.booth, " (distance ",
-        absl::StrFormat("%.2f", m.distance), " ≤ ", absl::StrFormat("%.2f", kFaceDuplicateDistance), ")",
+        "photo of #", later.shooting_no, " ", MaskedName(*later.student_no), " at ", *later.booth,
+        " shows the same face as #", earlier.shooting_no, " ", MaskedName(*earlier.student_no), " at ", *earlier.booth,
+        " (distance ", absl::StrFormat("%.2f", m.distance), " ≤ ", absl::StrFormat("%.2f", kFaceDuplicateDistance), ")",
         i + 1 == kDuplicateAlertsPerVerdict && matches.size() > kDuplicateAlertsPerVerdict
             ? absl::StrCat("; and ", matches.size() - kDuplicateAlertsPerVerdict, " more students' photos")
             : ""));

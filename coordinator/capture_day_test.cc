@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "common/collection_code.h"
+#include "common/face_distance.h"
 #include "common/sha256.h"
 #include "common/temp_dir.h"
 #include "coordinator/reconciliation.h"
@@ -114,12 +116,17 @@ class CaptureDayTest : public ::testing::Test {
     e.mutable_absent()->set_reason(reason);
     return Play(booth, e);
   }
-  void Verdict(const PendingPhoto& p, v1::Verdict verdict) {
+  // `face`: the descriptor the validator found (none: no face compared).
+  void Verdict(const PendingPhoto& p, v1::Verdict verdict, const std::string& face = "") {
     v1::LogRecord r;
     r.set_log_seq(++log_seq_);
     v1::ValidationRecord* v = r.mutable_validation();
     v->mutable_result()->set_photo_sha256(p.sha256);
     v->mutable_result()->set_verdict(verdict);
+    if (!face.empty()) {
+      v->mutable_result()->set_face_model(kFaceModelName);
+      v->mutable_result()->set_face_descriptor(face);
+    }
     v->set_photo_log_seq(p.log_seq);
     v->set_booth(p.booth);
     v->set_shooting_no(p.shooting_no);
@@ -264,6 +271,56 @@ TEST_F(CaptureDayTest, VerdictsReachTheCurrentPhotoOnlyAndLeaveTheWaitingList) {
   EXPECT_EQ(day_->LastVerdict("B1")->verdict(), v1::VERDICT_PASS);
   EXPECT_EQ(day_->photos_awaiting_verdict(), 0u);
   ASSERT_NE(day_->KnownResult(std::string(32, 'a')), nullptr);
+}
+
+// Validators answer out of order (one is slow, one is killed and its photo
+// checked again): the alert for two students' photos of one face names the
+// later-captured photo and is filed under it, whichever verdict came last —
+// a rerun or a replay names the same photo every time.
+TEST_F(CaptureDayTest, ADuplicateFaceAlertIsAboutTheLaterPhotoWhicheverVerdictArrivesLast) {
+  float values[kFaceDescriptorDims] = {};
+  values[0] = 1;
+  const std::string face = EncodeFaceDescriptor(values);
+  std::vector<std::string> details;
+  for (const bool later_first : {false, true}) {
+    day_ = std::make_unique<CaptureDay>(registry_.get());
+    Scan("B1", Code("A1"));
+    const uint64_t first_photo = [&] { Photo("B1", 0, 'a'); return log_seq_; }();
+    Scan("B1", Code("A2"));
+    const uint64_t second_photo = [&] { Photo("B1", 0, 'b'); return log_seq_; }();
+    std::vector<PendingPhoto> pending = day_->PhotosAwaitingVerdict();
+    ASSERT_EQ(pending.size(), 2u);
+    std::sort(pending.begin(), pending.end(), [](const PendingPhoto& a, const PendingPhoto& b) { return a.log_seq < b.log_seq; });
+    if (later_first) std::swap(pending[0], pending[1]);
+    Verdict(pending[0], v1::VERDICT_PASS, face);
+    Verdict(pending[1], v1::VERDICT_PASS, face);
+    std::vector<const CaptureDay::AlertEntry*> duplicates;
+    for (const CaptureDay::AlertEntry& e : day_->alerts()) {
+      if (e.alert.kind() == v1::ALERT_FACE_DUPLICATE) duplicates.push_back(&e);
+    }
+    ASSERT_EQ(duplicates.size(), 1u) << "later first: " << later_first;
+    const CaptureDay::AlertEntry& e = *duplicates[0];
+    EXPECT_EQ(e.photo_log_seq, second_photo) << "later first: " << later_first;
+    EXPECT_NE(e.photo_log_seq, first_photo);
+    ASSERT_EQ(e.alert.shooting_nos_size(), 2);
+    EXPECT_EQ(e.alert.shooting_nos(0), 2u);  // the later photo, then the one it repeats
+    EXPECT_EQ(e.alert.shooting_nos(1), 1u);
+    EXPECT_EQ(e.alert.booth(), "B1");
+    EXPECT_EQ(e.alert.detail().rfind("photo of #2 ", 0), 0u) << e.alert.detail();
+    details.push_back(e.alert.detail());
+    // A replay of the same records files it under the same photo.
+    std::vector<v1::LogRecord> records(records_.end() - 6, records_.end());
+    CaptureDay replayed(registry_.get());
+    for (const v1::LogRecord& r : records) replayed.Apply(r);
+    int replayed_duplicates = 0;
+    for (const CaptureDay::AlertEntry& r : replayed.alerts()) {
+      if (r.alert.kind() != v1::ALERT_FACE_DUPLICATE) continue;
+      ++replayed_duplicates;
+      EXPECT_EQ(r.photo_log_seq, second_photo);
+    }
+    EXPECT_EQ(replayed_duplicates, 1);
+  }
+  EXPECT_EQ(details[0], details[1]);
 }
 
 TEST_F(CaptureDayTest, TheOperatorOverrulesTheLastFailedVerdictWithAReasonAndTheHeadCountSaysSo) {

@@ -70,7 +70,7 @@ cv::Mat WhiteBalance(const cv::Mat& m, double blue, double red) {
 }
 
 cv::Mat Warp(const cv::Mat& m, double degrees, double scale, cv::Point2d shift) {
-  cv::Mat t = cv::getRotationMatrix2D({m.cols / 2.0, m.rows / 2.0 - 20}, degrees, scale);
+  cv::Mat t = cv::getRotationMatrix2D(cv::Point2f(m.cols / 2.0f, m.rows / 2.0f - 20.0f), degrees, scale);
   t.at<double>(0, 2) += shift.x;
   t.at<double>(1, 2) += shift.y;
   cv::Mat out;
