@@ -264,5 +264,41 @@ TEST(PhotoCamera, ADarkFaceWithBrightEyeWhitesOnlyWarnsButAnUnderexposedOneIsARe
   EXPECT_EQ(underexposed, 3);
 }
 
+// The same when the eyes cannot tell (narrowed, deep-set or shaded: their
+// whites read as dark as the face's skin): a dark face on a backdrop exposed
+// right is a warning (r12); underexposed, the backdrop darkens with it and it
+// is a retake; and a face all but black (below lit_backdrop_face_l_min) is a
+// retake whatever the backdrop.
+TEST(PhotoCamera, ADarkFaceOnARightlyExposedBackdropWarnsEvenWhenItsEyesCannotTell) {
+  auto v = PhotoValidator::Create(kDefaultLandmarkModel);
+  ASSERT_TRUE(v.ok()) << v.status();
+  const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
+  const fs::path dir = env ? env : PHOTO_CORPUS_DIR;
+  auto exposure = [&](const cv::Mat& bgr) {
+    const v1::ValidationResult r = (*v)->Validate(Jpeg(bgr));
+    const v1::CheckResult* e = Find(r, "exposure");
+    return e ? *e : v1::CheckResult();
+  };
+  auto retake = [](const v1::CheckResult& e) {
+    return e.status() == v1::CHECK_FAIL && e.severity() == v1::SEVERITY_REJECT;
+  };
+  int shaded_eyes = 0;
+  for (const char* name : {"wide_positive_bald_vin", "wide_keyfill_bald_vin_62", "wide_keyfill_sean_62",
+                           "wide_keyfill_cage_62", "wide_keyfill_franck_01829_62", "wide_top_sean_black"}) {
+    const fs::path file = dir / (std::string(name) + ".jpg");
+    const cv::Mat bgr = cv::imread(file.string(), cv::IMREAD_COLOR);
+    ASSERT_FALSE(bgr.empty()) << file;
+    const v1::CheckResult dark = exposure(DarkerSkin(bgr, 0.55));
+    ASSERT_EQ(dark.status(), v1::CHECK_FAIL) << name << ": face L* " << dark.value();
+    EXPECT_EQ(dark.severity(), v1::SEVERITY_WARN) << name << ": face L* " << dark.value() << " " << dark.reason_en();
+    for (const v1::Measure& m : dark.measures()) shaded_eyes += m.name() == "eye_white_l" && m.value() < 40;
+    const v1::CheckResult under = exposure(Gain(bgr, 0.5));
+    EXPECT_TRUE(retake(under)) << name << " underexposed: face L* " << under.value();
+    const v1::CheckResult black = exposure(DarkerSkin(bgr, 0.2));
+    EXPECT_TRUE(retake(black)) << name << " face all but black: face L* " << black.value();
+  }
+  EXPECT_GE(shaded_eyes, 5) << "the eye whites could tell: this test no longer pins the backdrop rule";
+}
+
 }  // namespace
 }  // namespace gradcap::validator

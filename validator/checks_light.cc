@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include <opencv2/imgproc.hpp>
 
@@ -30,20 +31,28 @@ cv::Vec3f NoseSkin(const Analysis& a) {
   return box.area() > 0 ? MedianLab(a.lab(box), {}) : a.background_lab;
 }
 
-void Background(const Analysis& a, const RuleSet& r, Results* out) {
+// CIEDE2000 of the backdrop's median from the reference blue; nullopt when
+// hardly any backdrop shows.
+std::optional<double> BackdropDeltaE(const Analysis& a, const RuleSet& r) {
+  if (a.background_fraction < 0.05) return std::nullopt;
   const cv::Vec3f ref = BgrToLab(cv::Vec3b(r.background_rgb[2], r.background_rgb[1], r.background_rgb[0]));
+  return DeltaE2000(a.background_lab, ref);
+}
+
+void Background(const Analysis& a, const RuleSet& r, Results* out) {
   const std::string color_limit =
       absl::StrFormat("RGB(%g,%g,%g), ΔE2000 ≤ %g", r.background_rgb[0], r.background_rgb[1], r.background_rgb[2],
                       r.max_background_delta_e);
   const std::string uniform_limit = absl::StrFormat("ΔE ≤ %g between areas, no objects", r.max_background_spread);
-  if (a.background_fraction < 0.05) {
+  const std::optional<double> backdrop = BackdropDeltaE(a, r);
+  if (!backdrop) {
     Undetermined(out, "background_color", Severity::kReject, color_limit, "几乎看不到背景",
                  "hardly any background visible");
     Undetermined(out, "background_uniform", Severity::kReject, uniform_limit, "几乎看不到背景",
                  "hardly any background visible");
     return;
   }
-  const double de = DeltaE2000(a.background_lab, ref);
+  const double de = *backdrop;
   if (de <= r.max_background_delta_e) {
     Pass(out, "background_color", Severity::kReject, de, color_limit);
   } else {
@@ -210,6 +219,16 @@ void Light(const Analysis& a, const RuleSet& r, Results* out) {
          absl::StrFormat("face dark (L* %.0f) but the eye whites are bright (L* %.0f): likely a darker complexion, "
                          "confirm the exposure by eye",
                          l, fr.eye_white_l));
+  } else if (l < r.face_l_min && l >= r.lit_backdrop_face_l_min && fr.crushed <= r.max_clipped_fraction &&
+             BackdropDeltaE(a, r).value_or(1e9) <= r.max_background_delta_e) {
+    // The frame is exposed right (underexposed, the backdrop darkens with the
+    // face and fails background_color): a darker complexion whose eyes are
+    // narrowed or shaded, or a face the key light missed. The operator looks.
+    Fail(out, "exposure", Severity::kWarn, l, exp_limit,
+         absl::StrFormat("面部较暗（L* %.0f）而背景曝光正常：可能是肤色较深，也可能面部未被照亮，请目视确认", l),
+         absl::StrFormat("face dark (L* %.0f) on a correctly exposed backdrop: a darker complexion, or the face is "
+                         "not lit: confirm by eye",
+                         l));
   } else if (l < r.face_l_min || fr.crushed > r.max_clipped_fraction) {
     Fail(out, "exposure", Severity::kReject, l, exp_limit, absl::StrFormat("面部过暗（L* %.0f），请加光", l),
          absl::StrFormat("face too dark (L* %.0f): add light or open up", l));

@@ -1,7 +1,7 @@
 // The limits every check is held against. Values marked "calibrate" in
 // PHOTO-SPEC.md were tuned on the labelled corpus (tests/photos, README
 // "Validator calibration"). These compiled defaults equal the shipped rules
-// file validator/rules/chsi2017-r11.rules (a test pins it); a site loads its
+// file validator/rules/chsi2017-r12.rules (a test pins it); a site loads its
 // own with --rules (validator/rules_file.h). Every verdict names `version`,
 // and worker result caches are keyed on it, so a changed limit needs a new
 // version name: cached results from another rule set are never reused.
@@ -34,7 +34,11 @@ namespace gradcap::validator {
 // SidesDiffer): good photos brightened or sharpened as another camera would
 // were retakes. exposure warns, not retakes, a face below face_l_min whose
 // eye whites stay bright (lit_eye_white_l: a darker complexion, lit).
-inline constexpr char kRuleSetVersion[] = "chsi2017-r11";
+// r12: exposure also only warns a face below face_l_min (down to
+// lit_backdrop_face_l_min) whose backdrop is exposed right (background_color
+// passes): a darker complexion whose eyes are narrowed or shaded, which the
+// eye whites cannot tell. Underexposed, the backdrop darkens with the face.
+inline constexpr char kRuleSetVersion[] = "chsi2017-r12";
 
 struct RuleSet {
   std::string version = kRuleSetVersion;
@@ -64,6 +68,10 @@ struct RuleSet {
   // exposure: a face darker than face_l_min whose eye whites (their bright
   // end, L*) reach this is lit — a darker complexion — and only warns (r11).
   double lit_eye_white_l = 40;
+  // exposure: a face darker than face_l_min but at least this, on a backdrop
+  // that passes background_color, only warns (a darker complexion, or a face
+  // the key light missed: the operator looks) (r12).
+  double lit_backdrop_face_l_min = 15;
   double max_clipped_fraction = 0.01;
   // lighting_uniform: darker / brighter outer cheek. Pass at or above
   // min_side_light_ratio; below it a warning (key+fill light), below

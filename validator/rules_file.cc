@@ -71,6 +71,9 @@ const std::vector<RuleKey>& Keys() {
       Dbl("face_l_max", &RuleSet::face_l_max, 0, 100, "exposure"),
       Dbl("lit_eye_white_l", &RuleSet::lit_eye_white_l, 0, 100,
           "exposure (warn): a face below face_l_min whose eye whites reach this L* is lit, a darker complexion"),
+      Dbl("lit_backdrop_face_l_min", &RuleSet::lit_backdrop_face_l_min, 0, 100,
+          "exposure (warn): a face below face_l_min but at least this L*, on a backdrop that passes "
+          "background_color, only warns"),
       Dbl("max_clipped_fraction", &RuleSet::max_clipped_fraction, 0, 1,
           "exposure: blown or crushed face pixels"),
       Dbl("min_side_light_ratio", &RuleSet::min_side_light_ratio, 0, 1,
@@ -134,6 +137,7 @@ constexpr std::pair<const char*, const char*> kBands[] = {{"min_file_kb", "max_f
                                                           {"eye_line_min", "eye_line_max"},
                                                           {"face_width_min", "face_width_max"},
                                                           {"face_l_min", "face_l_max"},
+                                                          {"lit_backdrop_face_l_min", "face_l_min"},
                                                           {"reject_side_light_ratio", "min_side_light_ratio"},
                                                           {"min_lens_light_ratio", "warn_lens_light_ratio"},
                                                           {"warn_glare_area", "max_glare_area"},
@@ -208,7 +212,7 @@ class Parser {
       return absl::OkStatus();
     }
     const RuleKey* k = Find(key);
-    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r11.rules)");
+    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r12.rules)");
     if (k->kind == Kind::kRgb) {
       const std::vector<absl::string_view> parts = absl::StrSplit(value, ',');
       if (parts.size() != 3)
