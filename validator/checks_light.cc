@@ -197,6 +197,15 @@ void Lighting(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Result
   AddMeasure(out, "side_light_ratio", p.side_ratio);
 }
 
+// How much of a face's contrast a face below the exposure band keeps, squared
+// (what the Laplacian's variance scales by): (L* / face_l_min)^2, L* held at
+// lit_backdrop_face_l_min or above; 1 inside the band.
+double DarkFaceContrast(double face_l, const RuleSet& r) {
+  if (face_l >= r.face_l_min || r.face_l_min <= 0) return 1;
+  const double k = std::max(face_l, r.lit_backdrop_face_l_min) / r.face_l_min;
+  return k * k;
+}
+
 void Light(const Analysis& a, const RuleSet& r, Results* out) {
   const std::string exp_limit =
       absl::StrFormat("face L* %g–%g, clipped ≤ %g%%", r.face_l_min, r.face_l_max, 100 * r.max_clipped_fraction);
@@ -256,8 +265,20 @@ void Light(const Analysis& a, const RuleSet& r, Results* out) {
     cv::Scalar mean, sd;
     cv::meanStdDev(lap, mean, sd);
     const double v = sd[0] * sd[0];
+    // A face darker than the exposure band has less contrast in the same
+    // focus: skin texture and the edges of brows, eyes and lips shrink with
+    // its lightness, and the Laplacian's variance with the square of that
+    // (README, r13). Between that scaled limit and min_sharpness the photo
+    // may be soft or a darker face in focus: a warning, the operator looks.
+    const double retake_below = r.min_sharpness * DarkFaceContrast(l, r);
     if (v >= r.min_sharpness) {
       Pass(out, "sharpness", Severity::kReject, v, sharp_limit);
+    } else if (v >= retake_below) {
+      Fail(out, "sharpness", Severity::kWarn, v, sharp_limit,
+           absl::StrFormat("面部较暗（L* %.0f）且清晰度偏低（%.0f）：可能是对焦不准，也可能是深肤色对比度低，请目视确认", l, v),
+           absl::StrFormat("a dark face (L* %.0f) reads soft (sharpness %.0f): out of focus, or a darker face's lower "
+                           "contrast: confirm the focus by eye",
+                           l, v));
     } else {
       Fail(out, "sharpness", Severity::kReject, v, sharp_limit, absl::StrFormat("照片模糊（清晰度 %.0f），请重新对焦", v),
            absl::StrFormat("photo blurred (sharpness %.0f): refocus", v));

@@ -1,7 +1,7 @@
 // The limits every check is held against. Values marked "calibrate" in
 // PHOTO-SPEC.md were tuned on the labelled corpus (tests/photos, README
 // "Validator calibration"). These compiled defaults equal the shipped rules
-// file validator/rules/chsi2017-r12.rules (a test pins it); a site loads its
+// file validator/rules/chsi2017-r13.rules (a test pins it); a site loads its
 // own with --rules (validator/rules_file.h). Every verdict names `version`,
 // and worker result caches are keyed on it, so a changed limit needs a new
 // version name: cached results from another rule set are never reused.
@@ -38,7 +38,11 @@ namespace gradcap::validator {
 // lit_backdrop_face_l_min) whose backdrop is exposed right (background_color
 // passes): a darker complexion whose eyes are narrowed or shaded, which the
 // eye whites cannot tell. Underexposed, the backdrop darkens with the face.
-inline constexpr char kRuleSetVersion[] = "chsi2017-r12";
+// r13: sharpness only warns a face below face_l_min whose Laplacian variance
+// lies between min_sharpness and min_sharpness x (L* / face_l_min)^2 (L* held
+// at lit_backdrop_face_l_min or above): a darker face has less contrast in the
+// same focus (checks_light.cc DarkFaceContrast).
+inline constexpr char kRuleSetVersion[] = "chsi2017-r13";
 
 struct RuleSet {
   std::string version = kRuleSetVersion;
