@@ -130,20 +130,28 @@ std::vector<Change> Changes() {
   };
 }
 
-TEST(PhotoCamera, AGoodPhotoStaysGoodAsAnotherCameraWouldHaveWrittenIt) {
-  auto v = PhotoValidator::Create(kDefaultLandmarkModel);
-  ASSERT_TRUE(v.ok()) << v.status();
-  const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
-  const fs::path dir = env ? env : PHOTO_CORPUS_DIR;
-  google::protobuf::Struct labels;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(dir / "labels.json"), &labels).ok());
+// The corpus's good photos (labels.json "good"), decoded; empty on a read error.
+std::vector<std::pair<std::string, cv::Mat>> GoodPhotos(const fs::path& dir) {
   std::vector<std::pair<std::string, cv::Mat>> good;
+  google::protobuf::Struct labels;
+  if (!google::protobuf::util::JsonStringToMessage(Read(dir / "labels.json"), &labels).ok()) return good;
   for (const auto& image : labels.fields().at("images").list_value().values()) {
     const auto& f = image.struct_value().fields();
     auto flag = f.find("good");
     if (flag == f.end() || !flag->second.bool_value()) continue;
     const std::string file = f.at("file").string_value();
-    const cv::Mat bgr = cv::imread((dir / file).string(), cv::IMREAD_COLOR);
+    good.emplace_back(file, cv::imread((dir / file).string(), cv::IMREAD_COLOR));
+  }
+  return good;
+}
+
+TEST(PhotoCamera, AGoodPhotoStaysGoodAsAnotherCameraWouldHaveWrittenIt) {
+  auto v = PhotoValidator::Create(kDefaultLandmarkModel);
+  ASSERT_TRUE(v.ok()) << v.status();
+  const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
+  const fs::path dir = env ? env : PHOTO_CORPUS_DIR;
+  std::vector<std::pair<std::string, cv::Mat>> good;
+  for (auto& [file, bgr] : GoodPhotos(dir)) {
     ASSERT_FALSE(bgr.empty()) << file;
     if ((*v)->Validate(Read(dir / file)).verdict() == v1::VERDICT_FAIL) continue;  // GoodPhotosAreSeldomSentToRetake's
     good.emplace_back(file, bgr);
@@ -342,8 +350,6 @@ TEST(PhotoCamera, ADarkFaceThatReadsSoftWarnsButABlurredFaceIsStillARetake) {
   ASSERT_TRUE(v.ok()) << v.status();
   const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
   const fs::path dir = env ? env : PHOTO_CORPUS_DIR;
-  google::protobuf::Struct labels;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(dir / "labels.json"), &labels).ok());
   auto sharpness = [&](const cv::Mat& bgr) {
     const v1::ValidationResult r = (*v)->Validate(Jpeg(bgr));
     const v1::CheckResult* e = Find(r, "sharpness");
@@ -358,12 +364,9 @@ TEST(PhotoCamera, ADarkFaceThatReadsSoftWarnsButABlurredFaceIsStillARetake) {
     return out;
   };
   int darker = 0, warned = 0, soft_lit = 0;
-  for (const auto& image : labels.fields().at("images").list_value().values()) {
-    const auto& f = image.struct_value().fields();
-    auto flag = f.find("good");
-    if (flag == f.end() || !flag->second.bool_value()) continue;
-    const std::string file = f.at("file").string_value();
-    const cv::Mat bgr = cv::imread((dir / file).string(), cv::IMREAD_COLOR);
+  const auto good = GoodPhotos(dir);
+  ASSERT_GE(good.size(), 30u);
+  for (const auto& [file, bgr] : good) {
     ASSERT_FALSE(bgr.empty()) << file;
     if (retake(sharpness(bgr))) continue;
     for (double keep : {0.55, 0.45}) {
