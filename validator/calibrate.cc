@@ -208,6 +208,7 @@ Calibration Calibrate(const std::vector<v1::ValidationResult>& good,
     if (m.changed()) Apply(spec, m.suggested, &c.suggested);
     c.measures.push_back(m);
   }
+  KeepBandsOrdered(rules, &c.suggested);
   return c;
 }
 

@@ -61,6 +61,20 @@ TEST(Calibrate, TooStrictLowerLimitIsLoosenedToKeepFalseRetakesUnderTarget) {
   EXPECT_EQ(RuleDifferences(RuleSet(), c.suggested), std::vector<std::string>{"min_side_light_ratio"});
 }
 
+TEST(Calibrate, AWarnEdgeLoosenedPastItsRetakeEdgeTakesTheRetakeEdgeAlong) {
+  // 40 good photos lit 0.30 … 0.69 (a site's strong key light): the warn edge
+  // min_side_light_ratio goes below the retake edge reject_side_light_ratio
+  // (0.5), which must follow, or --rules would refuse the suggested file.
+  std::vector<v1::ValidationResult> good;
+  for (int i = 0; i < 40; ++i) good.push_back(Photo({{"side_light_ratio", 0.30 + 0.01 * i}}));
+  const Calibration c = Calibrate(good, {}, RuleSet(), 0.05);
+  EXPECT_LT(c.suggested.min_side_light_ratio, RuleSet().reject_side_light_ratio);
+  EXPECT_DOUBLE_EQ(c.suggested.reject_side_light_ratio, c.suggested.min_side_light_ratio);
+  auto back = ParseRules(FormatRules(c.suggested, ""), "suggested");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_DOUBLE_EQ(back->reject_side_light_ratio, c.suggested.reject_side_light_ratio);
+}
+
 TEST(Calibrate, LimitThatAlreadyMeetsTheTargetIsKept) {
   std::vector<v1::ValidationResult> good;
   for (int i = 0; i < 20; ++i) good.push_back(Photo({{"sharpness", 40.0 + i}, {"face_lightness", 50.0 + i}}));

@@ -309,6 +309,18 @@ std::string FormatRules(const RuleSet& rules, std::string_view header) {
   return out;
 }
 
+void KeepBandsOrdered(const RuleSet& before, RuleSet* rules) {
+  for (const auto& [lo, hi] : kBands) {
+    const double low = *RuleValue(*rules, lo), high = *RuleValue(*rules, hi);
+    if (low <= high) continue;
+    if (high != *RuleValue(before, hi)) {
+      SetRuleValue(rules, lo, high);
+    } else {
+      SetRuleValue(rules, hi, low);
+    }
+  }
+}
+
 std::optional<double> RuleValue(const RuleSet& rules, std::string_view key) {
   const RuleKey* k = Find(Sv(key));
   if (k == nullptr || k->kind == Kind::kRgb) return std::nullopt;

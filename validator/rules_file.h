@@ -1,7 +1,7 @@
 // The validator's limits as a versioned text file a photographer can edit:
 //
 //   # comments run from '#' to the end of the line
-//   version = chsi2017-r13
+//   version = chsi2017-r14
 //   face_l_min = 30          # median L* of the face
 //   background_rgb = 100, 197, 255
 //
@@ -10,7 +10,7 @@
 // InvalidArgument naming the file, the line and the key: unknown key, bad
 // number, duplicate, missing key or version, value out of its sane range, a
 // band whose min is above its max. The shipped default is
-// validator/rules/chsi2017-r13.rules and equals RuleSet{}.
+// validator/rules/chsi2017-r14.rules and equals RuleSet{}.
 #pragma once
 
 #include <optional>
@@ -38,6 +38,12 @@ std::optional<double> RuleValue(const RuleSet& rules, std::string_view key);
 bool SetRuleValue(RuleSet* rules, std::string_view key, double value);
 // Whether `key` holds whole numbers (pixels of the image size, KB, quality).
 bool IsIntegerRule(std::string_view key);
+
+// Where a limit moved past its band's partner (calibration loosening a warn
+// edge such as min_eye_aspect below its retake edge reject_eye_aspect), the
+// partner follows it, so the rules stay loadable: the moved key is the one
+// that differs from `before`.
+void KeepBandsOrdered(const RuleSet& before, RuleSet* rules);
 
 // Keys (and "version") whose values differ between the two, in file order.
 std::vector<std::string> RuleDifferences(const RuleSet& a, const RuleSet& b);
