@@ -419,5 +419,31 @@ TEST(PhotoCamera, HairEdgesBlendedWithADeeperBlueAreNoHairOrnament) {
   }
 }
 
+// A broad smile narrows the eyes, and a shaded side narrows them further:
+// Tom Cruise (held out, stop 30) reads an eye aspect of 0.19-0.23 on his
+// photos and 0.187 under one-sided light, where r13 sent him back for closed
+// eyes. Between reject_eye_aspect and min_eye_aspect the operator looks (r14);
+// Franck's closed eyes (0.06, 0.11) are still retakes.
+TEST(PhotoCamera, EyesNarrowedByASmileOrAShadeWarnButClosedEyesAreARetake) {
+  auto v = PhotoValidator::Create(kDefaultLandmarkModel);
+  ASSERT_TRUE(v.ok()) << v.status();
+  const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
+  const fs::path dir = env ? env : PHOTO_CORPUS_DIR;
+  auto eyes = [&](const std::string& name) { return CheckOf(**v, Read(dir / (name + ".jpg")), "eyes_open"); };
+  for (const char* name : {"wide_positive_cruise", "wide_keyfill_cruise_62", "wide_top_cruise_steel"}) {
+    const v1::CheckResult c = eyes(name);
+    EXPECT_FALSE(c.status() == v1::CHECK_FAIL && c.severity() == v1::SEVERITY_REJECT) << name << ": " << c.value();
+  }
+  const v1::CheckResult shaded = eyes("wide_one_sided_cruise");
+  EXPECT_EQ(shaded.status(), v1::CHECK_FAIL) << shaded.value();
+  EXPECT_EQ(shaded.severity(), v1::SEVERITY_WARN) << shaded.value() << " " << shaded.reason_en();
+  EXPECT_NE(shaded.reason_en().find("confirm by eye"), std::string::npos) << shaded.reason_en();
+  for (const char* name : {"pos_franck_03979", "pos_franck_04000"}) {
+    const v1::CheckResult c = eyes(name);
+    EXPECT_EQ(c.status(), v1::CHECK_FAIL) << name << ": " << c.value();
+    EXPECT_EQ(c.severity(), v1::SEVERITY_REJECT) << name << ": " << c.value();
+  }
+}
+
 }  // namespace
 }  // namespace gradcap::validator

@@ -544,8 +544,8 @@ TEST_F(PhotoCorpus, AColouredClipOrBandOnTheHairIsAnOrnamentAndBareHairIsNot) {
     }
   }
   EXPECT_GE(bare, 250);
-  EXPECT_EQ(coloured, 21);
-  EXPECT_GE(caught, 20);
+  EXPECT_EQ(coloured, 23);  // 21, and Tom Cruise's clip and band (stop 30)
+  EXPECT_GE(caught, 22);
 }
 
 // trk_left's real glasses catch the light: the largest highlight is 1.1 % of

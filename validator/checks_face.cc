@@ -57,9 +57,17 @@ double ColourShare(const Analysis& a, const cv::Rect& region, const cv::Vec3f& t
 void Eyes(const Analysis& a, const RuleSet& r, Results* out) {
   const Face& f = *a.face();
   const double ear = std::min(EyeAspect(f, 36), EyeAspect(f, 42));
-  const std::string limit = absl::StrFormat("eye aspect ≥ %g", r.min_eye_aspect);
+  const std::string limit =
+      absl::StrFormat("eye aspect ≥ %g (below: warn; below %g: retake)", r.min_eye_aspect, r.reject_eye_aspect);
+  // Between the two limits an eye is narrowed, not shut: by a broad smile, a
+  // shaded side, or a lid's own shape. The landmarks cannot tell a squint from
+  // a lid half down, so the operator looks (r14).
   if (ear >= r.min_eye_aspect) {
     Pass(out, "eyes_open", Severity::kReject, ear, limit);
+  } else if (ear >= r.reject_eye_aspect) {
+    Fail(out, "eyes_open", Severity::kWarn, ear, limit,
+         absl::StrFormat("眼睛较窄（%.2f）：眯眼、笑眼或半闭眼，请目视确认", ear),
+         absl::StrFormat("eyes narrow (%.2f): squinting, smiling or half closed: confirm by eye", ear));
   } else {
     Fail(out, "eyes_open", Severity::kReject, ear, limit, "闭眼或眯眼，请自然睁开双眼",
          "eyes closed or squinting: open both eyes naturally");

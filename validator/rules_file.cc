@@ -83,7 +83,8 @@ const std::vector<RuleKey>& Keys() {
       Dbl("min_sharpness", &RuleSet::min_sharpness, 0, 1e6, "sharpness: Laplacian variance, face at 160 px"),
       Dbl("max_red_pupil_fraction", &RuleSet::max_red_pupil_fraction, 0, 1, "red_eye: red share of the eyes"),
       Dbl("min_eye_aspect", &RuleSet::min_eye_aspect, 0, 1,
-          "eyes_open: eye aspect ratio of the more closed eye"),
+          "eyes_open: eye aspect ratio of the more closed eye; below: warn"),
+      Dbl("reject_eye_aspect", &RuleSet::reject_eye_aspect, 0, 1, "eyes_open: below this a retake"),
       Dbl("max_lip_gap", &RuleSet::max_lip_gap, 0, 2, "mouth_closed: inner lip gap / mouth width"),
       Dbl("max_teeth_fraction", &RuleSet::max_teeth_fraction, 0, 1,
           "mouth_closed: teeth share inside the lips"),
@@ -139,6 +140,7 @@ constexpr std::pair<const char*, const char*> kBands[] = {{"min_file_kb", "max_f
                                                           {"face_l_min", "face_l_max"},
                                                           {"lit_backdrop_face_l_min", "face_l_min"},
                                                           {"reject_side_light_ratio", "min_side_light_ratio"},
+                                                          {"reject_eye_aspect", "min_eye_aspect"},
                                                           {"min_lens_light_ratio", "warn_lens_light_ratio"},
                                                           {"warn_glare_area", "max_glare_area"},
                                                           {"max_pitch_deg", "reject_pitch_deg"},
@@ -212,7 +214,7 @@ class Parser {
       return absl::OkStatus();
     }
     const RuleKey* k = Find(key);
-    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r13.rules)");
+    if (k == nullptr) return Error(no, key, "is not a known key (see validator/rules/chsi2017-r14.rules)");
     if (k->kind == Kind::kRgb) {
       const std::vector<absl::string_view> parts = absl::StrSplit(value, ',');
       if (parts.size() != 3)

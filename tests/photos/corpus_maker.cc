@@ -108,7 +108,8 @@ int Main(int argc, char** argv) {
   maker.AddCloseUps();
   maker.AddWideStuds();
   maker.AddParty();
-  maker.AddWideHairOrnaments();  // last: the images before keep their bytes
+  maker.AddWideHairOrnaments();
+  maker.AddLatePeople();  // last: the images before keep their bytes
 
   lap("images");
   const Corpus& corpus = maker.corpus;

@@ -341,6 +341,12 @@ struct CorpusMaker {
   // then in studio key+fill light, in white / black / coloured / navy / steel-blue
   // tops, under a one-sided light and under a beanie and a brimless cap.
   void AddWidePeople();
+  // One person of it; `index` (its place in the list) picks the light's side,
+  // the beanie's colour and the cord.
+  void AddWidePerson(const std::string& id, int index);
+  // Wide people added after the corpus's bytes were fixed (Tom Cruise, stop
+  // 30), made last so that every image before keeps its bytes.
+  void AddLatePeople();
   // kinds_closeup.cc: real earrings and sunglasses in tight face crops, pasted
   // on the reference blue and labelled only for what they show.
   void AddCloseUps();
@@ -351,6 +357,8 @@ struct CorpusMaker {
   void AddParty();
   // kinds_wide.cc: a coloured hair clip or hairband on every person with hair.
   void AddWideHairOrnaments();
+  // A clip and a band on one person's hair; `n` counts ornaments made (their colours).
+  void AddHairOrnaments(const std::string& id, int* n);
 };
 
 // "kind_id[_extra].jpg"

