@@ -110,6 +110,7 @@ int Main(int argc, char** argv) {
   maker.AddParty();
   maker.AddWideHairOrnaments();
   maker.AddLatePeople();  // last: the images before keep their bytes
+  maker.AddLateCloseUps();
 
   lap("images");
   const Corpus& corpus = maker.corpus;

@@ -350,6 +350,8 @@ struct CorpusMaker {
   // kinds_closeup.cc: real earrings and sunglasses in tight face crops, pasted
   // on the reference blue and labelled only for what they show.
   void AddCloseUps();
+  // Close-ups added after the corpus's bytes were fixed (stop 30), made last.
+  void AddLateCloseUps();
   // kinds_wide.cc: a drawn stud on each held-out person's own visible earlobes.
   void AddWideStuds();
   // kinds_party.cc: real jewellery on faces cut from party photographs,

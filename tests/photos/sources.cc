@@ -176,7 +176,8 @@ bool HeldOut(const std::string& person) {
   // Queen's pearls, Bieber's small stud and the lit ears beside Schwarzenegger's
   // sunglasses were looked at while r9's earring box was set.
   for (const char* p : {"trk_mid", "trk_right", "fa6_w2", "bald_vin", "bald_statham", "bald_bruce", "bald_rock",
-                        "ocv_goatee", "ocv_cord", "cage", "bieber", "cu_rihanna", "cu_kim", "cruise"})
+                        "ocv_goatee", "ocv_cord", "cage", "bieber", "cu_rihanna", "cu_kim", "cruise",
+                        "cu_obama", "cu_clooney", "cu_walter", "cu_chuck"})
     if (person == p) return true;
   // Party faces (kinds_party.cc, stop 26): scored under r9 before anything was
   // tuned on them.
