@@ -32,6 +32,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The labelled corpus: GRADCAP_PHOTO_CORPUS, else the one the build makes.
+fs::path CorpusDir() {
+  const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
+  return env ? env : PHOTO_CORPUS_DIR;
+}
+
 std::string Read(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
@@ -148,8 +154,7 @@ std::vector<std::pair<std::string, cv::Mat>> GoodPhotos(const fs::path& dir) {
 TEST(PhotoCamera, AGoodPhotoStaysGoodAsAnotherCameraWouldHaveWrittenIt) {
   auto v = PhotoValidator::Create(kDefaultLandmarkModel);
   ASSERT_TRUE(v.ok()) << v.status();
-  const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
-  const fs::path dir = env ? env : PHOTO_CORPUS_DIR;
+  const fs::path dir = CorpusDir();
   std::vector<std::pair<std::string, cv::Mat>> good;
   for (auto& [file, bgr] : GoodPhotos(dir)) {
     ASSERT_FALSE(bgr.empty()) << file;
@@ -280,8 +285,7 @@ v1::CheckResult CheckOf(const PhotoValidator& v, const std::string& jpeg, const 
 TEST(PhotoCamera, ADarkFaceWithBrightEyeWhitesOnlyWarnsButAnUnderexposedOneIsARetake) {
   auto v = PhotoValidator::Create(kDefaultLandmarkModel);
   ASSERT_TRUE(v.ok()) << v.status();
-  const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
-  const fs::path dir = env ? env : PHOTO_CORPUS_DIR;
+  const fs::path dir = CorpusDir();
   int darker = 0, warned = 0, underexposed = 0;
   for (const char* person : {"trk_left", "trk_mid", "trk_right"}) {
     for (const std::string kind : {"wide_positive_", "wide_keyfill_", "wide_top_"}) {
@@ -322,8 +326,7 @@ TEST(PhotoCamera, ADarkFaceWithBrightEyeWhitesOnlyWarnsButAnUnderexposedOneIsARe
 TEST(PhotoCamera, ADarkFaceOnARightlyExposedBackdropWarnsEvenWhenItsEyesCannotTell) {
   auto v = PhotoValidator::Create(kDefaultLandmarkModel);
   ASSERT_TRUE(v.ok()) << v.status();
-  const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
-  const fs::path dir = env ? env : PHOTO_CORPUS_DIR;
+  const fs::path dir = CorpusDir();
   auto exposure = [&](const cv::Mat& bgr) { return CheckOf(**v, Jpeg(bgr), "exposure"); };
   auto retake = [](const v1::CheckResult& e) {
     return e.status() == v1::CHECK_FAIL && e.severity() == v1::SEVERITY_REJECT;
@@ -353,8 +356,7 @@ TEST(PhotoCamera, ADarkFaceOnARightlyExposedBackdropWarnsEvenWhenItsEyesCannotTe
 TEST(PhotoCamera, ADarkFaceThatReadsSoftWarnsButABlurredFaceIsStillARetake) {
   auto v = PhotoValidator::Create(kDefaultLandmarkModel);
   ASSERT_TRUE(v.ok()) << v.status();
-  const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
-  const fs::path dir = env ? env : PHOTO_CORPUS_DIR;
+  const fs::path dir = CorpusDir();
   auto sharpness = [&](const cv::Mat& bgr) { return CheckOf(**v, Jpeg(bgr), "sharpness"); };
   auto retake = [](const v1::CheckResult& c) {
     return c.status() == v1::CHECK_FAIL && c.severity() == v1::SEVERITY_REJECT;
@@ -410,8 +412,7 @@ TEST(PhotoCamera, HairEdgesBlendedWithADeeperBlueAreNoHairOrnament) {
     const v1::CheckResult c = ornament(Read(file));
     EXPECT_EQ(c.status(), v1::CHECK_PASS) << name << ": " << c.value() << " " << c.reason_en();
   }
-  const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
-  const fs::path dir = env ? env : PHOTO_CORPUS_DIR;
+  const fs::path dir = CorpusDir();
   for (const char* name : {"wide_hair_clip_franck_01829_red", "wide_hairband_franck_01829_pink"}) {
     const v1::CheckResult c = ornament(Read(dir / (std::string(name) + ".jpg")));
     EXPECT_EQ(c.status(), v1::CHECK_FAIL) << name << ": " << c.value();
@@ -427,8 +428,7 @@ TEST(PhotoCamera, HairEdgesBlendedWithADeeperBlueAreNoHairOrnament) {
 TEST(PhotoCamera, EyesNarrowedByASmileOrAShadeWarnButClosedEyesAreARetake) {
   auto v = PhotoValidator::Create(kDefaultLandmarkModel);
   ASSERT_TRUE(v.ok()) << v.status();
-  const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
-  const fs::path dir = env ? env : PHOTO_CORPUS_DIR;
+  const fs::path dir = CorpusDir();
   auto eyes = [&](const std::string& name) { return CheckOf(**v, Read(dir / (name + ".jpg")), "eyes_open"); };
   for (const char* name : {"wide_positive_cruise", "wide_keyfill_cruise_62", "wide_top_cruise_steel"}) {
     const v1::CheckResult c = eyes(name);
@@ -453,8 +453,7 @@ TEST(PhotoCamera, EyesNarrowedByASmileOrAShadeWarnButClosedEyesAreARetake) {
 TEST(PhotoCamera, ClearGlassesInRoomLightWarnButEveryTintIsARetake) {
   auto v = PhotoValidator::Create(kDefaultLandmarkModel);
   ASSERT_TRUE(v.ok()) << v.status();
-  const char* env = std::getenv("GRADCAP_PHOTO_CORPUS");
-  const fs::path dir = env ? env : PHOTO_CORPUS_DIR;
+  const fs::path dir = CorpusDir();
   const v1::CheckResult clear = CheckOf(**v, Read(dir / "closeup_cu_ocv_glasses.jpg"), "tinted_lenses");
   EXPECT_EQ(clear.status(), v1::CHECK_FAIL) << clear.value();
   EXPECT_EQ(clear.severity(), v1::SEVERITY_WARN) << clear.value() << " " << clear.reason_en();
