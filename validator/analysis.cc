@@ -170,6 +170,13 @@ double DeltaE76(const cv::Vec3f& a, const cv::Vec3f& b) {
   return std::sqrt(dl * dl + da * da + db * db);
 }
 
+double ToSegment(const cv::Vec3f& c, const cv::Vec3f& from, const cv::Vec3f& to) {
+  const cv::Vec3f d = to - from;
+  const double len2 = d.dot(d);
+  const double t = len2 > 0 ? std::clamp((c - from).dot(d) / len2, 0.0, 1.0) : 0.0;
+  return cv::norm(c - (from + float(t) * d));
+}
+
 double DeltaE2000(const cv::Vec3f& lab1, const cv::Vec3f& lab2) {
   const double l1 = lab1[0], a1 = lab1[1], b1 = lab1[2];
   const double l2 = lab2[0], a2 = lab2[1], b2 = lab2[2];

@@ -56,6 +56,9 @@ inline constexpr double kPi = 3.14159265358979323846;  // hue angles: atan2(b*, 
 cv::Vec3f BgrToLab(const cv::Vec3b& bgr);
 double DeltaE2000(const cv::Vec3f& lab1, const cv::Vec3f& lab2);
 double DeltaE76(const cv::Vec3f& a, const cv::Vec3f& b);
+// CIE76 distance from `c` to the segment from `from` to `to`: how far `c` is
+// from every mix of the two (an edge where hair or skin meets the backdrop).
+double ToSegment(const cv::Vec3f& c, const cv::Vec3f& from, const cv::Vec3f& to);
 // Per-channel median of the pixels of `lab` under `mask` (all pixels when mask is empty).
 cv::Vec3f MedianLab(const cv::Mat& lab, const cv::Mat& mask);
 // Filled polygon of landmark indices as a mask the size of `like`.

@@ -38,14 +38,6 @@ constexpr double kSkinChromaFactor = 1.8, kSkinChromaFloor = 50;  // (a lit bald
 // that line too and is left to the operator.
 constexpr double kHairBackdropBlend = 15;
 
-// The CIE76 distance from `c` to the segment from `from` to `to`.
-double ToSegment(const cv::Vec3f& c, const cv::Vec3f& from, const cv::Vec3f& to) {
-  const cv::Vec3f d = to - from;
-  const double len2 = d.dot(d);
-  const double t = len2 > 0 ? std::clamp((c - from).dot(d) / len2, 0.0, 1.0) : 0.0;
-  return cv::norm(c - (from + float(t) * d));
-}
-
 double HueDistance(double a, double b) { return std::abs(std::remainder(a - b, 360.0)); }
 
 // The largest ornament-like patch on the hair, in kUnit face widths².
