@@ -39,7 +39,7 @@ const std::vector<MeasureSpec>& AllMeasures() {
       {"bun_height", "hair_bun", K::kUpper, "max_bun_height"},
       {"clothing_blue", "clothing_color", K::kUpper, "max_clothing_blue_fraction"},
       {"clothing_blue_hue", "clothing_color", K::kUpper, "warn_clothing_blue_fraction"},
-      {"clothing_edges", "clothing_pattern", K::kUpper, "max_clothing_edge_fraction"},
+      {"clothing_edges_sides", "clothing_pattern", K::kUpper, "max_clothing_edge_fraction"},
       {"earring", "earrings", K::kUpperStrict, "min_jewel_score"},
       {"necklace", "necklace", K::kUpperStrict, "min_jewel_score"},
       {"necklace_line", "necklace", K::kUpper, "max_necklace_line"},

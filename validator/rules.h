@@ -53,6 +53,8 @@ namespace gradcap::validator {
 // of the skin and the backdrop, and blobs that fill under 0.15 of their box:
 // a cut-out's edge that no longer touches the backdrop (a dark fringe, a
 // shadow line) sent good photos back (checks_jewellery.cc kSkinBackdropBlend).
+// clothing_pattern only warns a pattern that lies down the middle of the
+// front (a striped tie, a placket; checks_dress.cc kFrontBand).
 inline constexpr char kRuleSetVersion[] = "chsi2017-r15";
 
 struct RuleSet {
