@@ -84,6 +84,19 @@ cv::Mat Warp(const cv::Mat& m, double degrees, double scale, cv::Point2d shift) 
   return out;
 }
 
+// A small sensor at high ISO: grain in lightness (the same on the three
+// channels), where the "sensor noise" change is per channel. σ in 8-bit levels.
+cv::Mat Grainy(const cv::Mat& m, double sigma) {
+  cv::Mat grain(m.size(), CV_16SC1), wide, out;
+  cv::RNG rng(11);
+  rng.fill(grain, cv::RNG::NORMAL, 0, sigma);
+  cv::Mat grain3;
+  cv::merge(std::vector<cv::Mat>{grain, grain, grain}, grain3);
+  m.convertTo(wide, CV_16SC3);
+  cv::Mat(wide + grain3).convertTo(out, CV_8UC3);
+  return out;
+}
+
 struct Change {
   const char* name;
   std::function<std::string(const cv::Mat&)> apply;
@@ -119,6 +132,7 @@ std::vector<Change> Changes() {
          return Jpeg(out);
        },
        {}},
+      {"high-ISO grain (luma sigma 7)", [](const cv::Mat& m) { return Jpeg(Grainy(m, 7)); }, {}},
       {"warmer white balance", [](const cv::Mat& m) { return Jpeg(WhiteBalance(m, 0.92, 1.06)); }, {}},
       {"cooler white balance", [](const cv::Mat& m) { return Jpeg(WhiteBalance(m, 1.06, 0.93)); }, {}},
       {"JPEG quality 75", [](const cv::Mat& m) { return Jpeg(m, 75); }, {}},
@@ -607,6 +621,42 @@ TEST(PhotoCamera, AStripedTieIsForTheOperatorButAStripedTopIsARetake) {
     const v1::CheckResult c = CheckOf(**v, Read(dir / (std::string(name) + ".jpg")), "clothing_pattern");
     ExpectRetake(c, name);
   }
+}
+
+// The grain a camera adds is no necklace (the change above): the line on the
+// skin is read along itself and must clear 3.5 times the backdrop's grain.
+// What that costs: of the corpus's necklaces and cords that are sent back as
+// they are, three quarters at least still are under the same grain (16 and
+// 14 of them in r16; the two lost are the faintest cords, 0.32 and 0.35 face
+// widths as they are against a limit of 0.28).
+TEST(PhotoCamera, ANecklaceUnderASensorsGrainIsStillFound) {
+  auto v = PhotoValidator::Create(kDefaultLandmarkModel);
+  ASSERT_TRUE(v.ok()) << v.status();
+  const fs::path dir = CorpusDir();
+  google::protobuf::Struct labels;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Read(dir / "labels.json"), &labels).ok());
+  int found = 0, still_found = 0;
+  for (const auto& image : labels.fields().at("images").list_value().values()) {
+    const auto& f = image.struct_value().fields();
+    const auto& expect = f.at("expect").struct_value().fields();
+    auto necklace = expect.find("necklace");
+    if (necklace == expect.end() || necklace->second.string_value() != "fail") continue;
+    const std::string file = f.at("file").string_value();
+    const v1::CheckResult clean = CheckOf(**v, Read(dir / file), "necklace");
+    if (clean.status() != v1::CHECK_FAIL || clean.severity() != v1::SEVERITY_REJECT) continue;  // a known miss
+    ++found;
+    const cv::Mat bgr = cv::imread((dir / file).string(), cv::IMREAD_COLOR);
+    ASSERT_FALSE(bgr.empty()) << file;
+    const v1::CheckResult grainy = CheckOf(**v, Jpeg(Grainy(bgr, 7)), "necklace");
+    if (grainy.status() == v1::CHECK_FAIL && grainy.severity() == v1::SEVERITY_REJECT) {
+      ++still_found;
+    } else {
+      std::printf("  lost under grain: %s (%g as it is, %g grainy)\n", file.c_str(), clean.value(), grainy.value());
+    }
+  }
+  std::printf("  necklaces sent back: %d as they are, %d of them under grain (luma sigma 7)\n", found, still_found);
+  EXPECT_GE(found, 10);
+  EXPECT_GE(still_found, found - found / 4);
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ std::string CorpusDir() {
 std::string RulesWith(const std::vector<std::string>& replacements) {
   std::string out;
   for (const std::string& line :
-       std::vector<std::string>(absl::StrSplit(testing::ReadFile(RULES_DIR "/chsi2017-r15.rules"), '\n'))) {
+       std::vector<std::string>(absl::StrSplit(testing::ReadFile(RULES_DIR "/chsi2017-r16.rules"), '\n'))) {
     std::string replaced = line;
     for (const std::string& r : replacements) {
       if (line.rfind(r.substr(0, r.find(' ')) + " ", 0) == 0) replaced = r;
@@ -95,7 +95,7 @@ TEST(ValidatorRulesCli, ATightenedRulesFileChangesTheVerdictAndTheVersion) {
   std::string out;
   EXPECT_EQ(testing::RunCommand({VALIDATOR_BIN, "check", "--json", photo}, &out), 0) << out;
   EXPECT_NE(out.find(R"("verdict":"pass")"), std::string::npos) << out;
-  EXPECT_NE(out.find(R"("rule_set":"chsi2017-r15")"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("rule_set":"chsi2017-r16")"), std::string::npos) << out;
   EXPECT_EQ(testing::RunCommand({VALIDATOR_BIN, "check", "--json", "--rules", dir.Sub("strict.rules"), photo},
                                 &out),
             1)
@@ -172,7 +172,7 @@ TEST(ValidatorCalibrateCli, SuggestedLimitsKeepFalseRetakesOnTheCorpusGoodPhotos
   // The written file is a rules file `check` loads, under the new version:
   // every good photo passes under it.
   const std::string version = report.fields().at("suggested_rule_set").string_value();
-  EXPECT_EQ(version.rfind("chsi2017-r15-cal-", 0), 0u) << version;
+  EXPECT_EQ(version.rfind("chsi2017-r16-cal-", 0), 0u) << version;
   std::vector<std::string> argv = {VALIDATOR_BIN, "check", "--json", "--rules", dir.Sub("suggested.rules")};
   argv.insert(argv.end(), good_files.begin(), good_files.end());
   const int status = testing::RunCommand(argv, &out, 300000);

@@ -181,7 +181,7 @@ TEST_F(ValidatorWorkerTest, AResultThatCannotBeSentIsRetriedUntilTheCoordinatorI
 std::string RulesWith(const std::vector<std::string>& replacements) {
   std::string out;
   for (const std::string& line :
-       std::vector<std::string>(absl::StrSplit(testing::ReadFile(RULES_DIR "/chsi2017-r15.rules"), '\n'))) {
+       std::vector<std::string>(absl::StrSplit(testing::ReadFile(RULES_DIR "/chsi2017-r16.rules"), '\n'))) {
     std::string replaced = line;
     for (const std::string& r : replacements) {
       const std::string key = r.substr(0, r.find(' '));
@@ -226,21 +226,21 @@ TEST_F(ValidatorWorkerTest, ResultsCachedUnderOneRuleSetAreNeverReusedUnderAnoth
   };
 
   StartWorker({"--rules", dir_.Sub("a.rules")});
-  auto first = serve("chsi2017-r15", 1);
+  auto first = serve("chsi2017-r16", 1);
   ASSERT_TRUE(first);
   EXPECT_FALSE(first->from_store());
-  EXPECT_EQ(first->rule_set(), "chsi2017-r15");
+  EXPECT_EQ(first->rule_set(), "chsi2017-r16");
   EXPECT_EQ(quality(*first), v1::CHECK_PASS);
 
   restart("b.rules");
   auto strict = serve("site-strict", 2);
   ASSERT_TRUE(strict);
-  EXPECT_FALSE(strict->from_store()) << "a result of chsi2017-r15 was reused under site-strict";
+  EXPECT_FALSE(strict->from_store()) << "a result of chsi2017-r16 was reused under site-strict";
   EXPECT_EQ(strict->rule_set(), "site-strict");
   EXPECT_EQ(quality(*strict), v1::CHECK_FAIL);
 
   restart("a.rules");
-  auto again = serve("chsi2017-r15", 3);
+  auto again = serve("chsi2017-r16", 3);
   ASSERT_TRUE(again);
   EXPECT_TRUE(again->from_store());  // the cache itself still works
   EXPECT_EQ(quality(*again), v1::CHECK_PASS);

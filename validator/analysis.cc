@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include <opencv2/imgproc.hpp>
 
@@ -12,6 +13,29 @@ namespace {
 
 // Nose-tip drop below the eye line / eye distance of a frontal face (calibrated on the corpus).
 constexpr double kFrontalNoseDrop = 0.6;
+
+// The camera's grain: how far L* strays from the mean of its four
+// neighbours on the flat backdrop (pixels whose whole 3 × 3 neighbourhood is
+// backdrop), as a robust σ (1.4826 × the median absolute difference, over
+// √1.25 for the neighbours' own share). Lighting gradients and the person's
+// edge do not enter it; 0 when too little backdrop shows.
+double Grain(const cv::Mat& lab, const cv::Mat& background) {
+  cv::Mat inner;
+  cv::erode(background, inner, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+  std::vector<float> d;
+  d.reserve(cv::countNonZero(inner));
+  for (int y = 1; y + 1 < lab.rows; ++y) {
+    const uint8_t* m = inner.ptr<uint8_t>(y);
+    const cv::Vec3f *up = lab.ptr<cv::Vec3f>(y - 1), *row = lab.ptr<cv::Vec3f>(y), *down = lab.ptr<cv::Vec3f>(y + 1);
+    for (int x = 1; x + 1 < lab.cols; ++x) {
+      if (!m[x]) continue;
+      d.push_back(std::abs(row[x][0] - 0.25f * (up[x][0] + down[x][0] + row[x - 1][0] + row[x + 1][0])));
+    }
+  }
+  if (d.size() < 1000) return 0;
+  std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
+  return 1.4826 * d[d.size() / 2] / std::sqrt(1.25);
+}
 
 // Background: pixels near the colour of the top and side borders, or reached
 // from them by a flood fill that follows slow gradients, kept only where
@@ -72,6 +96,7 @@ void Segment(Analysis& a) {
   }
   a.background_fraction = cv::countNonZero(a.background) / double(w * h);
   a.background_lab = a.background_fraction > 0.01 ? MedianLab(a.lab, a.background) : border;
+  a.grain = Grain(a.lab, a.background);
 
   // The person: the foreground blob under the face (or the largest one).
   cv::Mat fg = ~a.background;

@@ -41,6 +41,7 @@ struct Analysis {
   cv::Mat background;          // 8UC1, 255 = background (connected to the top/sides)
   cv::Vec3f background_lab;    // median L*a*b* of the background
   double background_fraction = 0;
+  double grain = 0;            // the camera's noise: L* σ on the backdrop, pixel against its neighbours
   cv::Mat person;              // 8UC1, 255 = the main foreground blob (head and shoulders)
   double stray_object_fraction = 0;  // foreground not joined to the person
   // The subject's shared face regions, found by the first check group that

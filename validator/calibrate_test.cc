@@ -130,10 +130,10 @@ TEST(Calibrate, SuggestedVersionNamesTheLimitsNotTheClock) {
   b.min_sharpness = 11;
   EXPECT_EQ(SuggestedVersion(RuleSet(), a), SuggestedVersion(RuleSet(), a));
   EXPECT_NE(SuggestedVersion(RuleSet(), a), SuggestedVersion(RuleSet(), b));
-  EXPECT_EQ(SuggestedVersion(RuleSet(), a).rfind("chsi2017-r15-cal-", 0), 0u);
+  EXPECT_EQ(SuggestedVersion(RuleSet(), a).rfind("chsi2017-r16-cal-", 0), 0u);
   RuleSet again = a;
   again.version = SuggestedVersion(RuleSet(), a);
-  EXPECT_EQ(SuggestedVersion(again, b).rfind("chsi2017-r15-cal-", 0), 0u) << "no -cal-…-cal-…";
+  EXPECT_EQ(SuggestedVersion(again, b).rfind("chsi2017-r16-cal-", 0), 0u) << "no -cal-…-cal-…";
 }
 
 TEST(Calibrate, ReportIsValidJsonAndReadableText) {

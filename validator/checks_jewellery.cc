@@ -42,6 +42,10 @@ constexpr double kJewelMinFill = 0.15;
 // Blobs at an earlobe are found in its box grown by this (face widths) and
 // counted when their middle lies in the box (r9).
 constexpr double kLobeMargin = 0.08;
+// A camera's grain lifts a flat bright surface's top-hat by a few σ (its
+// opening takes the darkest grain around): the top-hat must clear this many
+// times the grain (Analysis::grain, L*) besides its own floor.
+constexpr double kGrainTopHat = 5;
 
 // Jewellery-like pixels in `region`: small bright near-neutral details that
 // stand out from their surroundings (metal, pearls: a white top-hat, so a
@@ -86,7 +90,8 @@ cv::Mat JewelMask(const Analysis& a, const cv::Rect& region, const cv::Vec3f& sk
       if (bg[region.x + x]) continue;
       const double chroma = std::hypot(c[1], c[2]);
       const double hue = std::atan2(c[2], c[1]) * 180 / kPi;
-      const bool thin_bright = tophat.at<uint8_t>(y, x) > 40 * light && c[0] > 60 * light && chroma < kJewelMaxChroma;
+      const bool thin_bright = tophat.at<uint8_t>(y, x) > std::max(40 * light, kGrainTopHat * 2.55 * a.grain) &&
+                               c[0] > 60 * light && chroma < kJewelMaxChroma;
       const bool gold = chroma > 40 * light && hue > 65 && hue < 100 && c[0] > 50 * light && DeltaE76(c, skin) > 30;
       jewel.at<uint8_t>(y, x) = thin_bright || gold ? 255 : 0;
       if (core && !rim.at<uint8_t>(y, x) &&
@@ -147,6 +152,7 @@ double SidesDiffer(const Analysis& a, const cv::Rect& region, const cv::Mat& pie
 constexpr double kLineProbe = 0.02;       // ≈ 4 px at a 220 px face: lines up to ~7 px wide
 constexpr double kSideMatch = 8;          // CIE76: the two sides are the same surface
 constexpr double kLineContrast = 10;      // CIE76 from the sides' mean, on fully lit skin
+constexpr double kGrainContrast = 3.5;    // … and at least this many times the camera's grain (Analysis::grain)
 constexpr double kThin = 0.5;             // share of the contrast gone halfway to the side
 constexpr double kSkinHueSpread = 30;     // degrees of a*b* hue from the cheeks'
 constexpr double kMinRun = 0.15;          // shortest straight run counted, in face widths
@@ -179,26 +185,41 @@ double NecklaceLine(const Analysis& a, const FaceRegions& fr) {
   auto inside = [&](const cv::Point& q) {
     return image.contains(q) && a.person.at<uint8_t>(q) && !a.background.at<uint8_t>(q);
   };
+  // Each probe is read as the mean of three pixels along the line it looks
+  // for (across its step): a cord or chain keeps its colour along itself,
+  // sensor noise does not (a camera's grain read pixel by pixel made lines of
+  // its own).
+  const cv::Point along[4] = {{0, 1}, {1, 0}, {1, -1}, {1, 1}};
+  auto Along = [&](const cv::Point& p, const cv::Point& t) {
+    cv::Vec3f sum = a.lab.at<cv::Vec3f>(p);
+    int n = 1;
+    for (const cv::Point& o : {p + t, p - t}) {
+      if (!image.contains(o)) continue;
+      sum += a.lab.at<cv::Vec3f>(o);
+      ++n;
+    }
+    return cv::Vec3f(sum / float(n));
+  };
   cv::Mat skin_sided = cv::Mat::zeros(area.size(), CV_8U);
   for (int y = area.y; y < area.y + area.height; ++y) {
     for (int x = area.x; x < area.x + area.width; ++x) {
       const cv::Point q(x, y);
       if (!inside(q)) continue;
-      const cv::Vec3f& c = a.lab.at<cv::Vec3f>(q);
       for (int k = 0; k < 4; ++k) {
         const cv::Point& s = steps[k];
         if (!inside(q + s) || !inside(q - s)) continue;
-        const cv::Vec3f& side_a = a.lab.at<cv::Vec3f>(q + s);
-        const cv::Vec3f& side_b = a.lab.at<cv::Vec3f>(q - s);
+        const cv::Point& t = along[k];
+        const cv::Vec3f c = Along(q, t);
+        const cv::Vec3f side_a = Along(q + s, t);
+        const cv::Vec3f side_b = Along(q - s, t);
         if (DeltaE76(side_a, side_b) > kSideMatch) continue;
         const cv::Vec3f mid = 0.5f * (side_a + side_b);
         const double light = std::clamp(mid[0] / std::max(1.0f, skin[0]), 0.5f, 1.0f);
         const double contrast = DeltaE76(c, mid);
-        if (contrast < kLineContrast * light) continue;
+        if (contrast < std::max(kLineContrast * light, kGrainContrast * a.grain)) continue;
         // Thin: halfway to either side the line has already given way (a
         // strap, a band as wide as the probe, has not).
-        const double edge = std::max(DeltaE76(c, a.lab.at<cv::Vec3f>(q + halves[k])),
-                                     DeltaE76(c, a.lab.at<cv::Vec3f>(q - halves[k])));
+        const double edge = std::max(DeltaE76(c, Along(q + halves[k], t)), DeltaE76(c, Along(q - halves[k], t)));
         if (edge < kThin * contrast) continue;
         if (!skin_like(side_a) || !skin_like(side_b)) continue;
         skin_sided.at<uint8_t>(y - area.y, x - area.x) = 255;
@@ -339,6 +360,7 @@ void Jewellery(const Analysis& a, const FaceRegions& fr, const RuleSet& r, Resul
   }
   AddMeasure(out, "necklace", neck_score);
   AddMeasure(out, "necklace_line", neck_line);
+  AddMeasure(out, "grain", a.grain);
 }
 
 }  // namespace

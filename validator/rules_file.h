@@ -1,7 +1,7 @@
 // The validator's limits as a versioned text file a photographer can edit:
 //
 //   # comments run from '#' to the end of the line
-//   version = chsi2017-r15
+//   version = chsi2017-r16
 //   face_l_min = 30          # median L* of the face
 //   background_rgb = 100, 197, 255
 //
@@ -10,7 +10,7 @@
 // InvalidArgument naming the file, the line and the key: unknown key, bad
 // number, duplicate, missing key or version, value out of its sane range, a
 // band whose min is above its max. The shipped default is
-// validator/rules/chsi2017-r15.rules and equals RuleSet{}.
+// validator/rules/chsi2017-r16.rules and equals RuleSet{}.
 #pragma once
 
 #include <optional>

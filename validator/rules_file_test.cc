@@ -49,7 +49,7 @@ void ExpectRefused(const std::string& text, int line, const std::string& key, co
 }
 
 TEST(RulesFile, ShippedDefaultEqualsTheCompiledLimits) {
-  auto shipped = LoadRulesFile(RULES_DIR "/chsi2017-r15.rules");
+  auto shipped = LoadRulesFile(RULES_DIR "/chsi2017-r16.rules");
   ASSERT_TRUE(shipped.ok()) << shipped.status();
   EXPECT_EQ(shipped->version, kRuleSetVersion);
   EXPECT_EQ(RuleDifferences(*shipped, RuleSet()), std::vector<std::string>{});
@@ -73,7 +73,7 @@ TEST(RulesFile, FormattedRulesReadBackTheSame) {
 TEST(RulesFile, CommentsBlankLinesAndSpacingAreAllowed) {
   const std::string text =
       absl::StrReplaceAll(DefaultWith("max_yaw_deg", "  max_yaw_deg=6.5   # looser turn"),
-                          {{"version = chsi2017-r15", "# site file\n\nversion = site-1 # ok"}});
+                          {{"version = chsi2017-r16", "# site file\n\nversion = site-1 # ok"}});
   auto r = ParseRules(text, "x");
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->version, "site-1");

@@ -3,7 +3,7 @@
 //   validator frame IN.jpg OUT.jpg                                the 480 × 640 crop of a larger capture
 //   validator calibrate DIR... [--bad DIR] [--json]                limits against folders of good photos
 //   validator --coordinator ENDPOINT --store DIR                   a worker in the coordinator's pool
-// Every mode takes --rules FILE (default: the compiled chsi2017-r15 limits).
+// Every mode takes --rules FILE (default: the compiled chsi2017-r16 limits).
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -40,8 +40,8 @@ ABSL_FLAG(std::string, enrolment, "", "check: the student's enrolment photo, for
 ABSL_FLAG(bool, all, false, "check: list passed checks too (text output).");
 ABSL_FLAG(std::string, debug_dir, "", "check: write an overlay PNG per file (landmarks, masks, limits) here.");
 ABSL_FLAG(std::string, rules, "",
-          "The rules file (limits and their version, e.g. validator/rules/chsi2017-r15.rules); default: the "
-          "compiled chsi2017-r15 limits. A bad file stops the process before it starts.");
+          "The rules file (limits and their version, e.g. validator/rules/chsi2017-r16.rules); default: the "
+          "compiled chsi2017-r16 limits. A bad file stops the process before it starts.");
 ABSL_FLAG(int, min_kb, -1, "file_size: warn below this many KB (default: the rules file's min_file_kb).");
 ABSL_FLAG(
     int, max_kb, -1,
