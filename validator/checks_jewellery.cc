@@ -188,18 +188,18 @@ double NecklaceLine(const Analysis& a, const FaceRegions& fr) {
   // Each probe is read as the mean of three pixels along the line it looks
   // for (across its step): a cord or chain keeps its colour along itself,
   // sensor noise does not (a camera's grain read pixel by pixel made lines of
-  // its own).
-  const cv::Point along[4] = {{0, 1}, {1, 0}, {1, -1}, {1, 1}};
-  auto Along = [&](const cv::Point& p, const cv::Point& t) {
-    cv::Vec3f sum = a.lab.at<cv::Vec3f>(p);
-    int n = 1;
-    for (const cv::Point& o : {p + t, p - t}) {
-      if (!image.contains(o)) continue;
-      sum += a.lab.at<cv::Vec3f>(o);
-      ++n;
-    }
-    return cv::Vec3f(sum / float(n));
-  };
+  // its own). The four means are filtered once over the area and its probes.
+  const int reach = r + 2;
+  const cv::Rect probed =
+      cv::Rect(area.x - reach, area.y - reach, area.width + 2 * reach, area.height + 2 * reach) & image;
+  cv::Mat along[4];
+  for (int k = 0; k < 4; ++k) {
+    cv::Mat kernel = cv::Mat::zeros(3, 3, CV_32F);
+    const cv::Point t = k == 0 ? cv::Point(0, 1) : k == 1 ? cv::Point(1, 0) : k == 2 ? cv::Point(1, -1) : cv::Point(1, 1);
+    for (int i = -1; i <= 1; ++i) kernel.at<float>(1 + i * t.y, 1 + i * t.x) = 1.0f / 3;
+    cv::filter2D(a.lab(probed), along[k], -1, kernel, {-1, -1}, 0, cv::BORDER_REPLICATE);
+  }
+  auto Along = [&](const cv::Point& p, int k) { return along[k].at<cv::Vec3f>(p - probed.tl()); };
   cv::Mat skin_sided = cv::Mat::zeros(area.size(), CV_8U);
   for (int y = area.y; y < area.y + area.height; ++y) {
     for (int x = area.x; x < area.x + area.width; ++x) {
@@ -208,10 +208,9 @@ double NecklaceLine(const Analysis& a, const FaceRegions& fr) {
       for (int k = 0; k < 4; ++k) {
         const cv::Point& s = steps[k];
         if (!inside(q + s) || !inside(q - s)) continue;
-        const cv::Point& t = along[k];
-        const cv::Vec3f c = Along(q, t);
-        const cv::Vec3f side_a = Along(q + s, t);
-        const cv::Vec3f side_b = Along(q - s, t);
+        const cv::Vec3f c = Along(q, k);
+        const cv::Vec3f side_a = Along(q + s, k);
+        const cv::Vec3f side_b = Along(q - s, k);
         if (DeltaE76(side_a, side_b) > kSideMatch) continue;
         const cv::Vec3f mid = 0.5f * (side_a + side_b);
         const double light = std::clamp(mid[0] / std::max(1.0f, skin[0]), 0.5f, 1.0f);
@@ -219,7 +218,7 @@ double NecklaceLine(const Analysis& a, const FaceRegions& fr) {
         if (contrast < std::max(kLineContrast * light, kGrainContrast * a.grain)) continue;
         // Thin: halfway to either side the line has already given way (a
         // strap, a band as wide as the probe, has not).
-        const double edge = std::max(DeltaE76(c, Along(q + halves[k], t)), DeltaE76(c, Along(q - halves[k], t)));
+        const double edge = std::max(DeltaE76(c, Along(q + halves[k], k)), DeltaE76(c, Along(q - halves[k], k)));
         if (edge < kThin * contrast) continue;
         if (!skin_like(side_a) || !skin_like(side_b)) continue;
         skin_sided.at<uint8_t>(y - area.y, x - area.x) = 255;
