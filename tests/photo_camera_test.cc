@@ -97,6 +97,27 @@ cv::Mat Grainy(const cv::Mat& m, double sigma) {
   return out;
 }
 
+// A camera's "vivid" picture style: an S-shaped tone curve (midtones
+// `strength` steeper, shadows and highlights as much flatter) and saturation
+// up by half the strength.
+cv::Mat Vivid(const cv::Mat& m, double strength) {
+  cv::Mat lut(1, 256, CV_8U);
+  for (int i = 0; i < 256; ++i) {
+    const double x = i / 255.0;
+    lut.at<uint8_t>(i) = cv::saturate_cast<uint8_t>(255 * (x - strength * std::sin(2 * CV_PI * x) / (2 * CV_PI)));
+  }
+  cv::Mat curved, hsv;
+  cv::LUT(m, lut, curved);
+  cv::cvtColor(curved, hsv, cv::COLOR_BGR2HSV);
+  std::vector<cv::Mat> ch;
+  cv::split(hsv, ch);
+  ch[1].convertTo(ch[1], -1, 1 + strength / 2, 0);
+  cv::merge(ch, hsv);
+  cv::Mat out;
+  cv::cvtColor(hsv, out, cv::COLOR_HSV2BGR);
+  return out;
+}
+
 struct Change {
   const char* name;
   std::function<std::string(const cv::Mat&)> apply;
@@ -133,6 +154,7 @@ std::vector<Change> Changes() {
        },
        {}},
       {"high-ISO grain (luma sigma 7)", [](const cv::Mat& m) { return Jpeg(Grainy(m, 7)); }, {}},
+      {"vivid picture style (0.2)", [](const cv::Mat& m) { return Jpeg(Vivid(m, 0.2)); }, {}},
       {"warmer white balance", [](const cv::Mat& m) { return Jpeg(WhiteBalance(m, 0.92, 1.06)); }, {}},
       {"cooler white balance", [](const cv::Mat& m) { return Jpeg(WhiteBalance(m, 1.06, 0.93)); }, {}},
       {"JPEG quality 75", [](const cv::Mat& m) { return Jpeg(m, 75); }, {}},

@@ -59,6 +59,9 @@ namespace gradcap::validator {
 // asks it to clear 3.5 times the camera's grain, measured on the backdrop
 // (Analysis::grain); the jewel top-hat clears 5 times it: a high-ISO camera's
 // grain made lines and studs of its own (checks_jewellery.cc kGrainContrast).
+// lighting_uniform counts a cheek bin's skin only where skin is 5 % of its face
+// pixels: a beard's few skin-coloured pixels swung a ratio 0.74 <-> 0.33
+// (light_profile.cc kMinSkinShare).
 inline constexpr char kRuleSetVersion[] = "chsi2017-r16";
 
 struct RuleSet {
