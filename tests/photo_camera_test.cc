@@ -25,6 +25,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "common/codes.h"
+#include "validator/face_landmarks.h"
 #include "validator/photo_validator.h"
 
 namespace gradcap::validator {
@@ -679,6 +680,69 @@ TEST(PhotoCamera, ANecklaceUnderASensorsGrainIsStillFound) {
   std::printf("  necklaces sent back: %d as they are, %d of them under grain (luma sigma 7)\n", found, still_found);
   EXPECT_GE(found, 10);
   EXPECT_GE(still_found, found - found / 4);
+}
+
+// Red eye, which no photo of the corpus shows: each good photo's pupils
+// painted as a flash's retina reflection glows (a disc 0.34 of the eye's
+// width across, brighter in the middle, feathered, inside the eye's outline),
+// red or orange-red. They are retakes; the brown irises that a vivid picture
+// style saturates are not (the rule before r16 sent five of them back at
+// 0.21-0.26, counting orange pixels as red).
+cv::Mat WithRedPupils(const cv::Mat& bgr, const Face& face, const cv::Vec3f& glow) {
+  cv::Mat out = bgr.clone();
+  for (int e : {36, 42}) {
+    std::vector<cv::Point> outline;
+    cv::Point2f centre(0, 0);
+    for (int j = 0; j < 6; ++j) {
+      outline.emplace_back(face.points[e + j]);
+      centre += face.points[e + j] / 6.0f;
+    }
+    const double r = 0.17 * cv::norm(face.points[e] - face.points[e + 3]);
+    cv::Mat inside = cv::Mat::zeros(bgr.size(), CV_8U);
+    cv::fillConvexPoly(inside, outline, 255);
+    for (int y = std::max(0, int(centre.y - r - 1)); y <= std::min(bgr.rows - 1, int(centre.y + r + 1)); ++y) {
+      for (int x = std::max(0, int(centre.x - r - 1)); x <= std::min(bgr.cols - 1, int(centre.x + r + 1)); ++x) {
+        const double d = std::hypot(x - centre.x, y - centre.y) / r;
+        if (!inside.at<uint8_t>(y, x) || d > 1.15) continue;
+        const double a = d < 0.85 ? 1 : (1.15 - d) / 0.3;
+        cv::Vec3b& p = out.at<cv::Vec3b>(y, x);
+        for (int c = 0; c < 3; ++c) p[c] = cv::saturate_cast<uint8_t>(a * glow[c] * (1.05 - 0.3 * d) + (1 - a) * p[c]);
+      }
+    }
+  }
+  return out;
+}
+
+TEST(PhotoCamera, RedPupilsAreARetakeButABrownIrisInAVividStyleIsNot) {
+  auto v = PhotoValidator::Create(kDefaultLandmarkModel);
+  ASSERT_TRUE(v.ok()) << v.status();
+  auto landmarker = FaceLandmarker::Load(kDefaultLandmarkModel);
+  ASSERT_TRUE(landmarker.ok()) << landmarker.status();
+  const auto good = GoodPhotos(CorpusDir());
+  ASSERT_GE(good.size(), 40u);
+  int painted = 0, caught = 0, vivid_sent_back = 0;
+  for (const auto& [file, bgr] : good) {
+    ASSERT_FALSE(bgr.empty()) << file;
+    const std::vector<Face> faces = (*landmarker)->Find(bgr);
+    ASSERT_FALSE(faces.empty()) << file;
+    for (const cv::Vec3f& glow : {cv::Vec3f(45, 40, 200), cv::Vec3f(35, 55, 185)}) {  // BGR: red, orange-red
+      const v1::CheckResult c = CheckOf(**v, Jpeg(WithRedPupils(bgr, faces[0], glow)), "red_eye");
+      ++painted;
+      if (c.status() == v1::CHECK_FAIL && c.severity() == v1::SEVERITY_REJECT) {
+        ++caught;
+      } else {
+        std::printf("  red pupils not caught: %s (%g)\n", file.c_str(), c.value());
+      }
+    }
+    const v1::CheckResult vivid = CheckOf(**v, Jpeg(Vivid(bgr, 0.35)), "red_eye");
+    if (vivid.status() == v1::CHECK_FAIL) {
+      ++vivid_sent_back;
+      ADD_FAILURE() << file << " in a vivid style: red_eye " << vivid.value();
+    }
+  }
+  std::printf("  red pupils caught: %d of %d; brown irises in a vivid style (0.35) sent back: %d of %zu\n", caught,
+              painted, vivid_sent_back, good.size());
+  EXPECT_GE(caught, painted - painted / 20);
 }
 
 }  // namespace

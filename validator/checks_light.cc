@@ -16,6 +16,13 @@
 namespace gradcap::validator {
 namespace {
 
+// A red-eye pixel is red, not orange: its green stands less than this share
+// of the way from its blue to its red (hue under ~12°). A flash's red pupil
+// has green near blue (the drawn ones 0.0-0.13); a brown iris under a
+// camera's vivid style passed R > 2.2 G and R > 2.2 B at 0.25-0.33 and made a
+// fifth of the eye "red" (r16; README).
+constexpr double kRedEyeMaxOrange = 0.2;
+
 // CIE76 from the backdrop's median within which a pixel is "loosely like the
 // backdrop": its shadows and gradients (bg_uneven photos step 18–30) but not
 // skin or hair on the reference blue (≥ 50).
@@ -296,7 +303,8 @@ void Light(const Analysis& a, const RuleSet& r, Results* out) {
       const cv::Vec3b* p = a.bgr.ptr<cv::Vec3b>(y);
       const uint8_t* m = eyes.ptr<uint8_t>(y);
       for (int x = 0; x < a.bgr.cols; ++x) {
-        red += m[x] && p[x][2] > 120 && p[x][2] > 2.2 * p[x][1] && p[x][2] > 2.2 * p[x][0];
+        red += m[x] && p[x][2] > 120 && p[x][2] > 2.2 * p[x][1] && p[x][2] > 2.2 * p[x][0] &&
+               p[x][1] - p[x][0] < kRedEyeMaxOrange * (p[x][2] - p[x][0]);
       }
     }
     const double frac = red / double(eye_area);

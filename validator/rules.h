@@ -62,6 +62,8 @@ namespace gradcap::validator {
 // lighting_uniform counts a cheek bin's skin only where skin is 5 % of its face
 // pixels: a beard's few skin-coloured pixels swung a ratio 0.74 <-> 0.33
 // (light_profile.cc kMinSkinShare).
+// red_eye counts red pixels only, not orange (G - B < 0.2 (R - B)): brown
+// irises under a vivid picture style read 0.20-0.22 (checks_light.cc).
 inline constexpr char kRuleSetVersion[] = "chsi2017-r16";
 
 struct RuleSet {
