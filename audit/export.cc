@@ -10,6 +10,7 @@
 #include "audit/staged_folder.h"
 #include "common/codes.h"
 #include "common/csv.h"
+#include "common/export_layout.h"
 #include "common/local_time.h"
 #include "common/log_format.h"
 #include "common/masking.h"
@@ -60,9 +61,8 @@ class Exporter {
     if (students.empty())
       return absl::NotFoundError(absl::StrCat("no student of college \"", college, "\" in the roster"));
     const std::string folder = SafeFileName(college);
-    std::string manifest = absl::StrCat(
-        kCsvUtf8Bom, CsvLine({"student_no", "masked_name", "file", "sha256_file", "sha256_capture", "verdict",
-                              "booth", "shooting_no", "photographed_at", "photo_log_seq"}));
+    std::string manifest = absl::StrCat(kCsvUtf8Bom, CsvLine({std::begin(export_layout::kManifestColumns),
+                                                              std::end(export_layout::kManifestColumns)}));
     std::string absent = absl::StrCat(kCsvUtf8Bom, CsvLine({"student_no", "masked_name", "status", "reason",
                                                             "booth", "shooting_no", "at", "log_seq"}));
     std::string retake = absl::StrCat(
@@ -92,7 +92,8 @@ class Exporter {
       // A failed photo the operator let through at the booth (/ok REASON) is
       // the student's photo: it goes to the upload like a passing one.
       const bool by_operator = st.verdict == v1::VERDICT_FAIL && st.overridden;
-      const std::string verdict = by_operator ? std::string("passed_by_operator") : CodeName(st.verdict);
+      const std::string verdict =
+          by_operator ? std::string(export_layout::kPassedByOperator) : CodeName(st.verdict);
       const std::string at = LocalTimeText(facts.photo_at_ms);
       if (st.verdict != v1::VERDICT_PASS && !by_operator) {
         retake +=
@@ -124,7 +125,7 @@ class Exporter {
                            verdict, st.booth, number, at, absl::StrCat(facts.photo_log_seq)});
       ++counts.exported;
     }
-    GRADCAP_RETURN_IF_ERROR(out_->Write(absl::StrCat(folder, "/manifest.csv"), manifest));
+    GRADCAP_RETURN_IF_ERROR(out_->Write(absl::StrCat(folder, "/", export_layout::kManifest), manifest));
     GRADCAP_RETURN_IF_ERROR(out_->Write(absl::StrCat(folder, "/absent.csv"), absent));
     return out_->Write(absl::StrCat(folder, "/retake-needed.csv"), retake);
   }

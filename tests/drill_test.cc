@@ -3,6 +3,7 @@
 // each refusal at the step that caused it, the alerts, every student's
 // outcome, the head counts and a passing audit. Bad drill files are refused
 // with the step index before anything starts.
+#include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
@@ -386,6 +387,105 @@ TEST(Drill, AnOperatorOverridesAFailedPhotoWithAReason) {
       << story;
   EXPECT_NE(story.find("override"), std::string::npos) << story;
   EXPECT_NE(story.find("the photographer confirms the exposure"), std::string::npos) << story;
+}
+
+// What the operators let through is what the next morning's calibration
+// learns from: `validator calibrate` on the day's export takes its passed and
+// operator-passed photos as good and the failed ones of a --force export as
+// bad, names the checks the operators overruled, and loosens their limits;
+// a photo changed after the export is named and left out.
+TEST(Drill, TheMorningCalibrationLearnsFromTheOperatorsOverridesInTheExport) {
+  TempDir dir;
+  namespace fs = std::filesystem;
+  const fs::path corpus = PHOTO_CORPUS_DIR;
+  const std::vector<std::string> good = {"pos_franck_01829.jpg", "pos_franck_04035.jpg",
+                                         "wide_positive_bald_vin.jpg", "wide_positive_trk_mid.jpg"};
+  const std::string side_lit = "wide_one_sided_audrey.jpg";                  // lighting_uniform: a retake
+  const std::string striped = "clothing_pattern_franck_02159_vstripes.jpg";  // clothing_pattern: a retake
+  std::vector<std::string> files = good;
+  files.insert(files.end(), {side_lit, striped});
+  for (const std::string& f : files) {
+    ASSERT_TRUE(fs::exists(corpus / f)) << "run tests/photos/make-corpus.sh";
+    fs::copy_file(corpus / f, fs::path(dir.path()) / f);
+  }
+  for (const char* f : {"roster.csv", "payments.csv", "schedule.csv"}) {
+    fs::copy_file(fs::path(SAMPLE_DIR) / f, fs::path(dir.path()) / f);
+  }
+  std::string steps;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string no = absl::StrCat("S202100", i + 1);
+    absl::StrAppend(&steps, i ? "," : "", R"({"booth": "B1", "scan": ")", no,
+                    R"("}, {"booth": "B1", "sign": true},)", R"({"booth": "B1", "photo": ")", files[i],
+                    R"("})");
+    if (files[i] == side_lit)
+      absl::StrAppend(&steps, R"(, {"booth": "B1", "ok": "soft side light, face fully lit: confirmed"})");
+  }
+  std::ofstream(dir.Sub("drill.json")) << R"({"roster": "roster.csv", "payments": "payments.csv",
+    "schedule": "schedule.csv", "booths": ["B1"], "validators": 1, "steps": [)"
+                                       << steps << "]}";
+  v1::DrillReport r = RunDrillFile(dir.Sub("drill.json"), nullptr, dir.Sub("db"));
+  ASSERT_TRUE(r.ran());
+  std::string out;
+  ASSERT_EQ(testing::RunCommand(
+                {GRADCAP_BIN, "export", "--db", dir.Sub("db"), "--out", dir.Sub("upload"), "--force"}, &out,
+                120000),
+            0)
+      << out;
+
+  auto calibrate = [&](const std::string& folder, google::protobuf::Struct* json, std::string* text) {
+    ASSERT_EQ(testing::RunCommand({VALIDATOR_BIN, "calibrate", folder, "--json"}, text, 300000), 0) << *text;
+    const std::string line =
+        text->substr(text->rfind("\n{") == std::string::npos ? 0 : text->rfind("\n{") + 1);
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, json).ok()) << *text;
+  };
+  auto field = [](const google::protobuf::Struct& s,
+                  const std::string& a) -> const google::protobuf::Struct& {
+    return s.fields().at(a).struct_value();
+  };
+  // The export's root (one folder per college) and the college's own folder read the same.
+  for (const std::string& folder : {dir.Sub("upload"), dir.Sub("upload") + "/信息工程学院"}) {
+    google::protobuf::Struct c;
+    calibrate(folder, &c, &out);
+    ASSERT_TRUE(c.fields().count("export")) << out;
+    const auto& e = field(c, "export");
+    EXPECT_EQ(e.fields().at("passed").number_value(), 4) << out;
+    EXPECT_EQ(e.fields().at("passed_by_operator").number_value(), 1) << out;
+    EXPECT_EQ(e.fields().at("failed").number_value(), 1) << out;
+    EXPECT_EQ(field(e, "overruled").fields().at("lighting_uniform").number_value(), 1) << out;
+    EXPECT_EQ(field(c, "good").fields().at("photos").number_value(), 5) << out;
+    EXPECT_EQ(field(c, "good").fields().at("retake_now").number_value(), 1) << out;
+    EXPECT_EQ(field(c, "good").fields().at("retake_suggested").number_value(), 0) << out;
+    EXPECT_EQ(field(c, "bad").fields().at("photos").number_value(), 1) << out;
+    EXPECT_EQ(field(c, "bad").fields().at("caught_now").number_value(), 1) << out;
+    bool loosened = false;
+    for (const auto& m : c.fields().at("measures").list_value().values()) {
+      const auto& f = m.struct_value().fields();
+      if (f.at("check").string_value() == "lighting_uniform" && f.at("changed").bool_value()) loosened = true;
+    }
+    EXPECT_TRUE(loosened) << "the overruled check's limit is loosened: " << out;
+  }
+  // A photo replaced after the export no longer hashes to its manifest row:
+  // named and left out, the rest still read.
+  const std::string college = dir.Sub("upload") + "/信息工程学院";
+  std::vector<std::string> photos;
+  for (const auto& entry : fs::directory_iterator(college))
+    if (entry.path().extension() == ".jpg") photos.push_back(entry.path().string());
+  std::sort(photos.begin(), photos.end());
+  ASSERT_GE(photos.size(), 2u);
+  fs::copy_file(photos[1], photos[0], fs::copy_options::overwrite_existing);
+  google::protobuf::Struct c;
+  calibrate(college, &c, &out);
+  EXPECT_EQ(field(c, "good").fields().at("photos").number_value() +
+                field(c, "bad").fields().at("photos").number_value(),
+            5)
+      << out;
+  bool named = false;
+  for (const auto& s : c.fields().at("skipped").list_value().values()) {
+    const auto& f = s.struct_value().fields();
+    named |= f.at("file").string_value() == photos[0] &&
+             f.at("reason").string_value().find("sha256_file") != std::string::npos;
+  }
+  EXPECT_TRUE(named) << out;
 }
 
 TEST(Drill, BadDrillFilesAreRefusedWithTheStepAndNothingStarts) {

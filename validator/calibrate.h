@@ -7,6 +7,7 @@
 // already meets it is kept (the distribution shows how much room it has).
 #pragma once
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,13 @@ struct Calibration {
   int good_retake_now = 0, good_retake_suggested = 0;
   int bad_caught_now = 0, bad_caught_suggested = 0;
   std::vector<SkippedPhoto> skipped;
+  // From a day's export (calibrate_inputs.h): the manifests read, and its
+  // photos by what the booth made of them. Photos the operator let through
+  // are good photos here: `overruled` counts the checks that still send them
+  // back under the current rules (check id → photos).
+  std::vector<std::string> export_manifests;
+  int export_passed = 0, export_by_operator = 0, export_failed = 0;
+  std::map<std::string, int> overruled;
   std::string written_rules;  // the path --write_rules wrote, if any
 };
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "validator/calibrate.h"
+#include "validator/calibrate_inputs.h"
 #include "validator/photo_validator.h"
 #include "validator/rules_file.h"
 
@@ -17,42 +18,6 @@ namespace gradcap::validator {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct PhotoFile {
-  std::string file, bytes;
-};
-
-// The readable JPEGs of `dir`, in name order; everything else goes to `skipped`.
-std::vector<PhotoFile> ReadFolder(const std::string& dir, std::vector<SkippedPhoto>* skipped) {
-  std::vector<PhotoFile> out;
-  std::error_code ec;
-  std::vector<fs::path> files;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().filename().string().front() == '.') continue;  // .DS_Store, editor files
-    files.push_back(it->path());
-  }
-  if (ec) {
-    skipped->push_back({dir, absl::StrCat("文件夹无法读取 / cannot read the folder: ", ec.message())});
-    return out;
-  }
-  std::sort(files.begin(), files.end());
-  if (files.empty()) skipped->push_back({dir, "文件夹为空 / the folder is empty"});
-  for (const fs::path& path : files) {
-    if (fs::is_directory(path, ec)) {
-      skipped->push_back({path.string(), "是文件夹，不递归 / a folder (not searched)"});
-      continue;
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      skipped->push_back({path.string(), "文件无法读取 / cannot read the file"});
-      continue;
-    }
-    std::ostringstream bytes;
-    bytes << in.rdbuf();  // an empty file reads as empty: image_format names it
-    out.push_back({path.string(), bytes.str()});
-  }
-  return out;
-}
 
 // Checks each photo; one whose image_format fails (not a JPEG, truncated,
 // grey-scale, …) is skipped with that reason.
@@ -110,8 +75,9 @@ absl::Status WriteRules(const std::string& path, const Calibration& c, const Cal
 
 int RunCalibrate(const CalibrateOptions& o) {
   if (o.good_dirs.empty()) {
-    std::fprintf(stderr,
-                 "usage: validator calibrate GOOD_DIR... [--bad DIR] [--json] [--write_rules FILE]\n");
+    std::fprintf(
+        stderr,
+        "usage: validator calibrate GOOD_DIR|EXPORT_DIR... [--bad DIR] [--json] [--write_rules FILE]\n");
     return 2;
   }
   if (!(o.max_false_retake >= 0 && o.max_false_retake < 1)) {
@@ -125,10 +91,19 @@ int RunCalibrate(const CalibrateOptions& o) {
   }
   std::vector<SkippedPhoto> skipped;
   std::vector<PhotoFile> good_photos, bad_photos;
+  ExportPhotos exported;
   for (const std::string& dir : o.good_dirs) {
+    if (IsExport(dir)) {
+      ReadExport(dir, &exported, &skipped);
+      continue;
+    }
     for (PhotoFile& p : ReadFolder(dir, &skipped)) good_photos.push_back(std::move(p));
   }
-  if (!o.bad_dir.empty()) bad_photos = ReadFolder(o.bad_dir, &skipped);
+  for (PhotoFile& p : exported.good) good_photos.push_back(std::move(p));
+  for (PhotoFile& p : exported.bad) bad_photos.push_back(std::move(p));
+  if (!o.bad_dir.empty()) {
+    for (PhotoFile& p : ReadFolder(o.bad_dir, &skipped)) bad_photos.push_back(std::move(p));
+  }
   const auto good = CheckAll(**validator, &good_photos, &skipped);
   const auto bad = CheckAll(**validator, &bad_photos, &skipped);
   if (o.json || good.empty()) {  // the text report lists them itself
@@ -142,6 +117,17 @@ int RunCalibrate(const CalibrateOptions& o) {
   }
   Calibration c = Calibrate(good, bad, o.rules, o.max_false_retake);
   c.skipped = std::move(skipped);
+  c.export_manifests = exported.manifests;
+  c.export_passed = exported.passed;
+  c.export_by_operator = exported.by_operator;
+  c.export_failed = exported.failed;
+  for (size_t i = 0; i < good.size(); ++i) {  // what the operators overruled, as the current rules see it
+    if (!good_photos[i].by_operator) continue;
+    for (const v1::CheckResult& check : good[i].checks()) {
+      if (check.status() == v1::CHECK_FAIL && check.severity() == v1::SEVERITY_REJECT)
+        ++c.overruled[check.id()];
+    }
+  }
   c.good_retake_now = c.good_retake_suggested = Failing(good);
   c.bad_caught_now = c.bad_caught_suggested = Failing(bad);
   if (RuleDifferences(o.rules, c.suggested).empty()) {

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "common/json_text.h"
 #include "validator/calibrate.h"
 #include "validator/checks.h"
@@ -46,6 +47,22 @@ std::string Percent(int k, int n) {
   return n ? absl::StrFormat("%d/%d (%.1f%%)", k, n, 100.0 * k / n) : "0/0";
 }
 
+std::string ExportJson(const Calibration& c) {
+  if (c.export_manifests.empty()) return "";
+  std::string out = ",\"export\":{\"manifests\":[";
+  for (size_t i = 0; i < c.export_manifests.size(); ++i)
+    absl::StrAppend(&out, i ? "," : "", JsonQuote(c.export_manifests[i]));
+  absl::StrAppend(&out,
+                  absl::StrFormat("],\"passed\":%d,\"passed_by_operator\":%d,\"failed\":%d,\"overruled\":{",
+                                  c.export_passed, c.export_by_operator, c.export_failed));
+  bool first = true;
+  for (const auto& [check, n] : c.overruled) {
+    absl::StrAppend(&out, first ? "" : ",", JsonQuote(check), ":", n);
+    first = false;
+  }
+  return out + "}}";
+}
+
 }  // namespace
 
 std::string CalibrationText(const Calibration& c) {
@@ -57,6 +74,20 @@ std::string CalibrationText(const Calibration& c) {
       "decides 操作员决定\n\n",
       c.rule_set, c.good_photos, c.bad_photos, c.skipped.size(), 100 * c.max_false_retake,
       100 * c.max_false_retake);
+  if (!c.export_manifests.empty()) {
+    absl::StrAppend(
+        &out, absl::StrFormat("From the export 来自导出 (%zu manifest%s 清单): %d passed 合格, %d passed by "
+                              "the operator 人工放行 (good 计为合格), %d failed 不合格 (bad 计为不合格)\n",
+                              c.export_manifests.size(), c.export_manifests.size() == 1 ? "" : "s",
+                              c.export_passed, c.export_by_operator, c.export_failed));
+    if (!c.overruled.empty()) {
+      std::vector<std::string> parts;
+      for (const auto& [check, n] : c.overruled) parts.push_back(absl::StrCat(check, " ", n));
+      absl::StrAppend(&out, "Checks operators overruled that still fail under ", c.rule_set,
+                      " 操作员放行但按当前规则仍不合格的检查项: ", absl::StrJoin(parts, ", "), "\n");
+    }
+    absl::StrAppend(&out, "\n");
+  }
   const int room = static_cast<int>(c.max_false_retake * c.good_photos + 1e-9);
   if (room == 0) {
     absl::StrAppend(&out, absl::StrFormat("Note 注意: %.0f%% of %d photos is less than one photo, so a "
@@ -119,7 +150,7 @@ std::string CalibrationJson(const Calibration& c) {
           c.max_false_retake, c.good_photos, c.good_retake_now, c.good_retake_suggested),
       absl::StrFormat(",\"bad\":{\"photos\":%d,\"caught_now\":%d,\"caught_suggested\":%d}", c.bad_photos,
                       c.bad_caught_now, c.bad_caught_suggested),
-      ",\"measures\":[");
+      ExportJson(c), ",\"measures\":[");
   for (size_t i = 0; i < c.measures.size(); ++i) {
     const MeasureCalibration& m = c.measures[i];
     absl::StrAppend(

@@ -189,6 +189,8 @@ int main(int argc, char** argv) {
       "  validator check FILE... [--json] [--all] [--debug_dir DIR]\n"
       "  validator frame CAPTURE.jpg OUT.jpg [--json]\n"
       "  validator calibrate GOOD_DIR... [--bad DIR] [--json] [--write_rules FILE [--rules_version NAME]]\n"
+      "      a GOOD_DIR may be a day's export (gradcap export): its manifest.csv decides good (passed,\n"
+      "      passed_by_operator) and bad (failed, in a --force export)\n"
       "  validator compare A.jpg B.jpg [--json]                same person? distance, thresholds, answer\n"
       "  validator --coordinator tcp://HOST:PORT --store DIR [--name NAME] [--keys DIR]\n"
       "Every mode takes --rules FILE (limits and their version).\n"
