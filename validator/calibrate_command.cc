@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -16,8 +14,6 @@
 
 namespace gradcap::validator {
 namespace {
-
-namespace fs = std::filesystem;
 
 // Checks each photo; one whose image_format fails (not a JPEG, truncated,
 // grey-scale, …) is skipped with that reason.
